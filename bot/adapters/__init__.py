@@ -1,0 +1,1 @@
+"""Adapters: platform payload -> Request, Reply -> platform format. No domain rules here."""

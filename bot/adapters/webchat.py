@@ -1,0 +1,170 @@
+"""The local web chat at `/`: pick who you are, type commands, see replies and a live inbox.
+
+It is for trying the bot with no workspace. Bound to 127.0.0.1 unless HOST says otherwise; then
+every API call must carry WEB_CHAT_TOKEN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.render.html import render_html
+from bot.render.text import render_text
+from bot.reply import Form, FormField, Reply
+from storage import directory, outbox
+
+if TYPE_CHECKING:
+    from bot.app import BotContext
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _ctx(request: web.Request) -> BotContext:
+    return request.app["ctx"]
+
+
+@web.middleware
+async def token_guard(request: web.Request, handler: Any) -> web.StreamResponse:
+    ctx = _ctx(request)
+    token = ctx.settings.web_chat_token
+    if token and (request.path == "/" or request.path.startswith("/api/web/")):
+        given = request.query.get("token") or request.headers.get("X-Web-Chat-Token", "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return web.json_response({"error": "web chat token required"}, status=401)
+    return await handler(request)
+
+
+def render_payload(reply: Reply) -> dict[str, Any]:
+    return {
+        "html": render_html(reply),
+        "text": render_text(reply),
+        "error": reply.error,
+        "error_field": reply.error_field,
+    }
+
+
+async def page(request: web.Request) -> web.Response:
+    html = resources.files("bot.adapters").joinpath("webchat.html").read_text("utf-8")
+    return web.Response(text=html, content_type="text/html")
+
+
+async def people(request: web.Request) -> web.Response:
+    async with _ctx(request).db.session() as session:
+        rows = await directory.all_people(session)
+        data = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "email": p.email,
+                "role": p.role,
+                "organisation": p.organisation.name if p.organisation else None,
+            }
+            for p in rows
+            if p.active
+        ]
+    return web.json_response(data)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text="body must be JSON") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="body must be a JSON object")
+    try:
+        body["person_id"] = int(body.get("person_id"))
+    except (TypeError, ValueError):
+        raise web.HTTPBadRequest(text="person_id must be a number") from None
+    return body
+
+
+async def command(request: web.Request) -> web.Response:
+    body = await _body(request)
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise web.HTTPBadRequest(text="text must be a string")
+    reply = await _ctx(request).router.handle(text, actor_id=body["person_id"], door="web")
+    return web.json_response(render_payload(reply))
+
+
+async def form(request: web.Request) -> web.Response:
+    """A submitted form becomes the command text a user could have typed."""
+    body = await _body(request)
+    try:
+        fields = [
+            FormField(
+                name=str(f["name"]),
+                label="",
+                kind=str(f.get("kind", "text")),  # type: ignore[arg-type]
+                positional=bool(f.get("positional")),
+            )
+            for f in body.get("fields", [])
+        ]
+        values = {str(k): str(v) for k, v in dict(body.get("values", {})).items()}
+        text = Form(title="", command=str(body["command"]), fields=fields).to_command(values)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise web.HTTPBadRequest(text="form must have command, fields and values") from None
+    reply = await _ctx(request).router.handle(text, actor_id=body["person_id"], door="web")
+    payload = render_payload(reply)
+    payload["command"] = text
+    return web.json_response(payload)
+
+
+async def _inbox_targets(ctx: BotContext, person_id: int) -> list[str]:
+    async with ctx.db.session() as session:
+        groups = await directory.groups_of(session, person_id)
+    return [outbox.person_target(person_id)] + [outbox.group_target(g.name) for g in groups]
+
+
+async def inbox(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: each sent outbox message for this person or their groups."""
+    ctx = _ctx(request)
+    try:
+        person_id = int(request.query["person_id"])
+        after = int(request.query.get("after", "0"))
+    except (KeyError, ValueError):
+        raise web.HTTPBadRequest(text="person_id is required") from None
+    targets = await _inbox_targets(ctx, person_id)
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await response.prepare(request)
+    cursor = after  # 0: the latest few, then everything new
+    try:
+        while True:
+            async with ctx.db.session() as session:
+                rows = await outbox.sent_to(session, targets=targets, after_id=cursor)
+                for row in rows:
+                    cursor = max(cursor, row.id)
+                    data = render_payload(row.reply)
+                    data.update(
+                        {
+                            "id": row.id,
+                            "key": row.key,
+                            "target": row.target,
+                            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                        }
+                    )
+                    await response.write(f"id: {row.id}\ndata: {json.dumps(data)}\n\n".encode())
+            await response.write(b": keepalive\n\n")
+            await asyncio.sleep(request.app.get("inbox_poll_seconds", 1.0))
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    return response
+
+
+def attach(app: web.Application, ctx: BotContext) -> None:
+    app.middlewares.append(token_guard)
+    app.router.add_get("/", page)
+    app.router.add_get("/api/web/people", people)
+    app.router.add_post("/api/web/command", command)
+    app.router.add_post("/api/web/form", form)
+    app.router.add_get("/api/web/inbox", inbox)
+    app["doors"].append("web")

@@ -1,0 +1,292 @@
+"""`partnership-bot`: run the bot, ask it things, tick the clock, import data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.clock import FixedClock, parse_instant
+from bot.errors import UserError
+from bot.settings import Settings, SettingsError, load_settings
+
+USER_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="partnership-bot", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="one process: web chat and platform doors, plus the clock")
+    run.add_argument("--no-demo", action="store_true", help="do not load demo data when empty")
+    sub.add_parser("web", help="serve /slack/events, /api/messages, / and /healthz")
+    sub.add_parser("clock", help="run the scheduler and dispatcher")
+    sub.add_parser("demo", help="load demo data (idempotent)")
+    db = sub.add_parser("db", help="database tasks")
+    db.add_argument("action", choices=["upgrade"])
+    ask = sub.add_parser("ask", help="run one command and print the reply")
+    ask.add_argument("--as", dest="as_email", required=True, metavar="EMAIL")
+    ask.add_argument("--now", help="ISO 8601 instant to run as if at")
+    ask.add_argument("text", nargs="+")
+    tick = sub.add_parser("tick", help="one scheduler pass: plan, dispatch, print what was sent")
+    tick.add_argument("--now", help="ISO 8601 instant to run as if at")
+    out = sub.add_parser("outbox", help="list outbox rows")
+    out.add_argument("--json", action="store_true")
+    state = out.add_mutually_exclusive_group()
+    state.add_argument("--failed", action="store_true")
+    state.add_argument("--pending", action="store_true")
+    imp = sub.add_parser("import", help="import a CSV")
+    imp.add_argument("what", choices=["attendance", "people", "organisations"])
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--source", help="attendance: the publication's name")
+    sub.add_parser("config", help="print settings, secrets masked")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return USER_ERROR
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.cmd not in ("run", "web", "clock"):
+        logging.getLogger().setLevel(logging.WARNING)
+    handler: Callable[[argparse.Namespace, Settings], Awaitable[int]] = COMMANDS[args.cmd]
+    try:
+        return asyncio.run(handler(args, settings))
+    except UserError as exc:
+        print(exc, file=sys.stderr)
+        return USER_ERROR
+    except KeyboardInterrupt:
+        return 0
+
+
+def _context(settings: Settings, now: str | None = None):  # type: ignore[no-untyped-def]
+    from bot.app import build_context
+
+    clock = FixedClock(parse_instant(now, settings.partnership_timezone)) if now else None
+    return build_context(settings, clock=clock)
+
+
+def _check_bind(settings: Settings) -> None:
+    from bot.adapters.webchat import LOOPBACK
+
+    if settings.host not in LOOPBACK and not settings.web_chat_token:
+        raise SettingsError(
+            f"Bad setting HOST: the web chat is bound to {settings.host}, so WEB_CHAT_TOKEN "
+            "must be set (or use HOST=127.0.0.1)."
+        )
+
+
+async def _serve(settings: Settings, *, with_clock: bool, demo: bool) -> int:
+    from aiohttp import web
+
+    from bot.app import build_web_app
+
+    try:
+        _check_bind(settings)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return USER_ERROR
+    ctx = _context(settings)
+    await ctx.db.upgrade()
+    if demo:
+        from bot.demo import load_demo
+
+        for line in await load_demo(ctx.router, now=ctx.clock.now()):
+            logging.getLogger("demo").info(line)
+    app = build_web_app(ctx)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log = logging.getLogger("bot")
+    log.info(
+        "listening on http://%s:%s (doors: %s)",
+        settings.host,
+        settings.port,
+        ", ".join(app["doors"]),
+    )
+    scheduler = None
+    if with_clock:
+        from scheduled.clock import start_clock
+
+        scheduler = start_clock(ctx)
+    starters = app.get("background_starters", [])
+    for start in starters:
+        await start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
+        await runner.cleanup()
+        await ctx.db.dispose()
+    return 0
+
+
+async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    no_platform = not (settings.slack_enabled or settings.teams_credentials)
+    return await _serve(settings, with_clock=True, demo=no_platform and not args.no_demo)
+
+
+async def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    return await _serve(settings, with_clock=False, demo=False)
+
+
+async def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
+    from scheduled.clock import run_forever
+
+    ctx = _context(settings)
+    await ctx.db.upgrade()
+    logging.getLogger("bot").info("clock running every 30 s")
+    await run_forever(ctx)
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo import load_demo
+
+    ctx = _context(settings)
+    await ctx.db.upgrade()
+    try:
+        for line in await load_demo(ctx.router, now=ctx.clock.now()):
+            print(line)
+    finally:
+        await ctx.db.dispose()
+    return 0
+
+
+async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import Database, head_revision
+
+    db = Database(settings.database_url)
+    await db.upgrade()
+    print(f"database at {await db.current_revision()} (head {head_revision()})")
+    await db.dispose()
+    return 0
+
+
+async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render.text import render_text
+    from storage.directory import person_by_email
+
+    ctx = _context(settings, args.now)
+    try:
+        await ctx.db.upgrade()
+        async with ctx.db.session() as session:
+            person = await person_by_email(session, args.as_email)
+        if person is None:
+            print(
+                f"No one with the email {args.as_email} is in the directory. "
+                "Load the demo (partnership-bot demo) or import people.",
+                file=sys.stderr,
+            )
+            return USER_ERROR
+        reply = await ctx.router.handle(
+            " ".join(args.text), actor_id=person.id, door="cli", now=ctx.clock.now()
+        )
+        print(render_text(reply))
+        return USER_ERROR if reply.error else 0
+    finally:
+        await ctx.db.dispose()
+
+
+async def cmd_tick(args: argparse.Namespace, settings: Settings) -> int:
+    from scheduled.tick import tick
+
+    ctx = _context(settings, args.now)
+    try:
+        await ctx.db.upgrade()
+        result = await tick(ctx.db, settings, now=ctx.clock.now(), dispatcher=ctx.dispatcher)
+        sent = [r for r in result.handled if r.state == "sent"]
+        for row in result.handled:
+            first = (row.text or "").splitlines()[0] if row.text else ""
+            print(f"{row.state:7} {row.key} -> {row.target} via {row.platform or '-'}: {first}")
+            if row.error:
+                print(f"        error: {row.error}")
+        print(
+            f"tick at {ctx.clock.now().isoformat()}: {len(sent)} sent, "
+            f"{len(result.handled) - len(sent)} not sent"
+        )
+        return 0
+    finally:
+        await ctx.db.dispose()
+
+
+async def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import Database
+    from storage.outbox import listing
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        state = "failed" if args.failed else "pending" if args.pending else None
+        async with db.session() as session:
+            rows = [r.as_row() for r in await listing(session, state=state)]
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            for r in rows:
+                first = (r["text"] or "").splitlines()[0] if r["text"] else ""
+                print(
+                    f"{r['id']:>5} {r['state']:9} {r['due_at'][:16]} {r['key']} -> "
+                    f"{r['target']}: {first[:70]}" + (f"  [{r['error']}]" if r["error"] else "")
+                )
+            print(f"{len(rows)} rows")
+        return 0
+    finally:
+        await db.dispose()
+
+
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        if args.what == "attendance":
+            from storage.attendance import import_file  # type: ignore[attr-defined]
+
+            async with db.session() as session:
+                report = await import_file(session, args.path, source=args.source)
+        else:
+            from bot import importers
+
+            fn = (
+                importers.import_people if args.what == "people" else importers.import_organisations
+            )
+            async with db.session() as session:
+                report = await fn(session, args.path)
+        print(f"{args.what}: {report}")
+        return 0
+    finally:
+        await db.dispose()
+
+
+async def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    for key, value in settings.masked().items():
+        print(f"{key.upper()}={'' if value is None else value}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
+    "run": cmd_run,
+    "web": cmd_web,
+    "clock": cmd_clock,
+    "demo": cmd_demo,
+    "db": cmd_db,
+    "ask": cmd_ask,
+    "tick": cmd_tick,
+    "outbox": cmd_outbox,
+    "import": cmd_import,
+    "config": cmd_config,
+}

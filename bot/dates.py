@@ -1,0 +1,215 @@
+"""Dates and times as people in England write them: UK order, words, terms, durations.
+
+Stored instants are UTC; everything shown or parsed is in the partnership's zone, so a
+10:00 meeting stays at 10:00 across a clock change.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import warnings
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.terms import TermCalendar
+
+DATE_EXAMPLE = 'on:"15/12/2023 10:00" (or on:2023-12-15, on:"next Friday 10:00")'
+UK_RE = re.compile(
+    r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{2,4})"
+    r"(?:[ ,T]+(?P<H>\d{1,2})(?:[:.](?P<M>\d{2}))?\s*(?P<ampm>am|pm)?)?$",
+    re.IGNORECASE,
+)
+ISO_RE = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::\d{2})?)?$"
+)
+TIME_RE = re.compile(r"^(?P<H>\d{1,2})(?:[:.](?P<M>\d{2}))?\s*(?P<ampm>am|pm)?$", re.IGNORECASE)
+DURATION_RE = re.compile(r"(\d+)\s*(w|d|h|m)", re.IGNORECASE)
+TERM_WORDS = {
+    "end of term": "end_of_term",
+    "end of the term": "end_of_term",
+    "end of half term": "end_of_half_term",
+    "next half term": "next_half_term",
+    "start of next term": "start_of_next_term",
+    "next term": "start_of_next_term",
+}
+
+
+def _real_date(y: int, m: int, d: int, original: str) -> date:
+    if y < 100:
+        y += 2000
+    if not 1 <= m <= 12:
+        raise UserError(
+            f"{original!r}: there is no month {m}. Dates are day/month/year.",
+            example=DATE_EXAMPLE,
+        )
+    try:
+        return date(y, m, d)
+    except ValueError:
+        last = calendar.monthrange(y, m)[1]
+        raise UserError(
+            f"{original!r} does not exist: {calendar.month_name[m]} {y} has {last} days.",
+            example=DATE_EXAMPLE,
+        ) from None
+
+
+def _clock_time(hour: int, minute: int, ampm: str | None, original: str) -> time:
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise UserError(f"{original!r}: {hour}{ampm} is not a time.", example="10:00")
+        hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise UserError(f"{original!r}: {hour}:{minute:02d} is not a time.", example="10:00")
+    return time(hour, minute)
+
+
+def parse_time(text: str) -> time:
+    """`12:00`, `9.30`, `2pm` -> a clock time."""
+    match = TIME_RE.match(text.strip())
+    if not match:
+        raise UserError(f"{text!r} is not a time of day.", example="until:12:00")
+    return _clock_time(int(match["H"]), int(match["M"] or 0), match["ampm"], text)
+
+
+def _from_words(text: str, now_local: datetime) -> datetime | None:
+    import dateparser
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return dateparser.parse(
+            text,
+            languages=["en"],
+            settings={
+                "DATE_ORDER": "DMY",
+                "PREFER_DATES_FROM": "future",
+                "RELATIVE_BASE": now_local.replace(tzinfo=None),
+                "RETURN_AS_TIMEZONE_AWARE": False,
+                "PREFER_DAY_OF_MONTH": "first",
+            },
+        )
+
+
+def parse_local(
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    terms: TermCalendar | None = None,
+    default_time: time | None = None,
+) -> tuple[datetime, bool]:
+    """Parse `text` to a naive local datetime; the flag says whether a time was given."""
+    original = text
+    text = " ".join(text.strip().split())
+    if not text:
+        raise UserError("No date given.", example=DATE_EXAMPLE)
+    now_local = now.astimezone(tz)
+    for rx in (UK_RE, ISO_RE):
+        match = rx.match(text)
+        if match:
+            day = _real_date(int(match["y"]), int(match["m"]), int(match["d"]), original)
+            if match["H"] is not None:
+                ampm = match.groupdict().get("ampm")
+                t = _clock_time(int(match["H"]), int(match["M"] or 0), ampm, original)
+                return datetime.combine(day, t), True
+            return datetime.combine(day, default_time or time(0, 0)), False
+    lowered = text.lower()
+    for words, method in TERM_WORDS.items():
+        if lowered.startswith(words):
+            if terms is None:
+                raise UserError(f"{original!r} needs the term calendar.", example=DATE_EXAMPLE)
+            day = getattr(terms, method)(now_local.date())
+            rest = text[len(words) :].strip()
+            if rest:
+                return datetime.combine(day, parse_time(rest)), True
+            return datetime.combine(day, default_time or time(0, 0)), False
+    if len(text) > 60:
+        raise UserError("That date is too long to read.", example=DATE_EXAMPLE)
+    parsed = _from_words(text, now_local)
+    if parsed is None:
+        raise UserError(f"I can't read {original!r} as a date.", example=DATE_EXAMPLE)
+    has_time = bool(re.search(r"\d[:.]\d\d|\d\s*(am|pm)\b|noon|midday", lowered))
+    if not has_time:
+        parsed = datetime.combine(parsed.date(), default_time or time(0, 0))
+    return parsed, has_time
+
+
+def local_to_utc(local: datetime, tz: ZoneInfo) -> datetime:
+    """Attach the zone to a wall-clock time (DST-aware) and convert to UTC."""
+    return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+def parse_datetime(
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    terms: TermCalendar | None = None,
+    default_time: time | None = None,
+) -> datetime:
+    """A UTC instant from what a person typed in the partnership's zone."""
+    local, _ = parse_local(text, now=now, tz=tz, terms=terms, default_time=default_time)
+    return local_to_utc(local, tz)
+
+
+def parse_date(
+    text: str, *, now: datetime, tz: ZoneInfo, terms: TermCalendar | None = None
+) -> date:
+    """A calendar date (due dates, closing dates)."""
+    local, _ = parse_local(text, now=now, tz=tz, terms=terms)
+    return local.date()
+
+
+def parse_duration(text: str) -> timedelta:
+    """`3d`, `2w`, `1h30m`, `90m` -> timedelta."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if not cleaned or DURATION_RE.sub("", cleaned):
+        raise UserError(
+            f"{text!r} is not a duration.",
+            hint="Use w (weeks), d (days), h (hours), m (minutes).",
+            example="action snooze 7 1w",
+        )
+    total = timedelta()
+    for amount, unit in DURATION_RE.findall(cleaned):
+        n = int(amount)
+        if n > 10_000:
+            raise UserError(f"{text!r} is too long a duration.", example="2w")
+        total += {
+            "w": timedelta(weeks=n),
+            "d": timedelta(days=n),
+            "h": timedelta(hours=n),
+            "m": timedelta(minutes=n),
+        }[unit]
+    return total
+
+
+def format_duration(delta: timedelta) -> str:
+    """timedelta -> `1w`, `3d`, `1h30m` (the same units people type)."""
+    minutes = int(delta.total_seconds() // 60)
+    parts = []
+    for unit, size in (("w", 7 * 1440), ("d", 1440), ("h", 60), ("m", 1)):
+        if minutes >= size:
+            parts.append(f"{minutes // size}{unit}")
+            minutes %= size
+    return "".join(parts) or "0m"
+
+
+def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(tz)
+
+
+def format_when(instant: datetime, tz: ZoneInfo) -> str:
+    """`Fri 15 Dec 2023, 10:00` in the partnership's zone."""
+    local = to_local(instant, tz)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def format_date(day: date) -> str:
+    """`Fri 12 Jan 2024`."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

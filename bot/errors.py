@@ -1,0 +1,41 @@
+"""Errors whose messages are safe to show a user; anything else is a bug."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the user can fix: says what was wrong and shows a correct example."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        example: str | None = None,
+        hint: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.example = example
+        self.hint = hint
+        self.field = field
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.hint:
+            parts.append(self.hint)
+        if self.example:
+            parts.append(f"Example: {self.example}")
+        return "\n".join(parts)
+
+
+class NotAllowed(UserError):
+    """The asker's role or relation does not permit this."""
+
+
+class NotFound(UserError):
+    """The thing named does not exist (or is not visible to the asker)."""
+
+
+class UnknownPerson(UserError):
+    """A platform user who is not in the directory."""

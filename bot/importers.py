@@ -1,0 +1,176 @@
+"""CSV imports for the directory. A file is checked whole before anything is saved."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import UserError
+from storage import directory as repo
+
+PEOPLE_HEADER = ["name", "email", "role", "organisation", "groups"]
+ORG_HEADER = ["name", "kind", "phase", "subscriber", "category", "maintained"]
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    groups_created: int = 0
+
+    def __str__(self) -> str:
+        extra = f", {self.groups_created} groups created" if self.groups_created else ""
+        return f"{self.created} created, {self.updated} updated{extra}"
+
+
+def _rows(path: Path, header: list[str]) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text("utf-8-sig")
+    except FileNotFoundError:
+        raise UserError(f"No file at {path}.") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not a UTF-8 CSV file.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    found = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [h for h in header if h not in found]
+    if missing:
+        raise UserError(
+            f"{path.name}: the header is missing {', '.join(missing)}.",
+            example=",".join(header),
+        )
+    rows = []
+    for line_no, row in enumerate(reader, start=2):
+        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        if any(clean.values()):
+            rows.append((line_no, clean))
+    return rows
+
+
+def _flag(value: str, *, line: int, column: str) -> bool | None:
+    low = value.lower()
+    if low in YES:
+        return True
+    if low in NO:
+        return False if low else None
+    raise UserError(f"Line {line}: {column} must be yes or no, not {value!r}.")
+
+
+async def import_organisations(session: AsyncSession, path: Path) -> ImportReport:
+    """`name,kind,phase,subscriber,category,maintained`; re-importing updates by name."""
+    rows = _rows(path, ORG_HEADER)
+    parsed = []
+    for line, row in rows:
+        if not row["name"]:
+            raise UserError(f"Line {line}: name is empty.")
+        kind = row["kind"].lower() or "school"
+        if kind not in repo.ORG_KINDS:
+            raise UserError(
+                f"Line {line}: kind {row['kind']!r} is not one of {', '.join(repo.ORG_KINDS)}."
+            )
+        phase = row["phase"].lower() or None
+        if phase and phase not in repo.PHASES:
+            raise UserError(
+                f"Line {line}: phase {row['phase']!r} is not one of {', '.join(repo.PHASES)}."
+            )
+        category = row["category"].lower() or None
+        if category and category not in repo.CATEGORIES:
+            raise UserError(
+                f"Line {line}: category {row['category']!r} is not one of {', '.join(repo.CATEGORIES)}."
+            )
+        maintained_raw = row["maintained"].lower()
+        if maintained_raw in ("academy", "maintained"):
+            maintained: bool | None = maintained_raw == "maintained"
+        else:
+            maintained = _flag(maintained_raw, line=line, column="maintained")
+        parsed.append(
+            dict(
+                name=row["name"],
+                kind=kind,
+                phase=phase,
+                subscriber=bool(_flag(row["subscriber"], line=line, column="subscriber")),
+                category=category,
+                maintained=maintained,
+            )
+        )
+    report = ImportReport()
+    for values in parsed:
+        existing = await _org_exists(session, values["name"])
+        await repo.upsert_organisation(session, **values)
+        if existing:
+            report.updated += 1
+        else:
+            report.created += 1
+    return report
+
+
+async def _org_exists(session: AsyncSession, name: str) -> bool:
+    from sqlalchemy import select
+
+    return (
+        await session.scalar(select(repo.Organisation.id).where(repo.Organisation.name == name))
+    ) is not None
+
+
+async def import_people(session: AsyncSession, path: Path) -> ImportReport:
+    """`name,email,role,organisation,groups` (groups `a;b`, optionally `a:chair`)."""
+    rows = _rows(path, PEOPLE_HEADER)
+    seen: set[str] = set()
+    checked = []
+    for line, row in rows:
+        email = row["email"].lower()
+        if not row["name"]:
+            raise UserError(
+                f"Line {line}: name is empty.",
+                example="Jo Bloggs,jo@hillside.sch.uk,head,Hillside Primary,attendance",
+            )
+        if "@" not in email or "." not in email.split("@")[-1] or " " in email:
+            raise UserError(f"Line {line}: {row['email']!r} is not an email address.")
+        if email in seen:
+            raise UserError(f"Line {line}: {email} appears twice in the file.")
+        seen.add(email)
+        role = row["role"].lower() or "member"
+        if role not in repo.ROLES:
+            raise UserError(
+                f"Line {line}: role {row['role']!r} is not one of {', '.join(repo.ROLES)}."
+            )
+        org = None
+        if row["organisation"]:
+            if not await _org_exists(session, row["organisation"]):
+                raise UserError(
+                    f"Line {line}: organisation {row['organisation']!r} is not in the directory.",
+                    hint="Import organisations first: partnership-bot import organisations orgs.csv",
+                )
+            org = await repo.organisation_by_name(session, row["organisation"])
+        groups = []
+        for item in [g.strip() for g in row["groups"].split(";") if g.strip()]:
+            gname, _, grole = item.partition(":")
+            grole = (grole or "member").lower()
+            if grole not in repo.MEMBERSHIP_ROLES:
+                raise UserError(
+                    f"Line {line}: group role {grole!r} is not one of chair, member, officer."
+                )
+            groups.append((gname.strip().lower(), grole))
+        checked.append((email, row["name"], role, org, groups))
+    report = ImportReport()
+    known_groups = {g.name: g for g in await repo.all_groups(session)}
+    for email, name, role, org, groups in checked:
+        existed = await repo.person_by_email(session, email)
+        person = await repo.upsert_person(
+            session, email=email, name=name, role=role, organisation=org
+        )
+        report.updated += bool(existed)
+        report.created += not existed
+        for gname, grole in groups:
+            if gname not in known_groups:
+                known_groups[gname] = await repo.upsert_group(
+                    session, name=gname, title=gname.title()
+                )
+                report.groups_created += 1
+            await repo.set_membership(session, group=known_groups[gname], person=person, role=grole)
+    return report

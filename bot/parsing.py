@@ -1,0 +1,144 @@
+"""The command language: `<command> [<verb>] [id] ["free text"] [@person ...] [key:value ...]`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.errors import UserError
+
+MAX_COMMAND_LENGTH = 4000
+QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u201d": "\u201d"}
+KEY_RE = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.DOTALL)
+EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+SLACK_MENTION_RE = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+SLACK_LINK_RE = re.compile(r"<(https?://[^|>]+)(?:\|[^>]*)?>")
+SLACK_MAILTO_RE = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+
+
+@dataclass
+class Token:
+    text: str
+    quoted: bool
+
+
+@dataclass
+class Args:
+    """What followed the command name, split into positional words, options and people."""
+
+    raw: str = ""
+    words: list[str] = field(default_factory=list)
+    quoted: list[bool] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+    people: list[str] = field(default_factory=list)
+
+    def opt(self, name: str, default: str | None = None) -> str | None:
+        return self.options.get(name, default)
+
+    def text(self) -> str | None:
+        """The free text: the first quoted word, else all unquoted words joined."""
+        for word, was_quoted in zip(self.words, self.quoted, strict=True):
+            if was_quoted:
+                return word
+        return " ".join(self.words) if self.words else None
+
+    def int_at(self, index: int, *, what: str, example: str) -> int:
+        """The positional word at `index` as an id, or a clear error."""
+        if index >= len(self.words):
+            raise UserError(f"Which {what}? Give its number.", example=example)
+        word = self.words[index].lstrip("#")
+        if not word.isdigit() or len(word) > 9:
+            raise UserError(f"{self.words[index]!r} is not a {what} number.", example=example)
+        return int(word)
+
+
+def clean_platform_markup(text: str) -> str:
+    """Undo what chat clients add: Slack's <link|label> and <mailto:..>, non-breaking spaces."""
+    text = SLACK_MAILTO_RE.sub(r"\1", text)
+    text = SLACK_LINK_RE.sub(r"\1", text)
+    return (
+        text.replace("\u00a0", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split on spaces, keeping quoted runs (straight or curly quotes) together.
+
+    `key:"a b"` stays one token; a token is `quoted` when it began with a quote.
+    """
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        buf: list[str] = []
+        began_quoted = text[i] in QUOTES
+        while i < n and not text[i].isspace():
+            ch = text[i]
+            if ch in QUOTES:
+                close = QUOTES[ch]
+                end = text.find(close, i + 1)
+                if end == -1 and ch == "\u201c":
+                    end = text.find('"', i + 1)
+                if end == -1:
+                    raise UserError(
+                        "A quote is not closed.",
+                        hint="Put quotes round text with spaces, and close them.",
+                        example='action add "Circulate PA figures" owner:@jo due:12/01/2024',
+                    )
+                buf.append(text[i + 1 : end])
+                i = end + 1
+            elif ch == "\\" and i + 1 < n:
+                buf.append(text[i + 1])
+                i += 2
+            else:
+                buf.append(ch)
+                i += 1
+        tokens.append(Token("".join(buf), began_quoted))
+    return tokens
+
+
+def split_command(text: str) -> list[Token]:
+    """Validate size and characters, then tokenize."""
+    if len(text) > MAX_COMMAND_LENGTH:
+        raise UserError(
+            f"That message is {len(text)} characters; commands can be at most "
+            f"{MAX_COMMAND_LENGTH}.",
+            hint="Put long text in a document and share the link.",
+            example="papers 3 add https://example.org/paper.pdf",
+        )
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+    return tokenize(clean_platform_markup(text).strip())
+
+
+def build_args(tokens: list[Token], raw: str = "") -> Args:
+    """Sort tokens into options (key:value), people (@x, mentions, emails) and words."""
+    args = Args(raw=raw)
+    for tok in tokens:
+        if not tok.quoted:
+            match = KEY_RE.match(tok.text)
+            if match and not tok.text.startswith(("http:", "https:", "mailto:")):
+                key, value = match.group(1), match.group(2)
+                if key in args.options:
+                    raise UserError(
+                        f"{key}: is given twice.", example=f"{key}:<one value> (lists: a,b)"
+                    )
+                args.options[key] = value
+                continue
+            if tok.text.startswith("@") and len(tok.text) > 1:
+                args.people.append(tok.text)
+                continue
+            if SLACK_MENTION_RE.match(tok.text) or EMAIL_RE.match(tok.text):
+                args.people.append(tok.text)
+                continue
+        args.words.append(tok.text)
+        args.quoted.append(tok.quoted)
+    return args
+
+
+def split_list(value: str | None) -> list[str]:
+    """`phase:primary,secondary` -> ['primary', 'secondary']."""
+    if not value:
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]

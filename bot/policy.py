@@ -1,0 +1,44 @@
+"""Who may do what. The router asks here; handlers never decide access by role themselves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from bot.registry import Command
+    from storage.directory import Person
+
+ROLE_NAMES = {
+    "admin": "admins",
+    "staff": "Learn Sheffield staff",
+    "member": "members",
+    "head": "heads",
+}
+
+
+def may_use(actor: Person, command: Command) -> bool:
+    """Role check for a command (relations are checked by `require_*` below)."""
+    return actor.active and actor.role in command.roles
+
+
+def check_command(actor: Person, command: Command) -> None:
+    if not may_use(actor, command):
+        allowed = ", ".join(ROLE_NAMES.get(r, r) for r in sorted(command.roles))
+        raise NotAllowed(
+            f"`{command.name}` is for {allowed}; you are signed in as a {actor.role}.",
+            hint="Ask a partnership admin if you need it.",
+        )
+
+
+def may_manage_group(actor: Person, *, membership_role: str | None) -> bool:
+    """Staff, admins and the group's chair or officer may change a group's settings."""
+    return actor.role in ("admin", "staff") or membership_role in ("chair", "officer")
+
+
+def require_manage_group(actor: Person, *, membership_role: str | None, group: str) -> None:
+    if not may_manage_group(actor, membership_role=membership_role):
+        raise NotAllowed(
+            f"Only the chair, an officer or Learn Sheffield staff can change {group}'s settings."
+        )

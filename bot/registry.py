@@ -1,0 +1,124 @@
+"""The command registry: every command declares its usage, examples and who may use it.
+
+`help` is generated from it and the router checks permission from it, in one place.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.reply import Reply
+    from bot.services import Request, Services
+
+Handler = Callable[["Request", "Services"], Awaitable["Reply"]]
+
+EVERYONE = frozenset({"admin", "staff", "member", "head"})
+STAFF = frozenset({"admin", "staff"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass
+class Command:
+    name: str
+    handler: Handler
+    summary: str
+    usage: str
+    topic: str
+    examples: list[str] = field(default_factory=list)
+    roles: frozenset[str] = EVERYONE
+    options: frozenset[str] | None = None
+    writes: bool = False
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.name.split())
+
+
+@dataclass
+class Topic:
+    name: str
+    summary: str
+
+
+class Registry:
+    """Commands by name; one or two words (`meetings`, `meeting add`)."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.topics: dict[str, Topic] = {}
+
+    def add(self, command: Command) -> None:
+        if command.name in self.commands:
+            raise ValueError(f"command {command.name!r} registered twice")
+        self.commands[command.name] = command
+
+    def topic(self, name: str, summary: str) -> None:
+        self.topics.setdefault(name, Topic(name, summary))
+
+    def lookup(self, words: list[str]) -> tuple[Command | None, int]:
+        """Longest match of the first words: `meeting add` before `meeting`."""
+        lowered = [w.lower() for w in words[:2]]
+        if len(lowered) >= 2 and " ".join(lowered) in self.commands:
+            return self.commands[" ".join(lowered)], 2
+        if lowered and lowered[0] in self.commands:
+            return self.commands[lowered[0]], 1
+        return None, 0
+
+    def nearest(self, text: str) -> list[str]:
+        heads = sorted({c.words[0] for c in self.commands.values()} | set(self.commands))
+        return difflib.get_close_matches(text.lower(), heads, n=3, cutoff=0.6)
+
+    def family(self, head: str) -> list[Command]:
+        """Every command beginning with `head` (for `meeting frob` -> list the meeting verbs)."""
+        return [c for c in self.commands.values() if c.words[0] in (head, head.rstrip("s"))]
+
+    def for_topic(self, topic: str) -> list[Command]:
+        return [c for c in self.commands.values() if c.topic == topic]
+
+
+class CommandSet:
+    """A domain module's commands, registered together (`register = commands.register`)."""
+
+    def __init__(self, topic: str, summary: str) -> None:
+        self.topic_name = topic
+        self.summary = summary
+        self._commands: list[Command] = []
+
+    def command(
+        self,
+        name: str,
+        *,
+        summary: str,
+        usage: str,
+        examples: Iterable[str] = (),
+        roles: frozenset[str] = EVERYONE,
+        options: Iterable[str] | None = None,
+        writes: bool = False,
+        topic: str | None = None,
+    ) -> Callable[[Handler], Handler]:
+        def decorate(handler: Handler) -> Handler:
+            self._commands.append(
+                Command(
+                    name=name,
+                    handler=handler,
+                    summary=summary,
+                    usage=usage,
+                    topic=topic or self.topic_name,
+                    examples=list(examples),
+                    roles=roles,
+                    options=frozenset(options) if options is not None else None,
+                    writes=writes,
+                )
+            )
+            return handler
+
+        return decorate
+
+    def register(self, registry: Registry) -> None:
+        registry.topic(self.topic_name, self.summary)
+        for command in self._commands:
+            registry.add(command)

@@ -1,0 +1,109 @@
+"""Reply -> HTML for the local web chat. Every user-supplied string is escaped."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from bot.reply import Actions, File, Form, Image, Reply, Section, Table
+
+
+def _lines(text: str) -> str:
+    return "<br>".join(escape(line) for line in text.split("\n"))
+
+
+def render_html(reply: Reply) -> str:
+    parts = [f'<div class="reply{" error" if reply.error else ""}">']
+    if reply.text:
+        parts.append(f'<p class="headline">{_lines(reply.text)}</p>')
+    for element in reply.elements:
+        if isinstance(element, Section):
+            parts.append('<section class="section">')
+            if element.title:
+                parts.append(f"<h4>{escape(element.title)}</h4>")
+            if element.text:
+                parts.append(f"<p>{_lines(element.text)}</p>")
+            if element.fields:
+                parts.append("<dl>")
+                for label, value in element.fields:
+                    parts.append(f"<dt>{escape(label)}</dt><dd>{_lines(value)}</dd>")
+                parts.append("</dl>")
+            parts.append("</section>")
+        elif isinstance(element, Table):
+            parts.append('<table class="table">')
+            if element.title:
+                parts.append(f"<caption>{escape(element.title)}</caption>")
+            parts.append("<thead><tr>")
+            parts.extend(f"<th>{escape(str(c))}</th>" for c in element.columns)
+            parts.append("</tr></thead><tbody>")
+            for row in element.rows:
+                parts.append("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>")
+            parts.append("</tbody></table>")
+        elif isinstance(element, Image):
+            if element.data is not None:
+                src = "data:image/png;base64," + base64.b64encode(element.data).decode("ascii")
+            else:
+                src = element.url or ""
+            title = f"<figcaption>{escape(element.title)}</figcaption>" if element.title else ""
+            parts.append(
+                f'<figure><img src="{escape(src)}" alt="{escape(element.alt)}">{title}</figure>'
+            )
+        elif isinstance(element, Actions):
+            parts.append('<div class="actions">')
+            for b in element.buttons:
+                style = f" {b.style}" if b.style else ""
+                parts.append(
+                    f'<button type="button" class="cmd{style}" data-command="{escape(b.command)}">'
+                    f"{escape(b.label)}</button>"
+                )
+            parts.append("</div>")
+        elif isinstance(element, File):
+            href = (
+                "data:"
+                + element.mime
+                + ";charset=utf-8;base64,"
+                + base64.b64encode(element.content.encode("utf-8")).decode("ascii")
+            )
+            parts.append(
+                f'<p class="file"><a download="{escape(element.name)}" href="{href}">'
+                f"Download {escape(element.name)}</a></p><pre>{escape(element.content[:2000])}</pre>"
+            )
+        elif isinstance(element, Form):
+            parts.append(_form(element))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _form(form: Form) -> str:
+    out = [
+        f'<form class="cmdform" data-command="{escape(form.command)}">',
+        f"<h4>{escape(form.title)}</h4>",
+    ]
+    for f in form.fields:
+        fid = f"f-{escape(f.name)}"
+        req = " required" if f.required else ""
+        pos = ' data-positional="1"' if f.positional else ""
+        val = escape(f.value or "")
+        ph = f' placeholder="{escape(f.placeholder)}"' if f.placeholder else ""
+        out.append(f'<label for="{fid}">{escape(f.label)}</label>')
+        if f.kind == "textarea":
+            out.append(
+                f'<textarea id="{fid}" name="{escape(f.name)}"{ph}{req}{pos}>{val}</textarea>'
+            )
+        elif f.kind == "select":
+            opts = "".join(
+                f'<option value="{escape(o)}"{" selected" if o == f.value else ""}>{escape(o)}</option>'
+                for o in f.options
+            )
+            out.append(f'<select id="{fid}" name="{escape(f.name)}"{req}{pos}>{opts}</select>')
+        elif f.kind == "checkbox":
+            checked = " checked" if (f.value or "").lower() in ("yes", "true", "on") else ""
+            out.append(f'<input type="checkbox" id="{fid}" name="{escape(f.name)}"{checked}>')
+        else:
+            out.append(
+                f'<input type="text" id="{fid}" name="{escape(f.name)}" value="{val}"{ph}{req}{pos}>'
+            )
+        if f.error:
+            out.append(f'<span class="field-error">{escape(f.error)}</span>')
+    out.append(f'<button type="submit">{escape(form.submit_label)}</button></form>')
+    return "".join(out)

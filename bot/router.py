@@ -1,0 +1,144 @@
+"""Text in, Reply out: parse, resolve the command, check permission, run, commit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, SystemClock
+from bot.errors import UserError
+from bot.parsing import build_args, split_command
+from bot.policy import check_command
+from bot.registry import Registry
+from bot.reply import Reply
+from bot.services import Request, Services
+from bot.settings import Settings
+from storage.db import Database
+from storage.directory import Person
+
+log = logging.getLogger(__name__)
+
+
+def build_registry() -> Registry:
+    """Every domain module adds its commands to one registry."""
+    from handlers import register_all
+
+    registry = Registry()
+    register_all(registry)
+    return registry
+
+
+class Router:
+    """Shared by every door (web, Slack, Teams, CLI) so the same text does the same thing."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        clock: Clock | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock or SystemClock()
+        self.registry = registry or build_registry()
+
+    def services(self, session: AsyncSession) -> Services:
+        return Services(self.settings, self.clock, session, self.db, self.registry)
+
+    async def handle(
+        self,
+        text: str,
+        *,
+        actor_id: int,
+        door: str,
+        channel: str | None = None,
+        now: datetime | None = None,
+    ) -> Reply:
+        """Run one command as one person; one session, committed only if it succeeds."""
+        try:
+            async with self.db.session() as session:
+                actor = await session.get(Person, actor_id)
+                if actor is None or not actor.active:
+                    raise UserError("You are not in the partnership directory.")
+                services = self.services(session)
+                return await self.dispatch(
+                    text, actor=actor, door=door, channel=channel, services=services, now=now
+                )
+        except UserError as err:
+            return error_reply(err)
+        except Exception:
+            log.exception("command failed (door=%s)", door)
+            return Reply(
+                text="Sorry, something went wrong on our side and nothing was saved. "
+                "Please try again; if it keeps happening, tell a partnership admin.",
+                error=True,
+            )
+
+    async def dispatch(
+        self,
+        text: str,
+        *,
+        actor: Person,
+        door: str,
+        services: Services,
+        channel: str | None = None,
+        now: datetime | None = None,
+    ) -> Reply:
+        """Parse and run inside an open session; UserError propagates (the caller rolls back)."""
+        tokens = split_command(text)
+        if tokens and tokens[0].text.startswith("/"):
+            tokens[0].text = tokens[0].text.lstrip("/")
+        if tokens and tokens[0].text.lower() in ("partnership", "@partnership-bot"):
+            tokens = tokens[1:]
+        if not tokens:
+            tokens = split_command("help")
+        words = [t.text for t in tokens]
+        command, used = self.registry.lookup(words)
+        if command is None:
+            raise self._unknown(words)
+        args = build_args(tokens[used:], raw=text)
+        if command.options is not None:
+            unknown = sorted(set(args.options) - command.options)
+            if unknown:
+                known = ", ".join(f"{o}:" for o in sorted(command.options)) or "none"
+                raise UserError(
+                    f"`{command.name}` does not take {', '.join(k + ':' for k in unknown)}"
+                    f" (it takes {known}).",
+                    example=command.examples[0] if command.examples else command.usage,
+                )
+        check_command(actor, command)
+        request = Request(
+            text=text,
+            actor=actor,
+            door=door,
+            now=now or services.clock.now(),
+            args=args,
+            command=command.name,
+            channel=channel,
+        )
+        return await command.handler(request, services)
+
+    def _unknown(self, words: list[str]) -> UserError:
+        head = words[0]
+        family = self.registry.family(head.lower())
+        if family and len(words) > 1:
+            verbs = ", ".join(sorted(c.name for c in family))
+            return UserError(
+                f"I don't know `{head} {words[1]}`. {head} commands: {verbs}.",
+                example=family[0].examples[0] if family[0].examples else family[0].usage,
+            )
+        near = self.registry.nearest(head)
+        hint = f"Did you mean `{near[0]}`?" if near else None
+        return UserError(
+            f"I don't know the command `{head[:40]}`.",
+            hint=(hint + " " if hint else "") + "Type `help` to see what I can do.",
+            example="help",
+        )
+
+
+def error_reply(err: UserError) -> Reply:
+    return Reply(text=str(err), error=True, private=True, error_field=err.field)

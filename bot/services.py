@@ -1,0 +1,60 @@
+"""What a handler is given: the Request (who asked what, where, when) and Services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.parsing import Args
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.registry import Registry
+    from bot.terms import TermCalendar
+    from storage.db import Database
+    from storage.directory import Person
+
+
+@dataclass
+class Request:
+    """One command from one person through one door."""
+
+    text: str
+    actor: Person
+    door: str  # "web", "slack", "teams", "cli"
+    now: datetime
+    args: Args = field(default_factory=Args)
+    command: str = ""
+    channel: str | None = None  # the platform channel it came from, if any
+
+
+@dataclass
+class Services:
+    """Settings, the clock and this event's database session (committed by the router)."""
+
+    settings: Settings
+    clock: Clock
+    session: AsyncSession
+    db: Database | None = None
+    registry: Registry | None = None
+    _terms: TermCalendar | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def terms(self) -> TermCalendar:
+        """The term calendar, loaded once per event."""
+        if self._terms is None:
+            from storage.system import term_calendar
+
+            self._terms = await term_calendar(self.session)
+        return self._terms

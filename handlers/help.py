@@ -1,0 +1,80 @@
+"""`help`: generated from the registry, showing only what the asker may use."""
+
+from __future__ import annotations
+
+from bot.errors import UserError
+from bot.policy import may_use
+from bot.registry import CommandSet
+from bot.reply import Actions, Button, Reply, Section
+from bot.services import Request, Services
+
+commands = CommandSet("help", "Help and getting started")
+register = commands.register
+
+
+@commands.command(
+    "help",
+    summary="What I can do, or how to use one command",
+    usage="help [topic|command]",
+    examples=["help", "help meetings", "help action add"],
+)
+async def help_command(req: Request, svc: Services) -> Reply:
+    registry = svc.registry
+    assert registry is not None
+    visible = [c for c in registry.commands.values() if may_use(req.actor, c)]
+    topic = " ".join(req.args.words).strip().lower()
+    if not topic:
+        reply = Reply(text="Here is what I can do. Type `help <topic>` for the commands in one.")
+        for name, info in registry.topics.items():
+            cmds = [c for c in visible if c.topic == name]
+            if not cmds:
+                continue
+            lines = [f"{c.usage}  —  {c.summary}" for c in cmds[:6]]
+            if len(cmds) > 6:
+                lines.append(f"... and {len(cmds) - 6} more: help {name}")
+            reply.add(Section(title=f"{name}: {info.summary}", text="\n".join(lines)))
+        reply.add(
+            Actions(
+                [
+                    Button("My meetings", "meetings"),
+                    Button("My actions", "actions"),
+                    Button("Opportunities", "opps"),
+                    Button("Who am I?", "whoami"),
+                ]
+            )
+        )
+        return reply
+    if topic in registry.topics or topic.rstrip("s") in registry.topics:
+        name = topic if topic in registry.topics else topic.rstrip("s")
+        cmds = [c for c in visible if c.topic == name]
+        reply = Reply(text=f"{name}: {registry.topics[name].summary}")
+        for c in cmds:
+            reply.add(Section(title=c.usage, text=_describe(c.summary, c.examples)))
+        if not cmds:
+            reply.text += "\nNone of these commands are open to your role."
+        return reply
+    command = registry.commands.get(topic)
+    if command is None:
+        family = [c for c in visible if c.words[0] == topic or c.topic == topic]
+        if family:
+            reply = Reply(text=f"{topic} commands:")
+            for c in family:
+                reply.add(Section(title=c.usage, text=_describe(c.summary, c.examples)))
+            return reply
+        near = registry.nearest(topic.split()[0]) if topic.split() else []
+        raise UserError(
+            f"There is no help topic or command {topic!r}.",
+            hint=f"Did you mean {near[0]}?" if near else "Topics: " + ", ".join(registry.topics),
+            example="help meetings",
+        )
+    if not may_use(req.actor, command):
+        raise UserError(f"`{command.name}` is not open to your role.", example="help")
+    return Reply(text=command.usage).add(Section(text=_describe(command.summary, command.examples)))
+
+
+def _describe(summary: str, examples: list[str]) -> str:
+    lines = [summary]
+    if examples:
+        lines.append("Examples:")
+        lines.extend(f"  {e}" for e in examples)
+    return "\n".join(lines)

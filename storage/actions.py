@@ -1,0 +1,1 @@
+"""Storage for actions: models and repository functions."""

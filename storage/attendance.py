@@ -1,0 +1,1 @@
+"""Storage for attendance: models and repository functions."""

@@ -1,0 +1,1 @@
+"""Storage for consultations: models and repository functions."""

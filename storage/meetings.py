@@ -1,0 +1,1 @@
+"""Storage for meetings: models and repository functions."""

@@ -1,0 +1,15 @@
+"""Import every domain's models so Alembic and the tests see all tables."""
+
+from storage import (  # noqa: F401
+    actions,
+    attendance,
+    audit,
+    consultations,
+    directory,
+    meetings,
+    opportunities,
+    outbox,
+    platforms,
+    support,
+    system,
+)

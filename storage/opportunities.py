@@ -1,0 +1,1 @@
+"""Storage for opportunities: models and repository functions."""

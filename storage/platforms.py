@@ -1,0 +1,1 @@
+"""Storage for the platform doors (processed Slack events, Teams conversation references)."""

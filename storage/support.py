@@ -1,0 +1,1 @@
+"""Storage for support: models and repository functions."""

@@ -1,0 +1,60 @@
+"""Small shared state: clock heartbeats and the term calendar rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer, String, Text, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.terms import Period, TermCalendar, read_periods
+from storage.base import Base, UTCDateTime, utcnow
+
+
+class SystemState(Base):
+    """Key/value rows: `clock:heartbeat`, last bulletin edition, and the like."""
+
+    __tablename__ = "system_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TermPeriod(Base):
+    __tablename__ = "term_periods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+
+
+async def get_state(session: AsyncSession, key: str) -> SystemState | None:
+    return await session.get(SystemState, key)
+
+
+async def set_state(session: AsyncSession, key: str, value: str, *, at: datetime) -> None:
+    row = await session.get(SystemState, key)
+    if row is None:
+        session.add(SystemState(key=key, value=value, updated_at=at))
+    else:
+        row.value, row.updated_at = value, at
+    await session.flush()
+
+
+async def term_calendar(session: AsyncSession) -> TermCalendar:
+    """The stored calendar, or the shipped England defaults when none was imported."""
+    rows = list(await session.scalars(select(TermPeriod)))
+    if not rows:
+        return TermCalendar(read_periods())
+    return TermCalendar([Period(r.name, r.start, r.end, r.kind) for r in rows])
+
+
+async def replace_terms(session: AsyncSession, periods: list[Period]) -> int:
+    await session.execute(delete(TermPeriod))
+    session.add_all(TermPeriod(name=p.name, start=p.start, end=p.end, kind=p.kind) for p in periods)
+    await session.flush()
+    return len(periods)
