@@ -183,7 +183,8 @@ async def load_demo(router: Router, *, now: datetime) -> list[str]:
     for name in DOMAINS:
         module = importlib.import_module(f"handlers.{name}")
         make: DemoCommands | None = getattr(module, "demo_commands", None)
-        if make is None:
+        setup = getattr(module, "demo_setup", None)  # async (session, now) -> str, for bulk data
+        if make is None and setup is None:
             continue
         key = f"demo:{name}"
         async with router.db.session() as session:
@@ -191,8 +192,11 @@ async def load_demo(router: Router, *, now: datetime) -> list[str]:
         if done is not None:
             lines.append(f"{name}: already loaded")
             continue
+        if setup is not None:
+            async with router.db.session() as session:
+                lines.append(f"{name}: {await setup(session, now)}")
         ok = failed = 0
-        for email, text in make(now):
+        for email, text in make(now) if make else []:
             async with router.db.session() as session:
                 actor = await repo.person_by_email(session, email)
             if actor is None:

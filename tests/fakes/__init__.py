@@ -1,0 +1,1 @@
+"""Local fake platform servers (real aiohttp servers speaking the real wire formats)."""
