@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
 from bot.clock import Clock, SystemClock
 from bot.router import Router
 from bot.settings import Settings
@@ -61,7 +62,7 @@ def build_context(
 
 async def healthz(request: web.Request) -> web.Response:
     """Database reachable, migrations at head, last clock heartbeat."""
-    ctx: BotContext = request.app["ctx"]
+    ctx = request.app[CTX]
     db_ok = await ctx.db.ping()
     current = await ctx.db.current_revision() if db_ok else None
     head = head_revision()
@@ -79,7 +80,7 @@ async def healthz(request: web.Request) -> web.Response:
         "database": "ok" if db_ok else "unreachable",
         "migrations": {"current": current, "head": head, "at_head": current == head},
         "clock_heartbeat": heartbeat,
-        "doors": sorted(request.app.get("doors", [])),
+        "doors": sorted(request.app[DOORS]),
     }
     return web.json_response(body, status=200 if ok else 503)
 
@@ -88,8 +89,9 @@ def build_web_app(ctx: BotContext) -> web.Application:
     from bot.adapters import calendar, slack, teams, webchat
 
     app = web.Application(client_max_size=2 * 1024 * 1024)
-    app["ctx"] = ctx
-    app["doors"] = []
+    app[CTX] = ctx
+    app[DOORS] = []
+    app[BACKGROUND_STARTERS] = []
     app.router.add_get("/healthz", healthz)
     for adapter in (webchat, slack, teams, calendar):
         adapter.attach(app, ctx)

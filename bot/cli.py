@@ -90,6 +90,7 @@ async def _serve(settings: Settings, *, with_clock: bool, demo: bool) -> int:
     from aiohttp import web
 
     from bot.app import build_web_app
+    from bot.appkeys import BACKGROUND_STARTERS, DOORS
 
     try:
         _check_bind(settings)
@@ -113,15 +114,14 @@ async def _serve(settings: Settings, *, with_clock: bool, demo: bool) -> int:
         "listening on http://%s:%s (doors: %s)",
         settings.host,
         settings.port,
-        ", ".join(app["doors"]),
+        ", ".join(app[DOORS]),
     )
     scheduler = None
     if with_clock:
         from scheduled.clock import start_clock
 
         scheduler = start_clock(ctx)
-    starters = app.get("background_starters", [])
-    for start in starters:
+    for start in app[BACKGROUND_STARTERS]:
         await start()
     try:
         await asyncio.Event().wait()

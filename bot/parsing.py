@@ -61,10 +61,30 @@ def clean_platform_markup(text: str) -> str:
     )
 
 
+def _quoted_run(text: str, i: int) -> tuple[str, int] | None:
+    """The text inside the quote opening at `i` and the index after it, or None if unclosed."""
+    opening = text[i]
+    closers = {QUOTES[opening], '"'} if opening == "\u201c" else {QUOTES[opening]}
+    buf: list[str] = []
+    j = i + 1
+    while j < len(text):
+        ch = text[j]
+        if ch == "\\" and j + 1 < len(text):
+            buf.append(text[j + 1])
+            j += 2
+        elif ch in closers:
+            return "".join(buf), j + 1
+        else:
+            buf.append(ch)
+            j += 1
+    return None
+
+
 def tokenize(text: str) -> list[Token]:
     """Split on spaces, keeping quoted runs (straight or curly quotes) together.
 
-    `key:"a b"` stays one token; a token is `quoted` when it began with a quote.
+    `key:"a b"` stays one token; a token is `quoted` when it began with a quote. Single quotes
+    only quote at the start of a word, so apostrophes (`Ofsted's`) are just letters.
     """
     tokens: list[Token] = []
     i, n = 0, len(text)
@@ -73,22 +93,26 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         buf: list[str] = []
-        began_quoted = text[i] in QUOTES
+        start = i
+        began_quoted = False
         while i < n and not text[i].isspace():
             ch = text[i]
-            if ch in QUOTES:
-                close = QUOTES[ch]
-                end = text.find(close, i + 1)
-                if end == -1 and ch == "\u201c":
-                    end = text.find('"', i + 1)
-                if end == -1:
+            double = ch in ('"', "\u201c", "\u201d")
+            if ch in QUOTES and (double or i == start):
+                run = _quoted_run(text, i)
+                if run is None:
+                    if not double:
+                        buf.append(ch)
+                        i += 1
+                        continue
                     raise UserError(
                         "A quote is not closed.",
                         hint="Put quotes round text with spaces, and close them.",
                         example='action add "Circulate PA figures" owner:@jo due:12/01/2024',
                     )
-                buf.append(text[i + 1 : end])
-                i = end + 1
+                began_quoted = began_quoted or i == start
+                buf.append(run[0])
+                i = run[1]
             elif ch == "\\" and i + 1 < n:
                 buf.append(text[i + 1])
                 i += 2

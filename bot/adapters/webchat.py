@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.appkeys import CTX, DOORS, INBOX_POLL_SECONDS
 from bot.render.html import render_html
 from bot.render.text import render_text
 from bot.reply import Form, FormField, Reply
@@ -26,7 +27,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def _ctx(request: web.Request) -> BotContext:
-    return request.app["ctx"]
+    return request.app[CTX]
 
 
 @web.middleware
@@ -154,7 +155,7 @@ async def inbox(request: web.Request) -> web.StreamResponse:
                     )
                     await response.write(f"id: {row.id}\ndata: {json.dumps(data)}\n\n".encode())
             await response.write(b": keepalive\n\n")
-            await asyncio.sleep(request.app.get("inbox_poll_seconds", 1.0))
+            await asyncio.sleep(request.app.get(INBOX_POLL_SECONDS, 1.0))
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     return response
@@ -167,4 +168,4 @@ def attach(app: web.Application, ctx: BotContext) -> None:
     app.router.add_post("/api/web/command", command)
     app.router.add_post("/api/web/form", form)
     app.router.add_get("/api/web/inbox", inbox)
-    app["doors"].append("web")
+    app[DOORS].append("web")

@@ -1,0 +1,104 @@
+"""The CLI as a user runs it: real processes, a real SQLite file, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXE = [sys.executable, "-m", "bot"]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli")
+    result = _run(folder, "demo")
+    assert result.returncode == 0, result.stderr
+    assert "20 people" in result.stdout
+    return folder
+
+
+def _run(
+    folder: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CONNECTIONS__"))
+    }
+    full_env.pop("DATABASE_URL", None)
+    full_env.update(env or {})
+    return subprocess.run(
+        [*EXE, *args], cwd=folder, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_demo_is_idempotent(workdir: Path) -> None:
+    again = _run(workdir, "demo")
+    assert again.returncode == 0
+    assert "20 people" in again.stdout
+    people = _run(workdir, "ask", "--as", "alex@learnsheffield.co.uk", "groups")
+    assert people.stdout.count("attendance") == 1
+
+
+def test_ask_help_lists_every_command_group(workdir: Path) -> None:
+    result = _run(workdir, "ask", "--as", "jo@hillside.sch.uk", "help")
+    assert result.returncode == 0
+    for topic in ("help:", "directory:"):
+        assert topic in result.stdout
+
+
+def test_unknown_command_exits_2_and_suggests_help(workdir: Path) -> None:
+    result = _run(workdir, "ask", "--as", "jo@hillside.sch.uk", "frobnicate")
+    assert result.returncode == 2
+    assert "help" in result.stdout
+
+
+def test_unknown_person_exits_2(workdir: Path) -> None:
+    result = _run(workdir, "ask", "--as", "nobody@nowhere.uk", "help")
+    assert result.returncode == 2
+    assert "nobody@nowhere.uk" in result.stderr
+
+
+def test_import_people_with_a_bad_row_saves_nothing(workdir: Path) -> None:
+    csv = workdir / "people.csv"
+    csv.write_text(
+        "name,email,role,organisation,groups\n"
+        "New Head,new@school.uk,head,Hillside Primary,newgroup\n"
+        "Bad Row,bad@school.uk,emperor,Hillside Primary,\n"
+    )
+    result = _run(workdir, "import", "people", str(csv))
+    assert result.returncode == 2
+    assert "Line 3" in result.stderr and "emperor" in result.stderr
+    check = _run(workdir, "ask", "--as", "alex@learnsheffield.co.uk", "groups")
+    assert "newgroup" not in check.stdout
+
+
+def test_tick_and_outbox_json(workdir: Path) -> None:
+    tick = _run(workdir, "tick", "--now", "2023-12-01T09:00")
+    assert tick.returncode == 0
+    assert "tick at 2023-12-01T09:00:00+00:00" in tick.stdout
+    out = _run(workdir, "outbox", "--json")
+    assert out.returncode == 0
+    rows = json.loads(out.stdout)
+    assert isinstance(rows, list)
+    for row in rows:
+        assert {"key", "target", "state", "due_at", "sent_at", "attempts", "error", "text"} <= set(
+            row
+        )
+
+
+def test_config_masks_secrets(workdir: Path) -> None:
+    result = _run(workdir, "config", env={"SLACK_BOT_TOKEN": "xoxb-very-secret-token-1234"})
+    assert result.returncode == 0
+    assert "very-secret" not in result.stdout
+    assert "SLACK_BOT_TOKEN=****34" in result.stdout
+
+
+def test_bad_setting_is_one_clear_line(workdir: Path) -> None:
+    result = _run(workdir, "config", env={"PARTNERSHIP_TIMEZONE": "Mars/Olympus"})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "PARTNERSHIP_TIMEZONE" in result.stderr
