@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from bot.app import BotContext, build_context
 from bot.clock import FixedClock
@@ -76,8 +76,9 @@ _databases: dict[str, Database] = {}
 async def _clean(db: Database) -> None:
     import storage.models  # noqa: F401
 
-    tables = [t.name for t in Base.metadata.sorted_tables]
     async with db.engine.begin() as conn:
+        existing = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+        tables = [t.name for t in Base.metadata.sorted_tables if t.name in existing]
         if db.is_sqlite:
             for name in reversed(tables):
                 await conn.execute(text(f'DELETE FROM "{name}"'))
