@@ -33,7 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("text", nargs="+")
     tick = sub.add_parser("tick", help="one scheduler pass: plan, dispatch, print what was sent")
     tick.add_argument("--now", help="ISO 8601 instant to run as if at")
-    out = sub.add_parser("outbox", help="list outbox rows")
+    out = sub.add_parser("outbox", help="list outbox rows; retry or cancel them")
+    out.add_argument("action", nargs="?", choices=["list", "retry", "cancel"], default="list")
+    out.add_argument("ids", nargs="*", type=int, help="row ids for retry or cancel")
+    out.add_argument("--all-failed", action="store_true", help="retry: every failed row")
     out.add_argument("--json", action="store_true")
     state = out.add_mutually_exclusive_group()
     state.add_argument("--failed", action="store_true")
@@ -57,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         level=getattr(logging, settings.log_level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.cmd not in ("run", "web", "clock"):
         logging.getLogger().setLevel(logging.WARNING)
     handler: Callable[[argparse.Namespace, Settings], Awaitable[int]] = COMMANDS[args.cmd]
@@ -229,6 +233,24 @@ async def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         await db.upgrade()
+        if args.action in ("retry", "cancel"):
+            from bot.clock import SystemClock
+            from scheduled import dispatcher
+
+            if not args.ids and not (args.action == "retry" and args.all_failed):
+                raise UserError(
+                    f"Which rows? Give their ids (outbox {args.action} 12 13)"
+                    + (" or --all-failed." if args.action == "retry" else ".")
+                )
+            if args.action == "retry":
+                n = await dispatcher.retry(
+                    db, ids=args.ids, all_failed=args.all_failed, now=SystemClock().now()
+                )
+                print(f"{n} rows queued again")
+            else:
+                n = await dispatcher.cancel(db, ids=args.ids)
+                print(f"{n} rows cancelled")
+            return 0
         state = "failed" if args.failed else "pending" if args.pending else None
         async with db.session() as session:
             rows = [r.as_row() for r in await listing(session, state=state)]

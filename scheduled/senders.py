@@ -34,6 +34,9 @@ class Sender(Protocol):
 
     async def send(self, session: AsyncSession, message: OutboxMessage, reply: Reply) -> Sent: ...
 
+    # Optional: `async def already_sent(session, message) -> Sent | None` lets the dispatcher
+    # ask the platform whether a message reclaimed from a dead sender already arrived.
+
 
 class WebInboxSender:
     """The local web chat reads sent rows as its inbox, so 'sending' is recording delivery."""
