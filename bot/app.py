@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -57,7 +58,13 @@ def build_context(
     router = Router(settings=settings, db=db, clock=clock)
     if senders is None:
         senders = platform_senders(settings, db)
-    return BotContext(settings, db, clock, router, Dispatcher(db, senders))
+    dispatcher = Dispatcher(
+        db,
+        senders,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        concurrency=settings.dispatch_concurrency,
+    )
+    return BotContext(settings, db, clock, router, dispatcher)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -151,7 +151,7 @@ async def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
 
     ctx = _context(settings)
     await ctx.db.upgrade()
-    logging.getLogger("bot").info("clock running every 30 s")
+    logging.getLogger("bot").info("clock running every %s s", settings.clock_interval_seconds)
     await run_forever(ctx)
     return 0
 

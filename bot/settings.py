@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         "Birmingham,Bristol,Leeds,Liverpool,Manchester,Newcastle upon Tyne,Nottingham,Sheffield"
     )
     log_level: str = "INFO"
+    clock_interval_seconds: float = Field(default=30, gt=0)
+    outbox_lease_seconds: float = Field(default=120, gt=0)
+    dispatch_concurrency: int = Field(default=8, ge=1, le=100)
 
     @field_validator("partnership_timezone")
     @classmethod

@@ -11,7 +11,6 @@ from bot.app import BotContext
 from scheduled.tick import tick
 
 log = logging.getLogger(__name__)
-INTERVAL_SECONDS = 30
 
 
 async def run_tick(ctx: BotContext) -> None:
@@ -24,13 +23,13 @@ async def run_tick(ctx: BotContext) -> None:
         log.exception("tick failed")
 
 
-def start_clock(ctx: BotContext, *, interval: float = INTERVAL_SECONDS) -> AsyncIOScheduler:
+def start_clock(ctx: BotContext, *, interval: float | None = None) -> AsyncIOScheduler:
     """Start the scheduler on the running loop; one tick at a time, missed ticks coalesced."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         run_tick,
         "interval",
-        seconds=interval,
+        seconds=interval or ctx.settings.clock_interval_seconds,
         args=[ctx],
         id="tick",
         max_instances=1,
