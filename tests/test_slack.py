@@ -1,0 +1,359 @@
+"""The Slack door end to end: signed requests to /slack/events, the real slack_sdk client talking
+to a fake Slack Web API over HTTP, on SQLite and PostgreSQL. Nothing reaches slack.com."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
+
+from bot.adapters.slack import make_sender
+from bot.app import BotContext, build_context, build_web_app
+from bot.errors import UserError
+from bot.registry import Command
+from bot.render.blockkit import form_json
+from bot.reply import Form, FormField, Reply
+from bot.settings import Settings
+from storage.directory import Identity, person_by_email
+from tests.fakes.slack_api import FakeSlackAPI, signed_headers
+
+SECRET = "test-signing-secret"
+USERS = {
+    "UJO": "jo@hillside.sch.uk",
+    "USAM": "sam@learnsheffield.co.uk",
+    "UALEX": "alex@learnsheffield.co.uk",
+}
+
+
+@dataclass
+class Slack:
+    ctx: BotContext
+    http: TestClient
+    fake: FakeSlackAPI
+
+    async def post(self, body: str, content_type: str, **headers: str) -> Any:
+        signed = signed_headers(SECRET, body)
+        signed.update(headers)
+        return await self.http.post(
+            "/slack/events", data=body, headers={"Content-Type": content_type, **signed}
+        )
+
+    async def command(self, text: str, *, user: str = "UJO", **extra: str) -> Any:
+        form = {
+            "token": "legacy",
+            "team_id": "T1",
+            "channel_id": "C1",
+            "user_id": user,
+            "command": "/partnership",
+            "text": text,
+            "response_url": self.fake.response_url(),
+            "trigger_id": "trigger-1",
+            **extra,
+        }
+        return await self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    async def interact(self, payload: dict[str, Any]) -> Any:
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def event(self, event: dict[str, Any], *, event_id: str, **headers: str) -> Any:
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
+        return await self.post(body, "application/json", **headers)
+
+
+def slack_settings(db_url: str, fake: FakeSlackAPI, **more: Any) -> Settings:
+    values = {
+        "database_url": db_url,
+        "slack_bot_token": "xoxb-test",
+        "slack_signing_secret": SECRET,
+        "slack_api_url": fake.api_url,
+        **more,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlackAPI]:
+    api = await FakeSlackAPI().start()
+    for user_id, email in USERS.items():
+        api.add_user(user_id, email)
+    api.add_user("USTRANGER", "someone@elsewhere.example")
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def slack(db, clock, fake) -> AsyncIterator[Slack]:  # type: ignore[no-untyped-def]
+    from bot.demo import load_directory
+
+    settings = slack_settings(db.url, fake)
+    sender = make_sender(settings, db)
+    assert sender is not None
+    ctx = build_context(settings, clock=clock, db=db, senders=[sender])
+    await load_directory(ctx.router)
+    http = TestClient(TestServer(build_web_app(ctx)))
+    await http.start_server()
+    yield Slack(ctx, http, fake)
+    await http.close()
+
+
+async def identities(ctx: BotContext) -> int:
+    async with ctx.db.session() as session:
+        return await session.scalar(select(func.count(Identity.id))) or 0
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return json.dumps(message.get("blocks", [])) + message.get("text", "")
+
+
+async def test_slash_help_answers_through_response_url(slack: Slack) -> None:
+    response = await slack.command("help")
+    assert response.status == 200
+    (answer,) = await slack.fake.wait_for_response()
+    assert answer["response_type"] == "ephemeral"
+    assert "meetings" in text_of(answer) and "whoami" in text_of(answer)
+    assert slack.fake.calls_to("auth.test"), "Bolt checks the token against the fake"
+
+    await slack.command("whoami")
+    second = (await slack.fake.wait_for_response(2))[1]
+    assert "Jo Bloggs" in text_of(second)
+    assert len(slack.fake.calls_to("users.info")) == 1, "the identity is remembered"
+
+
+async def test_forged_and_stale_requests_get_401_and_nothing_runs(slack: Slack) -> None:
+    body = urlencode({"user_id": "UJO", "command": "/partnership", "text": "help"})
+    forged = signed_headers("not-the-secret", body)
+    response = await slack.http.post(
+        "/slack/events",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **forged},
+    )
+    assert response.status == 401
+    stale = signed_headers(SECRET, body, timestamp=int(time.time()) - 6 * 60)
+    response = await slack.http.post(
+        "/slack/events",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **stale},
+    )
+    assert response.status == 401
+    unsigned = await slack.http.post("/slack/events", data=body)
+    assert unsigned.status == 401
+    assert slack.fake.calls == [] and slack.fake.responses == []
+    assert await identities(slack.ctx) == 0
+
+
+async def test_a_retried_event_is_processed_once(slack: Slack) -> None:
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "UJO",
+        "channel": "DUJO",
+        "text": "whoami",
+    }
+    assert (await slack.event(dm, event_id="Ev1")).status == 200
+    await slack.fake.wait_for("chat.postMessage")
+    retry = await slack.event(dm, event_id="Ev1", **{"X-Slack-Retry-Num": "1"})
+    assert retry.status == 200
+    await slack.event({**dm, "text": "help"}, event_id="Ev2")
+    posts = await slack.fake.wait_for("chat.postMessage", 2)
+    assert len(posts) == 2
+    assert "Jo Bloggs" in text_of(posts[0].args)
+    assert "whoami" in text_of(posts[1].args)  # help, from the second event
+
+
+async def test_mention_in_a_channel_runs_the_same_command(slack: Slack) -> None:
+    mention = {"type": "app_mention", "user": "UJO", "channel": "C9", "text": "<@UBOT> whoami"}
+    await slack.event(mention, event_id="Ev9")
+    (post,) = await slack.fake.wait_for("chat.postEphemeral")
+    assert post.args["channel"] == "C9" and post.args["user"] == "UJO"
+    assert "Jo Bloggs" in text_of(post.args)
+
+
+def person_form() -> Form:
+    return Form(
+        title="Add a person",
+        command="person add",
+        fields=[
+            FormField("name", "Full name", required=True, positional=True),
+            FormField("email", "Email", required=True),
+            FormField("role", "Role", kind="select", options=["head", "member", "staff"]),
+            FormField("org", "Organisation"),
+        ],
+    )
+
+
+def submission(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    state = {}
+    for name, value in values.items():
+        if name == "role":
+            state[name] = {"value": {"type": "static_select", "selected_option": {"value": value}}}
+        else:
+            state[name] = {"value": {"type": "plain_text_input", "value": value}}
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "UALEX"},
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": view["callback_id"],
+            "private_metadata": view["private_metadata"],
+            "state": {"values": state},
+        },
+    }
+
+
+async def test_a_form_opens_as_a_modal_and_shows_field_errors(slack: Slack) -> None:
+    async def show_form(req: Any, svc: Any) -> Reply:
+        return Reply(text="Fill this in").add(person_form())
+
+    slack.ctx.router.registry.add(
+        Command(
+            "new person", show_form, "form", "new person", "directory", roles=frozenset({"admin"})
+        )
+    )
+    await slack.command("new person", user="UALEX")
+    (opened,) = await slack.fake.wait_for("views.open")
+    assert opened.args["trigger_id"] == "trigger-1"
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert [b["block_id"] for b in view["blocks"]] == ["name", "email", "role", "org"]
+
+    bad = submission(view, {"name": "Pat Jones", "email": "not-an-email", "role": "head"})
+    response = await slack.interact(bad)
+    assert response.status == 200
+    body = await response.json()
+    assert body["response_action"] == "errors"
+    assert list(body["errors"]) == ["email"]
+    async with slack.ctx.db.session() as session:
+        assert await person_by_email(session, "pat@hillside.sch.uk") is None
+
+    good = submission(
+        view,
+        {
+            "name": "Pat Jones",
+            "email": "pat@hillside.sch.uk",
+            "role": "head",
+            "org": "Hillside Primary",
+        },
+    )
+    response = await slack.interact(good)
+    assert response.status == 200
+    assert (await response.text()) == ""
+    (post,) = await slack.fake.wait_for("chat.postEphemeral")
+    assert post.args["channel"] == "C1" and "#" in text_of(post.args)
+    async with slack.ctx.db.session() as session:
+        pat = await person_by_email(session, "pat@hillside.sch.uk")
+    assert pat is not None and pat.name == "Pat Jones" and pat.role == "head"
+
+
+async def test_open_form_button_uses_the_click_trigger(slack: Slack) -> None:
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "UALEX"},
+        "channel": {"id": "C1"},
+        "trigger_id": "trigger-2",
+        "response_url": slack.fake.response_url(),
+        "actions": [
+            {"type": "button", "action_id": "form:open", "value": form_json(person_form())}
+        ],
+    }
+    assert (await slack.interact(click)).status == 200
+    (opened,) = await slack.fake.wait_for("views.open")
+    assert opened.args["trigger_id"] == "trigger-2"
+
+
+async def test_a_button_click_runs_its_command_as_the_clicker(slack: Slack) -> None:
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "USAM"},
+        "channel": {"id": "C1"},
+        "trigger_id": "trigger-3",
+        "response_url": slack.fake.response_url("click"),
+        "actions": [{"type": "button", "action_id": "run:whoami", "value": "whoami"}],
+    }
+    assert (await slack.interact(click)).status == 200
+    (answer,) = await slack.fake.wait_for_response()
+    assert answer["_token"] == "click"
+    assert "Sam Patel" in text_of(answer)
+
+
+async def test_home_tab_is_published_from_commands_run_as_the_user(slack: Slack) -> None:
+    await slack.event({"type": "app_home_opened", "user": "USAM", "tab": "home"}, event_id="EvH")
+    (published,) = await slack.fake.wait_for("views.publish")
+    assert published.args["user_id"] == "USAM"
+    view = published.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "home"
+    assert view["blocks"][0]["text"]["text"] == "Hello, Sam"
+
+
+async def test_someone_not_in_the_directory_is_told_who_to_ask(slack: Slack) -> None:
+    await slack.command("whoami", user="USTRANGER")
+    (answer,) = await slack.fake.wait_for_response()
+    text = text_of(answer)
+    assert "not in the partnership directory" in text
+    assert "alex@learnsheffield.co.uk" in text
+    assert "USTRANGER" not in text
+    assert await identities(slack.ctx) == 0
+
+
+async def test_slack_links_and_mentions_become_the_command_language(slack: Slack) -> None:
+    slack.fake.add_user("UDAN", "dan@sheffield.gov.uk")
+    seen: list[str] = []
+
+    async def echo(req: Any, svc: Any) -> Reply:
+        person = req.args.people[0] if req.args.people else ""
+        seen.append(req.text)
+        from storage.directory import resolve_person
+
+        found = await resolve_person(svc.session, person)
+        return Reply(text=f"that is {found.name}")
+
+    slack.ctx.router.registry.add(Command("echo", echo, "echo", "echo", "directory"))
+    await slack.command("echo <@UDAN|dan> link:<https://example.org/a?b=1&amp;c=2>")
+    (answer,) = await slack.fake.wait_for_response()
+    assert "Dan Cooper" in text_of(answer)
+    assert "https://example.org/a?b=1&c=2" in seen[0]
+
+
+async def test_user_errors_come_back_ephemeral_with_an_example(slack: Slack) -> None:
+    await slack.command("meetingz")
+    (answer,) = await slack.fake.wait_for_response()
+    assert answer["response_type"] == "ephemeral"
+    assert "help" in text_of(answer)
+
+
+async def test_unknown_interaction_raising_user_error_is_not_a_crash(slack: Slack) -> None:
+    async def boom(req: Any, svc: Any) -> Reply:
+        raise UserError("Nope.", field="nothing")
+
+    slack.ctx.router.registry.add(Command("boom", boom, "boom", "boom", "directory"))
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "UJO"},
+        "trigger_id": "t",
+        "actions": [{"type": "button", "action_id": "run:boom", "value": "boom"}],
+    }
+    assert (await slack.interact(click)).status == 200
+    (dm,) = await slack.fake.wait_for("chat.postMessage")  # from a home-tab button: by DM
+    assert dm.args["channel"] == "UJO" and "Nope." in text_of(dm.args)
