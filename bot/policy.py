@@ -42,3 +42,26 @@ def require_manage_group(actor: Person, *, membership_role: str | None, group: s
         raise NotAllowed(
             f"Only the chair, an officer or Learn Sheffield staff can change {group}'s settings."
         )
+
+
+def may_read_action(
+    actor: Person, *, owner_id: int, created_by_id: int | None, in_group: bool
+) -> bool:
+    """Staff, the owner, whoever set it, and members of its group may read an action."""
+    return actor.is_staff or actor.id in (owner_id, created_by_id) or in_group
+
+
+def may_change_action(actor: Person, *, owner_id: int, group_role: str | None) -> bool:
+    """Owners, the group's chairs, and staff or admins may change an action."""
+    return actor.is_staff or actor.id == owner_id or group_role == "chair"
+
+
+def require_change_action(
+    actor: Person, *, owner_id: int, group_role: str | None, action_id: int
+) -> None:
+    if not may_change_action(actor, owner_id=owner_id, group_role=group_role):
+        raise NotAllowed(
+            f"Only the owner of action #{action_id}, the group's chair or Learn Sheffield "
+            "staff can change it.",
+            hint=f"You can still read it: action {action_id}",
+        )

@@ -1,0 +1,224 @@
+"""Action nudges and the chairs' weekly digest, as outbox rows.
+
+Nudges go to the owner on school days only: the school day before the due date, on the due
+date, then while overdue at most every 3 school days (counted from the last nudge, so a
+weekend or a half term never brings one forward). A snooze holds them until its date. The
+outbox itself is the record of what was nudged, so the planner keeps no state of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dates import format_date, local_to_utc
+from bot.reply import Actions, Button, Reply, Section, Table
+from bot.settings import Settings
+from bot.terms import TermCalendar
+from storage import actions as repo
+from storage.actions import Action
+from storage.directory import all_groups, chairs_of
+from storage.outbox import OutboxMessage, enqueue, person_target
+from storage.system import term_calendar
+
+NUDGE_AT = time(9, 0)
+DIGEST_AT = time(8, 30)
+OVERDUE_EVERY = 3  # school days between overdue nudges, at least
+NUDGE_KEY = re.compile(r"^action:(\d+):nudge:(\d{4}-\d{2}-\d{2})$")
+
+
+def school_days_after(terms: TermCalendar, since: date, until: date) -> int:
+    """School days in (since, until]."""
+    days, day = 0, since + timedelta(days=1)
+    while day <= until:
+        days += terms.is_school_day(day)
+        day += timedelta(days=1)
+    return days
+
+
+def nudge_due(
+    action: Action, *, today: date, terms: TermCalendar, last_nudge: date | None
+) -> str | None:
+    """Why `action`'s owner should be nudged today ('before', 'due', 'overdue'), or None."""
+    if action.status != "open" or not terms.is_school_day(today):
+        return None
+    if last_nudge is not None and last_nudge >= today:
+        return None
+    snoozed = action.snoozed_until
+    if snoozed is not None and today < snoozed:
+        return None
+    before = terms.previous_school_day(action.due_on - timedelta(days=1))
+    if today < before:
+        return None
+    stage = "before" if today < action.due_on else "due" if today == action.due_on else "overdue"
+    if last_nudge is None:
+        return stage
+    if snoozed is not None and last_nudge < snoozed:
+        return stage  # the first school day the snooze allows
+    if stage == "before":
+        return None if last_nudge >= before else stage
+    if stage == "due":
+        return stage
+    if school_days_after(terms, last_nudge, today) >= OVERDUE_EVERY:
+        return stage
+    return None
+
+
+def nudge_reply(action: Action, *, stage: str, today: date) -> Reply:
+    due = format_date(action.due_on)
+    if stage == "before":
+        when = "tomorrow" if action.due_on == today + timedelta(days=1) else f"on {due}"
+        text = f"Reminder: action #{action.id} is due {when}."
+    elif stage == "due":
+        text = f"Reminder: action #{action.id} is due today."
+    else:
+        days = (today - action.due_on).days
+        text = f"Action #{action.id} is overdue: it was due {due} ({days} days ago)."
+    fields = [("Due", due)]
+    if action.group:
+        fields.append(("Group", action.group.title))
+    if action.meeting_id:
+        fields.append(("Meeting", f"#{action.meeting_id}"))
+    return Reply(text=text).add(
+        Section(text=action.text, fields=fields),
+        Actions(
+            [
+                Button("Done", f"action done {action.id}", style="primary"),
+                Button("Snooze 1w", f"action snooze {action.id} 1w"),
+                Button("Add note", f"action note {action.id}"),
+            ]
+        ),
+    )
+
+
+async def last_nudges(session: AsyncSession) -> dict[int, date]:
+    """The latest nudge date per action, read from the outbox keys (cancelled ones excluded)."""
+    rows = await session.scalars(
+        select(OutboxMessage.key).where(
+            OutboxMessage.kind == "action",
+            OutboxMessage.key.like("action:%:nudge:%"),
+            OutboxMessage.state != "cancelled",
+        )
+    )
+    latest: dict[int, date] = {}
+    for key in rows:
+        match = NUDGE_KEY.match(key)
+        if match:
+            action_id, day = int(match[1]), date.fromisoformat(match[2])
+            latest[action_id] = max(day, latest.get(action_id, day))
+    return latest
+
+
+async def plan_nudges(
+    session: AsyncSession, *, now: datetime, settings: Settings, terms: TermCalendar
+) -> int:
+    local = now.astimezone(settings.tz)
+    today = local.date()
+    if local.time() < NUDGE_AT or not terms.is_school_day(today):
+        return 0
+    due_at = local_to_utc(datetime.combine(today, NUDGE_AT), settings.tz)
+    latest = await last_nudges(session)
+    made = 0
+    for action in await repo.open_actions(session):
+        stage = nudge_due(action, today=today, terms=terms, last_nudge=latest.get(action.id))
+        if stage is None:
+            continue
+        made += await enqueue(
+            session,
+            key=f"action:{action.id}:nudge:{today.isoformat()}",
+            target=person_target(action.owner_id),
+            reply=nudge_reply(action, stage=stage, today=today),
+            due_at=due_at,
+        )
+    return made
+
+
+def digest_reply(
+    group_title: str,
+    group_name: str,
+    *,
+    open_: list[Action],
+    done: list[Action],
+    today: date,
+    tz: ZoneInfo,
+) -> Reply:
+    overdue = [a for a in open_ if a.due_on < today]
+    upcoming = [a for a in open_ if a.due_on >= today]
+
+    def rows(actions: list[Action], *, closed: bool = False) -> list[list[str]]:
+        return [
+            [
+                f"#{a.id}",
+                a.text,
+                a.owner.name,
+                format_date(a.closed_at.astimezone(tz).date())
+                if closed and a.closed_at
+                else format_date(a.due_on),
+            ]
+            for a in actions
+        ]
+
+    reply = Reply(
+        text=f"Weekly actions for {group_title}: {len(overdue)} overdue, {len(upcoming)} open, "
+        f"{len(done)} done in the last week."
+    )
+    if overdue:
+        reply.add(Table(["#", "action", "owner", "due"], rows(overdue), title="Overdue"))
+    if upcoming:
+        reply.add(Table(["#", "action", "owner", "due"], rows(upcoming), title="Open"))
+    if done:
+        reply.add(Table(["#", "action", "owner", "done"], rows(done, closed=True), title="Done"))
+    reply.add(
+        Actions(
+            [
+                Button("All actions", f"actions group:{group_name}"),
+                Button("Export CSV", f"actions group:{group_name} export"),
+            ]
+        )
+    )
+    return reply
+
+
+async def plan_digests(
+    session: AsyncSession, *, now: datetime, settings: Settings, terms: TermCalendar
+) -> int:
+    """Monday 08:30 local, in term weeks: each group's chairs get open, overdue, done."""
+    local = now.astimezone(settings.tz)
+    today = local.date()
+    if today.weekday() != 0 or local.time() < DIGEST_AT or not terms.in_term_week(today):
+        return 0
+    due_at = local_to_utc(datetime.combine(today, DIGEST_AT), settings.tz)
+    week_ago = local_to_utc(datetime.combine(today - timedelta(days=7), DIGEST_AT), settings.tz)
+    year, week, _ = today.isocalendar()
+    made = 0
+    for group in await all_groups(session):
+        chairs = await chairs_of(session, group.id)
+        if not chairs:
+            continue
+        open_ = await repo.find_actions(session, group_id=group.id)
+        done = await repo.closed_since(session, group_id=group.id, since=week_ago)
+        if not open_ and not done:
+            continue
+        reply = digest_reply(
+            group.title, group.name, open_=open_, done=done, today=today, tz=settings.tz
+        )
+        for chair in chairs:
+            made += await enqueue(
+                session,
+                key=f"action-digest:{group.id}:{year}-W{week:02d}:{chair.id}",
+                target=person_target(chair.id),
+                reply=reply,
+                due_at=due_at,
+            )
+    return made
+
+
+async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
+    """Insert the nudges and digests due by `now`; idempotent by key."""
+    terms = await term_calendar(session)
+    made = await plan_nudges(session, now=now, settings=settings, terms=terms)
+    return made + await plan_digests(session, now=now, settings=settings, terms=terms)
