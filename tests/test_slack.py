@@ -88,8 +88,8 @@ def slack_settings(db_url: str, fake: FakeSlackAPI, **more: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlackAPI]:
+@pytest.fixture(name="fake")
+async def fake_fixture() -> AsyncIterator[FakeSlackAPI]:
     api = await FakeSlackAPI().start()
     for user_id, email in USERS.items():
         api.add_user(user_id, email)
@@ -98,8 +98,8 @@ async def fake() -> AsyncIterator[FakeSlackAPI]:
     await api.stop()
 
 
-@pytest.fixture
-async def slack(db, clock, fake) -> AsyncIterator[Slack]:  # type: ignore[no-untyped-def]
+@pytest.fixture(name="slack")
+async def slack_fixture(db, clock, fake) -> AsyncIterator[Slack]:  # type: ignore[no-untyped-def]
     from bot.demo import load_directory
 
     settings = slack_settings(db.url, fake)
