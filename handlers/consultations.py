@@ -1,8 +1,400 @@
-"""Consultations and their deadlines."""
+"""Consultations and their deadlines: staff open them, heads say when their school responded.
+
+The posts (launch, countdown, close) are made by `scheduled/consultations.py` as they fall
+due; this module only records the consultation and, on extend or close, cancels what the old
+plan had queued.
+"""
 
 from __future__ import annotations
 
-from bot.registry import CommandSet
+from datetime import datetime, time, timedelta
+
+from bot.dates import format_when, local_to_utc, parse_local, to_local
+from bot.errors import UserError
+from bot.parsing import split_list
+from bot.registry import STAFF, CommandSet, Registry
+from bot.reply import Actions, Button, Reply, Section, Table
+from bot.services import Request, Services
+from scheduled import consultations as plan
+from storage import consultations as repo
+from storage.consultations import Consultation
+from storage.directory import PHASES, all_groups, person_by_id
+from storage.outbox import cancel_pending, enqueue, group_target
 
 commands = CommandSet("consultations", "Consultations and their deadlines")
-register = commands.register
+
+
+def register(registry: Registry) -> None:
+    """Consultation commands here; responses in handlers/consultations_responses.py."""
+    from handlers import consultations_responses
+
+    commands.register(registry)
+    consultations_responses.commands.register(registry)
+
+
+ADD_EXAMPLE = (
+    'consultation add "Partnership design" closes:"end of term" audience:board '
+    "link:https://example.org/c"
+)
+CLOSE_TIME = time(17, 0)  # a closing date without a time closes at the end of the working day
+YES = {"yes", "y", "on", "true", "1"}
+NO = {"no", "n", "off", "false", "0"}
+
+
+async def parse_closing(text: str, *, req: Request, svc: Services, option: str) -> datetime:
+    """A closing instant: a date (17:00 that day), a date and time, or "end of term"."""
+    local, _ = parse_local(
+        text, now=req.now, tz=svc.tz, terms=await svc.terms(), default_time=CLOSE_TIME
+    )
+    closes = local_to_utc(local, svc.tz)
+    if closes <= req.now:
+        raise UserError(
+            f"{option}:{text} has already passed ({format_when(closes, svc.tz)}).",
+            example=ADD_EXAMPLE,
+            field=option,
+        )
+    return closes
+
+
+async def parse_opening(text: str | None, *, req: Request, svc: Services) -> datetime:
+    """Now, or 09:00 on a later day (the launch post goes then)."""
+    if not text:
+        return req.now
+    local, has_time = parse_local(
+        text, now=req.now, tz=svc.tz, terms=await svc.terms(), default_time=plan.POST_TIME
+    )
+    today = to_local(req.now, svc.tz).date()
+    if local.date() < today:
+        raise UserError(
+            f"opens:{text} is in the past.", hint="Leave opens: out to open it now.", field="opens"
+        )
+    if local.date() == today and not has_time:
+        return req.now
+    return max(local_to_utc(local, svc.tz), req.now)
+
+
+async def parse_audience(svc: Services, value: str | None) -> list[str]:
+    """`board,primary` -> ['group:board', 'phase:primary']; anything unknown is refused."""
+    groups = await all_groups(svc.session)
+    by_name = {g.name.lower(): g.name for g in groups} | {g.title.lower(): g.name for g in groups}
+    audience, unknown = [], []
+    for item in split_list(value or "everyone"):
+        key = item.lower().lstrip("#")
+        if key in ("everyone", "all"):
+            audience.append("everyone")
+        elif key in PHASES:
+            audience.append(f"phase:{key}")
+        elif key in by_name:
+            audience.append(f"group:{by_name[key]}")
+        else:
+            unknown.append(item)
+    if unknown:
+        raise UserError(
+            f"I don't know the audience {', '.join(unknown)}. An audience is groups "
+            f"({', '.join(sorted(g.name for g in groups)) or 'none yet'}), "
+            f"phases ({', '.join(PHASES)}) or everyone.",
+            example=ADD_EXAMPLE,
+            field="audience",
+        )
+    return list(dict.fromkeys(audience))
+
+
+def audience_words(audience: list[str]) -> str:
+    words = []
+    for a in audience:
+        if a == "everyone":
+            words.append("everyone")
+        elif a.startswith("phase:"):
+            words.append(f"{a.split(':', 1)[1]} schools")
+        else:
+            words.append(a.split(":", 1)[1])
+    return ", ".join(words)
+
+
+def parse_reminders(value: str | None) -> str:
+    if value is None:
+        return repo.DEFAULT_REMINDERS
+    try:
+        days = plan.reminder_days(value)
+    except ValueError as exc:
+        raise UserError(
+            f"reminders:{value} - {exc} is not a number of days before the close.",
+            hint="Use days or weeks, comma-separated; the closing morning is always included.",
+            example="reminders:14d,7d,2d,1d",
+            field="reminders",
+        ) from None
+    return ",".join(f"{d}d" for d in days) or "none"
+
+
+def parse_yes_no(value: str | None, *, option: str) -> bool:
+    if value is None:
+        return False
+    if value.lower() in YES | NO:
+        return value.lower() in YES
+    raise UserError(f"{option}: takes yes or no.", example=f"{option}:yes", field=option)
+
+
+async def consultation_at(req: Request, svc: Services, index: int, example: str) -> Consultation:
+    number = req.args.int_at(index, what="consultation", example=example)
+    return await repo.get_consultation(svc.session, number)
+
+
+def days_left(c: Consultation, *, now: datetime, svc: Services) -> str:
+    if not c.is_open(now):
+        return "closed"
+    days = (to_local(c.closes_at, svc.tz).date() - to_local(now, svc.tz).date()).days
+    return "today" if days == 0 else "1 day" if days == 1 else f"{days} days"
+
+
+@commands.command(
+    "consultation add",
+    summary="Open a consultation: posts at launch, countdown reminders, and at close",
+    usage='consultation add "Title" closes:<date|"end of term"> [audience:<groups, phases or '
+    'everyone>] [link:<url>] [summary:"..."] [opens:<date>] [reminders:14d,7d,2d,1d] '
+    "[nudge:yes|no]",
+    examples=[ADD_EXAMPLE],
+    roles=STAFF,
+    options={"closes", "opens", "audience", "link", "summary", "reminders", "nudge"},
+    writes=True,
+)
+async def consultation_add(req: Request, svc: Services) -> Reply:
+    title = req.args.text()
+    if not title:
+        raise UserError("Give the consultation a title in quotes.", example=ADD_EXAMPLE)
+    if not req.args.opt("closes"):
+        raise UserError(
+            'When does it close? Give closes: a date, or "end of term".',
+            example=ADD_EXAMPLE,
+            field="closes",
+        )
+    link = req.args.opt("link")
+    if link and not link.startswith(("http://", "https://")):
+        raise UserError(
+            f"link:{link} is not a web address.", example="link:https://example.org/c", field="link"
+        )
+    audience = await parse_audience(svc, req.args.opt("audience"))
+    opens = await parse_opening(req.args.opt("opens"), req=req, svc=svc)
+    closes_text = req.args.opt("closes") or ""
+    closes = await parse_closing(closes_text, req=req, svc=svc, option="closes")
+    if closes <= opens:
+        raise UserError(
+            f"closes:{closes_text} ({format_when(closes, svc.tz)}) is before the consultation "
+            f"opens ({format_when(opens, svc.tz)}).",
+            example=ADD_EXAMPLE,
+            field="closes",
+        )
+    c = await repo.add_consultation(
+        svc.session,
+        title=title,
+        summary=req.args.opt("summary"),
+        link=link,
+        opens_at=opens,
+        closes_at=closes,
+        audience=audience,
+        owner_id=req.actor.id,
+        reminders=parse_reminders(req.args.opt("reminders")),
+        nudge=parse_yes_no(req.args.opt("nudge"), option="nudge"),
+        revision=1,
+        planned_since=req.now,
+        created_at=req.now,
+    )
+    reply = Reply(
+        text=f'Consultation #{c.id} added: "{c.title}", closes {format_when(c.closes_at, svc.tz)}'
+        f" ({days_left(c, now=req.now, svc=svc)} left). Audience: {audience_words(audience)}."
+    )
+    return reply.add(await _plan_section(c, req=req, svc=svc, launching=opens <= req.now))
+
+
+async def _plan_section(
+    c: Consultation, *, req: Request, svc: Services, launching: bool = False
+) -> Section:
+    """The posts still to come, so staff can see what the bot will say and when."""
+    posts = plan.upcoming(c, now=req.now, tz=svc.tz, terms=await svc.terms())
+    if launching:
+        posts.insert(0, plan.PlannedPost("launch", req.now))
+    channels = ", ".join(plan.channels_for(c.audience, svc.settings))
+    lines = [plan.describe_post(p, svc.tz) for p in posts]
+    if c.nudge:
+        lines.append("Each reminder also nudges, by direct message, those not yet responded.")
+    return Section(title=f"Posts to {channels}", text="\n".join(lines) or "none still to come")
+
+
+@commands.command(
+    "consultations",
+    summary="Open consultations with the days left",
+    usage="consultations",
+    examples=["consultations"],
+)
+async def consultations(req: Request, svc: Services) -> Reply:
+    rows = []
+    for c in await repo.open_consultations(svc.session, now=req.now):
+        people = await repo.audience_people(svc.session, c.audience)
+        you = ""
+        if any(p.id == req.actor.id for p in people):
+            done = await repo.response_of(
+                svc.session, consultation_id=c.id, responder=repo.responder_of(req.actor)
+            )
+            you = "responded" if done else "not yet"
+        if c.opens_at > req.now:
+            you = f"opens {format_when(c.opens_at, svc.tz)}"
+        rows.append(
+            [
+                f"#{c.id}",
+                c.title,
+                format_when(c.closes_at, svc.tz),
+                days_left(c, now=req.now, svc=svc),
+                audience_words(c.audience),
+                you,
+            ]
+        )
+    if not rows:
+        return Reply(text="No consultations are open.")
+    return Reply(text=f"Open consultations: {len(rows)}").add(
+        Table(columns=["#", "title", "closes", "left", "audience", "you"], rows=rows)
+    )
+
+
+@commands.command(
+    "consultation",
+    summary="One consultation: dates, audience, link, responses and the posts to come",
+    usage="consultation <id>",
+    examples=["consultation 2"],
+)
+async def consultation(req: Request, svc: Services) -> Reply:
+    if req.args.words and not req.args.words[0].lstrip("#").isdigit():
+        verbs = "add, extend, close, responded, responses"
+        raise UserError(
+            f"I don't know `consultation {req.args.words[0]}`. consultation commands: {verbs}.",
+            example="consultation 2",
+        )
+    c = await consultation_at(req, svc, 0, "consultation 2")
+    owner = await person_by_id(svc.session, c.owner_id) if c.owner_id else None
+    responses = await repo.responses_to(svc.session, c.id)
+    if c.closed_at is not None:
+        status = f"closed early {format_when(c.closed_at, svc.tz)}"
+    elif c.closes_at <= req.now:
+        status = "closed"
+    elif c.opens_at > req.now:
+        status = "not open yet"
+    else:
+        status = f"open, {days_left(c, now=req.now, svc=svc)} left"
+    fields = [
+        ("Status", status),
+        ("Opens", format_when(c.opens_at, svc.tz)),
+        ("Closes", format_when(c.closes_at, svc.tz)),
+        ("Audience", audience_words(c.audience)),
+        ("Respond", c.link or "ask the organisers"),
+        ("Responses", str(len(responses))),
+        ("Owner", owner.name if owner else "-"),
+        ("Reminders", f"{c.reminders} before, and 09:00 on the closing day"),
+    ]
+    reply = Reply(text=f'Consultation #{c.id}: "{c.title}"').add(
+        Section(text=c.summary or "", fields=fields)
+    )
+    if c.is_open(req.now):
+        reply.add(await _plan_section(c, req=req, svc=svc))
+        reply.add(
+            Actions([Button("We have responded", f"consultation responded {c.id}", "primary")])
+        )
+    return reply
+
+
+@commands.command(
+    "consultation extend",
+    summary="Move a consultation's closing date later; the reminders are re-planned",
+    usage="consultation extend <id> closes:<date>",
+    examples=["consultation extend 2 closes:12/01/2024"],
+    roles=STAFF,
+    options={"closes"},
+    writes=True,
+)
+async def consultation_extend(req: Request, svc: Services) -> Reply:
+    example = "consultation extend 2 closes:12/01/2024"
+    c = await consultation_at(req, svc, 0, example)
+    if c.closed_at is not None:
+        raise UserError(
+            f"Consultation #{c.id} was closed {format_when(c.closed_at, svc.tz)}; "
+            "it cannot be extended.",
+            hint="Add a new consultation instead.",
+            example=ADD_EXAMPLE,
+        )
+    text = req.args.opt("closes")
+    if not text:
+        raise UserError("Give the new closing date as closes:", example=example, field="closes")
+    closes = await parse_closing(text, req=req, svc=svc, option="closes")
+    if closes <= c.closes_at:
+        raise UserError(
+            f"closes:{text} is not later than the current close "
+            f"({format_when(c.closes_at, svc.tz)}).",
+            hint=f"To end it now: consultation close {c.id}",
+            example=example,
+            field="closes",
+        )
+    cancelled = await cancel_pending(
+        svc.session, prefix=c.key_prefix, reason="consultation extended"
+    )
+    was_closed = c.closes_at <= req.now
+    c.revision += 1
+    c.closes_at = closes
+    c.planned_since = req.now
+    if c.opens_at <= req.now:
+        word = "reopened" if was_closed else "extended"
+        note = Reply(
+            text=f'Consultation #{c.id} "{c.title}" is {word}: it now closes '
+            f"{format_when(closes, svc.tz)}.",
+            private=False,
+        )
+        for channel in plan.channels_for(c.audience, svc.settings):
+            await enqueue(
+                svc.session,
+                key=f"{c.key_prefix}extended:{channel}",
+                target=group_target(channel),
+                reply=note,
+                due_at=req.now,
+            )
+    reply = Reply(
+        text=f"Consultation #{c.id} now closes {format_when(closes, svc.tz)} "
+        f"({days_left(c, now=req.now, svc=svc)} left); reminders re-planned"
+        + (f", {cancelled} queued post(s) withdrawn." if cancelled else ".")
+    )
+    return reply.add(await _plan_section(c, req=req, svc=svc))
+
+
+@commands.command(
+    "consultation close",
+    summary="Close a consultation now; its reminders stop and the closing post goes out",
+    usage="consultation close <id>",
+    examples=["consultation close 2"],
+    roles=STAFF,
+    writes=True,
+)
+async def consultation_close(req: Request, svc: Services) -> Reply:
+    c = await consultation_at(req, svc, 0, "consultation close 2")
+    if not c.is_open(req.now):
+        raise UserError(
+            f"Consultation #{c.id} already closed {format_when(c.ended_at(), svc.tz)}.",
+            example=f"consultation responses {c.id}",
+        )
+    c.closed_at = req.now
+    await cancel_pending(svc.session, prefix=f"consultation:{c.id}:", reason="consultation closed")
+    await plan.enqueue_closed(svc.session, c, settings=svc.settings, due_at=req.now)
+    count = len(await repo.responses_to(svc.session, c.id))
+    return Reply(
+        text=f'Consultation #{c.id} "{c.title}" is closed, with {count} response(s). '
+        "No more reminders will go; the closing post goes to "
+        f"{', '.join(plan.channels_for(c.audience, svc.settings))}."
+    )
+
+
+def demo_commands(now: datetime) -> list[tuple[str, str]]:
+    """One open consultation, so `consultation add` in the examples makes #2."""
+    closes = (now + timedelta(days=24)).strftime("%d/%m/%Y")
+    return [
+        (
+            "stella@learnsheffield.co.uk",
+            'consultation add "Education and skills partnership framework" '
+            f"closes:{closes} audience:primary,secondary,special "
+            'summary:"How should schools, colleges and the council work together?" '
+            "link:https://example.org/framework nudge:yes",
+        ),
+    ]

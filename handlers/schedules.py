@@ -1,8 +1,216 @@
-"""Scheduled posts to channels."""
+"""Scheduled posts to channels: staff set a message to go to a group once or on a repeat.
+
+Changes take effect while a schedule runs: `schedule edit` withdraws anything queued and the
+next occurrence follows the new text and time. The clock (`scheduled/schedules.py`) posts.
+"""
 
 from __future__ import annotations
 
-from bot.registry import CommandSet
+from datetime import datetime, timedelta
+
+from bot.dates import format_when, parse_datetime
+from bot.errors import UserError
+from bot.registry import STAFF, CommandSet
+from bot.reply import Reply, Section, Table
+from bot.services import Request, Services
+from scheduled.schedules import REPEATS, next_run
+from storage import consultations as repo
+from storage.consultations import ScheduledPost
+from storage.directory import group_by_name
+from storage.outbox import cancel_pending
 
 commands = CommandSet("schedules", "Scheduled posts to channels")
 register = commands.register
+
+ADD_EXAMPLE = 'schedule add "Board papers are out" channel:board on:"Mon 09:00" every:week'
+EDIT_EXAMPLE = 'schedule edit 3 on:"Tue 09:00"'
+NEVER = {"none", "never", "once", "no"}
+ALIASES = {"daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month"}
+
+
+def parse_every(value: str | None) -> str | None:
+    """`week`, `weekly`, `every:day` ... -> a repeat name, or None for a one-off."""
+    if value is None or value.lower() in NEVER:
+        return None
+    key = ALIASES.get(value.lower(), value.lower())
+    if key not in REPEATS:
+        raise UserError(
+            f"every:{value} is not a repeat I know: use {', '.join(REPEATS)} (or none).",
+            example=ADD_EXAMPLE,
+            field="every",
+        )
+    return key
+
+
+async def parse_when(text: str, *, req: Request, svc: Services) -> datetime:
+    when = parse_datetime(text, now=req.now, tz=svc.tz, terms=await svc.terms())
+    if when <= req.now:
+        raise UserError(
+            f"on:{text} ({format_when(when, svc.tz)}) has already passed; a schedule must "
+            "start in the future.",
+            example=ADD_EXAMPLE,
+            field="on",
+        )
+    return when
+
+
+def repeat_words(post: ScheduledPost) -> str:
+    return f"every {post.every}" if post.every else "once"
+
+
+def next_words(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
+    when = next_run(post, now=now, tz=svc.tz)
+    if post.cancelled_at is not None:
+        return "cancelled"
+    return format_when(when, svc.tz) if when else "done"
+
+
+def describe(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
+    return (
+        f'"{post.text}" to {post.channel}, {repeat_words(post)}; '
+        f"next: {next_words(post, now=now, svc=svc)}"
+    )
+
+
+@commands.command(
+    "schedule add",
+    summary="Post a message to a group's channel at a time, once or on a repeat",
+    usage='schedule add "text" channel:<group> on:<when> [every:day|week|fortnight|month]',
+    examples=[ADD_EXAMPLE],
+    roles=STAFF,
+    options={"channel", "on", "every"},
+    writes=True,
+)
+async def schedule_add(req: Request, svc: Services) -> Reply:
+    text = req.args.text()
+    if not text:
+        raise UserError("Give the message in quotes.", example=ADD_EXAMPLE, field="text")
+    if not req.args.opt("channel"):
+        raise UserError(
+            "Which group's channel? Give channel:", example=ADD_EXAMPLE, field="channel"
+        )
+    if not req.args.opt("on"):
+        raise UserError("When? Give on: a date and time.", example=ADD_EXAMPLE, field="on")
+    group = await group_by_name(svc.session, req.args.opt("channel") or "")
+    every = parse_every(req.args.opt("every"))
+    first = await parse_when(req.args.opt("on") or "", req=req, svc=svc)
+    post = await repo.add_scheduled_post(
+        svc.session,
+        text=text,
+        channel=group.name,
+        first_at=first,
+        every=every,
+        owner_id=req.actor.id,
+        planned_since=req.now,
+        created_at=req.now,
+    )
+    return Reply(text=f"Scheduled post #{post.id}: {describe(post, now=req.now, svc=svc)}.")
+
+
+@commands.command(
+    "schedules",
+    summary="Scheduled posts with their next run",
+    usage="schedules",
+    examples=["schedules"],
+    roles=STAFF,
+)
+async def schedules(req: Request, svc: Services) -> Reply:
+    rows = []
+    for post in await repo.live_scheduled_posts(svc.session, now=req.now):
+        rows.append(
+            [
+                f"#{post.id}",
+                post.text,
+                post.channel,
+                repeat_words(post),
+                next_words(post, now=req.now, svc=svc),
+            ]
+        )
+    if not rows:
+        return Reply(text="No scheduled posts.").add(Section(text=f"Add one: {ADD_EXAMPLE}"))
+    return Reply(text=f"Scheduled posts: {len(rows)}").add(
+        Table(columns=["#", "text", "channel", "repeats", "next"], rows=rows)
+    )
+
+
+@commands.command(
+    "schedule edit",
+    summary="Change a scheduled post's text, channel, time or repeat while it runs",
+    usage='schedule edit <id> ["new text"] [channel:<group>] [on:<when>] [every:week|none]',
+    examples=[EDIT_EXAMPLE, 'schedule edit 3 "Board papers are out: see the agenda"'],
+    roles=STAFF,
+    options={"channel", "on", "every"},
+    writes=True,
+)
+async def schedule_edit(req: Request, svc: Services) -> Reply:
+    post = await repo.get_scheduled_post(
+        svc.session, req.args.int_at(0, what="scheduled post", example=EDIT_EXAMPLE)
+    )
+    if post.cancelled_at is not None:
+        raise UserError(f"Scheduled post #{post.id} was cancelled.", example=ADD_EXAMPLE)
+    rest = req.args.words[1:]
+    if not rest and not req.args.options:
+        raise UserError(
+            "What should change? Give new text, channel:, on: or every:.", example=EDIT_EXAMPLE
+        )
+    changed = []
+    if rest:
+        quoted = [w for w, q in zip(req.args.words[1:], req.args.quoted[1:], strict=True) if q]
+        post.text = quoted[0] if quoted else " ".join(rest)
+        changed.append("text")
+    if req.args.opt("channel"):
+        post.channel = (await group_by_name(svc.session, req.args.opt("channel") or "")).name
+        changed.append("channel")
+    if "every" in req.args.options:
+        post.every = parse_every(req.args.opt("every"))
+        changed.append("repeat")
+    if req.args.opt("on"):
+        post.first_at = await parse_when(req.args.opt("on") or "", req=req, svc=svc)
+        changed.append("time")
+    elif post.every is None and post.first_at <= req.now:
+        raise UserError(
+            f"Scheduled post #{post.id} has already gone; give a new on: to send it again.",
+            example=EDIT_EXAMPLE,
+            field="on",
+        )
+    # what the old version queued is withdrawn; occurrences before now are not re-sent
+    withdrawn = await cancel_pending(
+        svc.session, prefix=post.key_prefix, reason="scheduled post edited"
+    )
+    post.planned_since = req.now
+    note = f" ({withdrawn} queued post withdrawn)" if withdrawn else ""
+    return Reply(
+        text=f"Scheduled post #{post.id} changed ({', '.join(changed)}){note}: "
+        f"{describe(post, now=req.now, svc=svc)}."
+    )
+
+
+@commands.command(
+    "schedule cancel",
+    summary="Stop a scheduled post",
+    usage="schedule cancel <id>",
+    examples=["schedule cancel 3"],
+    roles=STAFF,
+    writes=True,
+)
+async def schedule_cancel(req: Request, svc: Services) -> Reply:
+    post = await repo.get_scheduled_post(
+        svc.session, req.args.int_at(0, what="scheduled post", example="schedule cancel 3")
+    )
+    if post.cancelled_at is not None:
+        return Reply(text=f"Scheduled post #{post.id} was already cancelled.")
+    post.cancelled_at = req.now
+    await cancel_pending(svc.session, prefix=post.key_prefix, reason="scheduled post cancelled")
+    return Reply(text=f'Scheduled post #{post.id} cancelled: "{post.text}" will not go again.')
+
+
+def demo_commands(now: datetime) -> list[tuple[str, str]]:
+    """A weekly reminder to the board, starting next Monday at 09:00."""
+    monday = now + timedelta(days=7 - now.weekday())
+    return [
+        (
+            "sam@learnsheffield.co.uk",
+            'schedule add "Reminder: this week\'s Opportunities Bulletin goes out on Friday" '
+            f'channel:bulletin on:"{monday:%d/%m/%Y} 09:00" every:week',
+        )
+    ]
