@@ -1,22 +1,160 @@
-"""Microsoft Teams front door (Agents SDK)."""
+"""Microsoft Teams front door (Microsoft 365 Agents SDK) at `/api/messages`.
+
+With `CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID` (and secret, tenant) set, incoming
+requests must carry a valid Bot Framework JWT; with none set the door runs anonymous for local
+use (logged once). Bodies are checked before the SDK sees them, so bad input gets 400, not 500.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import logging
+import warnings
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.appkeys import DOORS
+
 if TYPE_CHECKING:
+    from microsoft_agents.hosting.aiohttp import CloudAdapter
+    from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
+
+    from bot.adapters.teams_turns import PartnershipAgent
     from bot.app import BotContext
     from bot.settings import Settings
     from scheduled.senders import Sender
     from storage.db import Database
 
+log = logging.getLogger(__name__)
+ROUTE = "/api/messages"
+DOOR_KEY: web.AppKey[TeamsDoor] = web.AppKey("teams_door")
+_said_anonymous = False
+
+
+def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
+    """The SDK's auth settings: the service connection, or explicitly anonymous."""
+    from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
+
+    if settings.teams_credentials:
+        return AgentAuthConfiguration(
+            client_id=settings.teams_client_id,
+            tenant_id=settings.teams_tenant_id,
+            client_secret=settings.teams_client_secret,
+            connection_name="SERVICE_CONNECTION",
+        )
+    return AgentAuthConfiguration(anonymous_allowed=True, connection_name="SERVICE_CONNECTION")
+
+
+def build_cloud_adapter(settings: Settings, *, for_turns: bool = True) -> CloudAdapter:
+    """A CloudAdapter; MSAL starts lazily, so nothing reaches Microsoft here.
+
+    For incoming turns a failure is answered with a safe apology; for the outbox sender
+    (`for_turns=False`) it propagates so the dispatcher can record and retry it.
+    """
+    from microsoft_agents.authentication.msal import MsalConnectionManager
+    from microsoft_agents.hosting.aiohttp import CloudAdapter
+
+    manager = MsalConnectionManager(
+        connections_configurations={"SERVICE_CONNECTION": auth_configuration(settings)}
+    )
+    adapter = CloudAdapter(connection_manager=manager)
+
+    async def on_turn_error(context: Any, error: Exception) -> None:
+        # The SDK's default sends the exception text to the user; never show internals.
+        log.error("teams turn failed: %s", type(error).__name__, exc_info=error)
+        try:
+            await context.send_activity(
+                "Sorry, something went wrong on our side and nothing was saved. "
+                "Please try again; if it keeps happening, tell a partnership admin."
+            )
+        except Exception:
+            log.warning("teams: could not send the error message either")
+
+    adapter.on_turn_error = on_turn_error if for_turns else None
+    return adapter
+
+
+def check_activity(body: Any) -> str | None:
+    """Why this JSON is not an activity we can take (None when it is)."""
+    from microsoft_agents.activity import Activity
+    from pydantic import ValidationError
+
+    if not isinstance(body, dict):
+        return "the body must be a JSON object (an activity)"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "the activity needs a type"
+    conversation = body.get("conversation")
+    if not isinstance(conversation, dict) or not isinstance(conversation.get("id"), str):
+        return "the activity needs conversation.id"
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
+        return "the activity needs an http(s) serviceUrl"
+    sender = body.get("from")
+    if sender is not None and not (isinstance(sender, dict) and isinstance(sender.get("id"), str)):
+        return "from must be an account with an id"
+    try:
+        Activity.model_validate(body)
+    except (ValidationError, ValueError, TypeError) as exc:
+        first = exc.errors()[0] if isinstance(exc, ValidationError) and exc.errors() else None
+        where = ".".join(str(p) for p in first["loc"]) if first else "activity"
+        return f"invalid activity ({where})"
+    return None
+
+
+class TeamsDoor:
+    """The SDK adapter and our agent, shared by the route; built once per web app."""
+
+    def __init__(self, ctx: BotContext) -> None:
+        from bot.adapters.teams_turns import PartnershipAgent
+
+        self.ctx = ctx
+        self.adapter = build_cloud_adapter(ctx.settings)
+        self.agent: PartnershipAgent = PartnershipAgent(ctx)
+        self.auth = auth_configuration(ctx.settings)
+
+    async def messages(self, request: web.Request) -> web.StreamResponse:
+        if request.content_type not in ("application/json", "text/json"):
+            return web.json_response({"error": "send the activity as application/json"}, status=415)
+        try:
+            body = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "the body is not valid JSON"}, status=400)
+        problem = check_activity(body)
+        if problem:
+            return web.json_response({"error": problem}, status=400)
+        response = await self.adapter.process(request, self.agent)
+        return response or web.Response(status=202)
+
 
 def attach(app: web.Application, ctx: BotContext) -> None:
-    """Add this door's routes to the shared aiohttp app (not configured yet: nothing)."""
+    """`POST /api/messages`: JWT-checked with credentials, anonymous (local use) without."""
+    global _said_anonymous
+    door = TeamsDoor(ctx)
+    app[DOOR_KEY] = door
+    handler = door.messages
+    if ctx.settings.teams_credentials:
+        from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator
+
+        with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            app["agent_configuration"] = door.auth
+        handler = jwt_authorization_decorator(door.messages)
+    elif not _said_anonymous:
+        _said_anonymous = True
+        # Every anonymous turn would warn that the (unused) token client has no app id.
+        logging.getLogger(
+            "microsoft_agents.hosting.core.connector.client.user_token_client"
+        ).setLevel(logging.ERROR)
+        log.warning(
+            "Teams door is anonymous (no CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID): "
+            "for local use with a fake connector or the Agents Playground only"
+        )
+    app.router.add_post(ROUTE, handler)
+    app[DOORS].append("teams")
 
 
 def make_sender(settings: Settings, db: Database) -> Sender | None:
-    """The outbox sender for this platform, when configured."""
-    return None
+    """The Teams outbox sender (also in anonymous mode, for local proactive messages)."""
+    from bot.adapters.teams_sender import TeamsSender
+
+    return TeamsSender(settings, build_cloud_adapter(settings, for_turns=False))
