@@ -3,6 +3,7 @@ to a fake Slack Web API over HTTP, on SQLite and PostgreSQL. Nothing reaches sla
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -17,11 +18,12 @@ from sqlalchemy import func, select
 from bot.adapters.slack import make_sender
 from bot.app import BotContext, build_context, build_web_app
 from bot.errors import UserError
-from bot.registry import Command
+from bot.registry import Command, Registry
 from bot.render.blockkit import form_json
 from bot.reply import Form, FormField, Reply
+from bot.router import build_registry
 from bot.settings import Settings
-from storage.directory import Identity, person_by_email
+from storage.directory import Group, Identity, Organisation, Person, person_by_email
 from tests.fakes.slack_api import FakeSlackAPI, signed_headers
 
 SECRET = "test-signing-secret"
@@ -98,15 +100,46 @@ async def fake_fixture() -> AsyncIterator[FakeSlackAPI]:
     await api.stop()
 
 
+PEOPLE = [
+    ("Jo Bloggs", "jo@hillside.sch.uk", "head"),
+    ("Sam Patel", "sam@learnsheffield.co.uk", "staff"),
+    ("Alex Morgan", "alex@learnsheffield.co.uk", "admin"),
+    ("Dan Cooper", "dan@sheffield.gov.uk", "member"),
+]
+_registry: list[Registry] = []
+
+
+async def small_directory(ctx: BotContext) -> None:
+    """The few demo people and groups these tests use (the full demo is slower to load)."""
+    async with ctx.db.session() as session:
+        hillside = Organisation(name="Hillside Primary", kind="school", phase="primary")
+        session.add(hillside)
+        await session.flush()
+        for name, email, role in PEOPLE:
+            org = hillside.id if email.endswith("hillside.sch.uk") else None
+            session.add(Person(name=name, email=email, role=role, organisation_id=org))
+        for name in ("attendance", "board"):
+            session.add(Group(name=name, title=name.title(), channels={}))
+
+
+def fresh_registry() -> Registry:
+    """The real commands, built once; each test gets its own copy to add test commands to."""
+    if not _registry:
+        _registry.append(build_registry())
+    copy = Registry()
+    copy.commands = dict(_registry[0].commands)
+    copy.topics = dict(_registry[0].topics)
+    return copy
+
+
 @pytest.fixture(name="slack")
 async def slack_fixture(db, clock, fake) -> AsyncIterator[Slack]:  # type: ignore[no-untyped-def]
-    from bot.demo import load_directory
-
     settings = slack_settings(db.url, fake)
     sender = make_sender(settings, db)
     assert sender is not None
     ctx = build_context(settings, clock=clock, db=db, senders=[sender])
-    await load_directory(ctx.router)
+    ctx.router.registry = fresh_registry()
+    await small_directory(ctx)
     http = TestClient(TestServer(build_web_app(ctx)))
     await http.start_server()
     yield Slack(ctx, http, fake)
@@ -357,3 +390,50 @@ async def test_unknown_interaction_raising_user_error_is_not_a_crash(slack: Slac
     assert (await slack.interact(click)).status == 200
     (dm,) = await slack.fake.wait_for("chat.postMessage")  # from a home-tab button: by DM
     assert dm.args["channel"] == "UJO" and "Nope." in text_of(dm.args)
+
+
+async def test_socket_mode_starts_with_an_app_token_and_runs_commands(db, clock, fake) -> None:  # type: ignore[no-untyped-def]
+    from bot.appkeys import BACKGROUND_STARTERS
+
+    settings = slack_settings(db.url, fake, slack_signing_secret=None, slack_app_token="xapp-test")
+    ctx = build_context(settings, clock=clock, db=db, senders=[])
+    ctx.router.registry = fresh_registry()
+    await small_directory(ctx)
+    app = build_web_app(ctx)
+    http = TestClient(TestServer(app))
+    await http.start_server()
+    try:
+        assert (await http.post("/slack/events", data="{}")).status in (404, 405)
+        for start in app[BACKGROUND_STARTERS]:
+            await start()
+        (opened,) = await fake.wait_for("apps.connections.open")
+        assert opened.headers["Authorization"] == "Bearer xapp-test"
+        for _ in range(250):
+            if fake.sockets:
+                break
+            await asyncio.sleep(0.02)
+        await fake.send_socket(
+            {
+                "envelope_id": "env-1",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": {
+                    "team_id": "T1",
+                    "channel_id": "C1",
+                    "user_id": "UJO",
+                    "command": "/partnership",
+                    "text": "whoami",
+                    "response_url": fake.response_url("socket"),
+                    "trigger_id": "t",
+                },
+            }
+        )
+        (answer,) = await fake.wait_for_response()
+        assert answer["_token"] == "socket" and "Jo Bloggs" in text_of(answer)
+        for _ in range(250):
+            if any(m.get("envelope_id") == "env-1" for m in fake.socket_messages):
+                break
+            await asyncio.sleep(0.02)
+        assert any(m.get("envelope_id") == "env-1" for m in fake.socket_messages), "acked"
+    finally:
+        await http.close()
