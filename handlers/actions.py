@@ -6,24 +6,30 @@ group may read it. Nudges and the chairs' weekly digest are planned in scheduled
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from datetime import date, datetime, timedelta
 
-from bot.dates import format_date, parse_date, parse_duration
+from bot.dates import format_date, parse_date
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.policy import may_change_action, may_read_action, require_change_action
-from bot.registry import CommandSet
-from bot.reply import Actions, Button, Element, File, Form, FormField, Reply, Section, Table
+from bot.registry import CommandSet, Registry
+from bot.reply import Actions, Button, Element, Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
 from storage import actions as repo
 from storage import directory
 from storage.actions import Action
-from storage.outbox import cancel_pending, enqueue, person_target
+from storage.outbox import enqueue, person_target
 
 commands = CommandSet("actions", "Actions: owners, due dates, nudges")
-register = commands.register
+
+
+def register(registry: Registry) -> None:
+    """Adding and reading here; lists and changes live in their own modules."""
+    from handlers import actions_changes, actions_lists
+
+    commands.register(registry)
+    actions_lists.commands.register(registry)
+    actions_changes.commands.register(registry)
+
 
 ADD_EXAMPLE = 'action add "Circulate PA figures to heads" owner:@jo due:12/01/2024 group:attendance'
 MAX_TEXT = 1000
@@ -251,77 +257,6 @@ async def action_add(req: Request, svc: Services) -> Reply:
 
 
 @commands.command(
-    "actions",
-    summary="Your open actions (overdue first), a group's, or a group's as a CSV",
-    usage="actions [group:<group>] [all] [export]",
-    examples=["actions", "actions group:attendance", "actions group:attendance export"],
-    options={"group"},
-)
-async def actions_list(req: Request, svc: Services) -> Reply:
-    words = {w.lower() for w in req.args.words}
-    unknown = words - {"all", "export", "mine"}
-    if unknown:
-        raise UserError(
-            f"I don't know `actions {sorted(unknown)[0]}`.",
-            hint="Try `actions`, `actions overdue`, `actions group:<group>` or add `export`.",
-            example="actions group:attendance export",
-        )
-    today = today_in(req, svc)
-    statuses = repo.STATUSES if words & {"all", "export"} else ("open",)
-    if req.args.opt("group"):
-        group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
-        member = await directory.membership(svc.session, group_id=group.id, person_id=req.actor.id)
-        if member is None and not req.actor.is_staff:
-            raise NotAllowed(f"Only members of {group.name} (or staff) can see its actions.")
-        found = await repo.find_actions(svc.session, group_id=group.id, statuses=statuses)
-        if "export" in words:
-            return Reply(text=f"{len(found)} actions for {group.title}.").add(
-                File(name=f"actions-{group.name}-{today:%Y-%m-%d}.csv", content=export_csv(found))
-            )
-        title = f"Actions for {group.title}"
-        buttons = [Button("Export CSV", f"actions group:{group.name} export")]
-    else:
-        if "export" in words:
-            raise UserError(
-                "Export works for one group.", example="actions group:attendance export"
-            )
-        found = await repo.find_actions(svc.session, owner_id=req.actor.id, statuses=statuses)
-        title = "Your actions"
-        buttons = [Button("Overdue in my groups", "actions overdue")]
-    found.sort(key=lambda a: (not a.is_overdue(today), a.due_on, a.id))
-    if not found:
-        return Reply(text=f"{title}: nothing open.").add(
-            Actions([Button("Add an action", "action add")])
-        )
-    overdue = sum(a.is_overdue(today) for a in found)
-    summary = f"{title}: {len(found)}" + (f", {overdue} overdue." if overdue else ".")
-    return Reply(text=summary).add(action_table(found, today), Actions(buttons))
-
-
-@commands.command(
-    "actions overdue",
-    summary="Overdue actions in your groups (staff: everywhere)",
-    usage="actions overdue [group:<group>]",
-    examples=["actions overdue", "actions overdue group:attendance"],
-    options={"group"},
-)
-async def actions_overdue(req: Request, svc: Services) -> Reply:
-    today = today_in(req, svc)
-    group_id = None
-    if req.args.opt("group"):
-        group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
-        group_id = group.id
-    found = await repo.find_actions(
-        svc.session, group_id=group_id, due_before=today, visible_to=req.actor
-    )
-    if not found:
-        return Reply(text="No overdue actions.")
-    return Reply(text=f"{len(found)} overdue action{'s' if len(found) != 1 else ''}.").add(
-        action_table(found, today)
-    )
-
-
-@commands.command(
     "action",
     summary="One action with its history and notes",
     usage="action <id>",
@@ -381,238 +316,6 @@ def _describe(event: repo.ActionEvent) -> str:
     }
     label = words.get(event.kind, event.kind)
     return f"{label}: {event.detail}" if event.detail else label
-
-
-@commands.command(
-    "action done",
-    summary="Mark an action done (stops its nudges)",
-    usage='action done <id> ["what was done"]',
-    examples=["action done 7"],
-    options=(),
-    writes=True,
-)
-async def action_done(req: Request, svc: Services) -> Reply:
-    action = await changeable_action(req, svc, example="action done 7")
-    require_open(action, "marked done")
-    action.status, action.closed_at = "done", req.now
-    note = " ".join(req.args.words[1:]).strip()
-    await repo.record(
-        svc.session, action=action, actor=req.actor, at=req.now, kind="done", detail=note
-    )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="action done")
-    return Reply(text=f"Action #{action.id} is done: {action.text}")
-
-
-@commands.command(
-    "action snooze",
-    summary="Put off the nudges for an action (the due date stays)",
-    usage="action snooze <id> <1w|3d|date>",
-    examples=["action snooze 7 1w", "action snooze 7 12/01/2024"],
-    options=(),
-    writes=True,
-)
-async def action_snooze(req: Request, svc: Services) -> Reply:
-    example = "action snooze 7 1w"
-    action = await changeable_action(req, svc, example=example)
-    require_open(action, "snoozed")
-    raw = " ".join(req.args.words[1:]).strip()
-    if not raw:
-        raise UserError("For how long? Give a duration or a date.", example=example)
-    today = today_in(req, svc)
-    try:
-        length = parse_duration(raw)
-        until = today + timedelta(days=max(1, math.ceil(length / timedelta(days=1))))
-    except UserError:
-        until = await read_due(req, svc, raw, example=example)
-    if until <= today:
-        raise UserError(f"{format_date(until)} is not in the future.", example=example)
-    action.snoozed_until = until
-    await repo.record(
-        svc.session,
-        action=action,
-        actor=req.actor,
-        at=req.now,
-        kind="snoozed",
-        detail=f"until {format_date(until)}",
-    )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="snoozed")
-    return Reply(
-        text=f"Action #{action.id} snoozed: no nudges until {format_date(until)} "
-        f"(still due {format_date(action.due_on)})."
-    )
-
-
-@commands.command(
-    "action reassign",
-    summary="Give an action to someone else",
-    usage="action reassign <id> @person",
-    examples=["action reassign 7 @sam"],
-    options=(),
-    writes=True,
-)
-async def action_reassign(req: Request, svc: Services) -> Reply:
-    example = "action reassign 7 @sam"
-    action = await changeable_action(req, svc, example=example)
-    require_open(action, "reassigned")
-    who = req.args.people[0] if req.args.people else " ".join(req.args.words[1:])
-    if not who.strip():
-        raise UserError("Reassign to whom?", example=example)
-    new_owner = await directory.resolve_person(svc.session, who)
-    if new_owner.id == action.owner_id:
-        raise UserError(f"Action #{action.id} is already {new_owner.name}'s.", example=example)
-    before = action.owner.name
-    action.owner_id = new_owner.id
-    action.owner = new_owner
-    event = await repo.record(
-        svc.session,
-        action=action,
-        actor=req.actor,
-        at=req.now,
-        kind="reassigned",
-        detail=f"from {before} to {new_owner.name}",
-    )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="reassigned")
-    if new_owner.id != req.actor.id:
-        await tell_owner(
-            svc,
-            action=action,
-            event_id=event.id,
-            at=req.now,
-            why=f"{req.actor.name} passed you an action (was {before}'s).",
-        )
-    return Reply(text=f"Action #{action.id} is now {new_owner.name}'s (was {before}'s).")
-
-
-@commands.command(
-    "action note",
-    summary="Add a progress note to an action",
-    usage='action note <id> "<note>"',
-    examples=['action note 7 "Figures sent to primary heads; secondary to follow"'],
-    options=(),
-    writes=True,
-)
-async def action_note(req: Request, svc: Services) -> Reply:
-    example = 'action note 7 "Figures sent to primary heads"'
-    action = await changeable_action(req, svc, example=example)
-    note = " ".join(req.args.words[1:]).strip()
-    if not note:
-        return Reply(text=f"Add a note to action #{action.id}: {action.text}").add(
-            Form(
-                title=f"Note on action #{action.id}",
-                command=f"action note {action.id}",
-                fields=[
-                    FormField(
-                        "note", "Progress note", kind="textarea", required=True, positional=True
-                    )
-                ],
-                submit_label="Add note",
-            )
-        )
-    if len(note) > 2000:
-        raise UserError("Keep a note under 2000 characters.", example=example)
-    await repo.record(
-        svc.session, action=action, actor=req.actor, at=req.now, kind="note", detail=note
-    )
-    return Reply(text=f"Note added to action #{action.id}.")
-
-
-@commands.command(
-    "action drop",
-    summary="Drop an action that is no longer needed (kept in the history)",
-    usage='action drop <id> ["why"]',
-    examples=['action drop 7 "Superseded by the DfE return"'],
-    options=(),
-    writes=True,
-)
-async def action_drop(req: Request, svc: Services) -> Reply:
-    action = await changeable_action(req, svc, example="action drop 7")
-    require_open(action, "dropped")
-    action.status, action.closed_at = "dropped", req.now
-    reason = " ".join(req.args.words[1:]).strip()
-    await repo.record(
-        svc.session, action=action, actor=req.actor, at=req.now, kind="dropped", detail=reason
-    )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="action dropped")
-    return Reply(text=f"Action #{action.id} dropped: {action.text}")
-
-
-@commands.command(
-    "action reopen",
-    summary="Reopen a done or dropped action",
-    usage="action reopen <id>",
-    examples=["action reopen 7"],
-    options=(),
-    writes=True,
-)
-async def action_reopen(req: Request, svc: Services) -> Reply:
-    action = await changeable_action(req, svc, example="action reopen 7")
-    if action.status == "open":
-        raise UserError(f"Action #{action.id} is already open.", example=f"action {action.id}")
-    action.status, action.closed_at = "open", None
-    await repo.record(svc.session, action=action, actor=req.actor, at=req.now, kind="reopened")
-    return Reply(text=f"Action #{action.id} is open again, due {format_date(action.due_on)}.")
-
-
-@commands.command(
-    "action due",
-    summary="Move an action's due date",
-    usage="action due <id> <date>",
-    examples=["action due 7 19/01/2024"],
-    options=(),
-    writes=True,
-)
-async def action_due(req: Request, svc: Services) -> Reply:
-    example = "action due 7 19/01/2024"
-    action = await changeable_action(req, svc, example=example)
-    require_open(action, "moved")
-    raw = " ".join(req.args.words[1:]).strip()
-    if not raw:
-        raise UserError("Give the new due date.", example=example)
-    due = await read_due(req, svc, raw, example=example)
-    before = action.due_on
-    action.due_on, action.snoozed_until = due, None
-    await repo.record(
-        svc.session,
-        action=action,
-        actor=req.actor,
-        at=req.now,
-        kind="due",
-        detail=f"from {format_date(before)} to {format_date(due)}",
-    )
-    return Reply(text=f"Action #{action.id} is now due {format_date(due)}.")
-
-
-# --- export -----------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    """Stop a spreadsheet reading a cell as a formula (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def export_csv(actions: list[Action]) -> str:
-    """The group's actions as CSV, for pasting into minutes."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["id", "action", "owner", "email", "group", "meeting", "due", "status", "closed"]
-    )
-    for a in actions:
-        row = [
-            str(a.id),
-            a.text,
-            a.owner.name,
-            a.owner.email,
-            a.group.name if a.group else "",
-            str(a.meeting_id or ""),
-            a.due_on.isoformat(),
-            a.status,
-            a.closed_at.date().isoformat() if a.closed_at else "",
-        ]
-        writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue()
 
 
 # --- minutes and demo -------------------------------------------------------------------

@@ -1,0 +1,221 @@
+"""Changing an action: done, snooze, reassign, note, drop, reopen, move the due date.
+
+Each change is checked against the relation rule (owner, the group's chair, staff) and lands
+in the action's history with who and when.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from bot.dates import format_date, parse_duration
+from bot.errors import UserError
+from bot.registry import CommandSet
+from bot.reply import Form, FormField, Reply
+from bot.services import Request, Services
+from handlers.actions import changeable_action, read_due, require_open, tell_owner, today_in
+from storage import actions as repo
+from storage import directory
+from storage.outbox import cancel_pending
+
+commands = CommandSet("actions", "Actions: owners, due dates, nudges")
+
+
+@commands.command(
+    "action done",
+    summary="Mark an action done (stops its nudges)",
+    usage='action done <id> ["what was done"]',
+    examples=["action done 7"],
+    options=(),
+    writes=True,
+)
+async def action_done(req: Request, svc: Services) -> Reply:
+    action = await changeable_action(req, svc, example="action done 7")
+    require_open(action, "marked done")
+    action.status, action.closed_at = "done", req.now
+    note = " ".join(req.args.words[1:]).strip()
+    await repo.record(
+        svc.session, action=action, actor=req.actor, at=req.now, kind="done", detail=note
+    )
+    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="action done")
+    return Reply(text=f"Action #{action.id} is done: {action.text}")
+
+
+@commands.command(
+    "action snooze",
+    summary="Put off the nudges for an action (the due date stays)",
+    usage="action snooze <id> <1w|3d|date>",
+    examples=["action snooze 7 1w", "action snooze 7 12/01/2024"],
+    options=(),
+    writes=True,
+)
+async def action_snooze(req: Request, svc: Services) -> Reply:
+    example = "action snooze 7 1w"
+    action = await changeable_action(req, svc, example=example)
+    require_open(action, "snoozed")
+    raw = " ".join(req.args.words[1:]).strip()
+    if not raw:
+        raise UserError("For how long? Give a duration or a date.", example=example)
+    today = today_in(req, svc)
+    try:
+        length = parse_duration(raw)
+        until = today + timedelta(days=max(1, math.ceil(length / timedelta(days=1))))
+    except UserError:
+        until = await read_due(req, svc, raw, example=example)
+    if until <= today:
+        raise UserError(f"{format_date(until)} is not in the future.", example=example)
+    action.snoozed_until = until
+    await repo.record(
+        svc.session,
+        action=action,
+        actor=req.actor,
+        at=req.now,
+        kind="snoozed",
+        detail=f"until {format_date(until)}",
+    )
+    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="snoozed")
+    return Reply(
+        text=f"Action #{action.id} snoozed: no nudges until {format_date(until)} "
+        f"(still due {format_date(action.due_on)})."
+    )
+
+
+@commands.command(
+    "action reassign",
+    summary="Give an action to someone else",
+    usage="action reassign <id> @person",
+    examples=["action reassign 7 @sam"],
+    options=(),
+    writes=True,
+)
+async def action_reassign(req: Request, svc: Services) -> Reply:
+    example = "action reassign 7 @sam"
+    action = await changeable_action(req, svc, example=example)
+    require_open(action, "reassigned")
+    who = req.args.people[0] if req.args.people else " ".join(req.args.words[1:])
+    if not who.strip():
+        raise UserError("Reassign to whom?", example=example)
+    new_owner = await directory.resolve_person(svc.session, who)
+    if new_owner.id == action.owner_id:
+        raise UserError(f"Action #{action.id} is already {new_owner.name}'s.", example=example)
+    before = action.owner.name
+    action.owner_id = new_owner.id
+    action.owner = new_owner
+    event = await repo.record(
+        svc.session,
+        action=action,
+        actor=req.actor,
+        at=req.now,
+        kind="reassigned",
+        detail=f"from {before} to {new_owner.name}",
+    )
+    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="reassigned")
+    if new_owner.id != req.actor.id:
+        await tell_owner(
+            svc,
+            action=action,
+            event_id=event.id,
+            at=req.now,
+            why=f"{req.actor.name} passed you an action (was {before}'s).",
+        )
+    return Reply(text=f"Action #{action.id} is now {new_owner.name}'s (was {before}'s).")
+
+
+@commands.command(
+    "action note",
+    summary="Add a progress note to an action",
+    usage='action note <id> "<note>"',
+    examples=['action note 7 "Figures sent to primary heads; secondary to follow"'],
+    options=(),
+    writes=True,
+)
+async def action_note(req: Request, svc: Services) -> Reply:
+    example = 'action note 7 "Figures sent to primary heads"'
+    action = await changeable_action(req, svc, example=example)
+    note = " ".join(req.args.words[1:]).strip()
+    if not note:
+        return Reply(text=f"Add a note to action #{action.id}: {action.text}").add(
+            Form(
+                title=f"Note on action #{action.id}",
+                command=f"action note {action.id}",
+                fields=[
+                    FormField(
+                        "note", "Progress note", kind="textarea", required=True, positional=True
+                    )
+                ],
+                submit_label="Add note",
+            )
+        )
+    if len(note) > 2000:
+        raise UserError("Keep a note under 2000 characters.", example=example)
+    await repo.record(
+        svc.session, action=action, actor=req.actor, at=req.now, kind="note", detail=note
+    )
+    return Reply(text=f"Note added to action #{action.id}.")
+
+
+@commands.command(
+    "action drop",
+    summary="Drop an action that is no longer needed (kept in the history)",
+    usage='action drop <id> ["why"]',
+    examples=['action drop 7 "Superseded by the DfE return"'],
+    options=(),
+    writes=True,
+)
+async def action_drop(req: Request, svc: Services) -> Reply:
+    action = await changeable_action(req, svc, example="action drop 7")
+    require_open(action, "dropped")
+    action.status, action.closed_at = "dropped", req.now
+    reason = " ".join(req.args.words[1:]).strip()
+    await repo.record(
+        svc.session, action=action, actor=req.actor, at=req.now, kind="dropped", detail=reason
+    )
+    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="action dropped")
+    return Reply(text=f"Action #{action.id} dropped: {action.text}")
+
+
+@commands.command(
+    "action reopen",
+    summary="Reopen a done or dropped action",
+    usage="action reopen <id>",
+    examples=["action reopen 7"],
+    options=(),
+    writes=True,
+)
+async def action_reopen(req: Request, svc: Services) -> Reply:
+    action = await changeable_action(req, svc, example="action reopen 7")
+    if action.status == "open":
+        raise UserError(f"Action #{action.id} is already open.", example=f"action {action.id}")
+    action.status, action.closed_at = "open", None
+    await repo.record(svc.session, action=action, actor=req.actor, at=req.now, kind="reopened")
+    return Reply(text=f"Action #{action.id} is open again, due {format_date(action.due_on)}.")
+
+
+@commands.command(
+    "action due",
+    summary="Move an action's due date",
+    usage="action due <id> <date>",
+    examples=["action due 7 19/01/2024"],
+    options=(),
+    writes=True,
+)
+async def action_due(req: Request, svc: Services) -> Reply:
+    example = "action due 7 19/01/2024"
+    action = await changeable_action(req, svc, example=example)
+    require_open(action, "moved")
+    raw = " ".join(req.args.words[1:]).strip()
+    if not raw:
+        raise UserError("Give the new due date.", example=example)
+    due = await read_due(req, svc, raw, example=example)
+    before = action.due_on
+    action.due_on, action.snoozed_until = due, None
+    await repo.record(
+        svc.session,
+        action=action,
+        actor=req.actor,
+        at=req.now,
+        kind="due",
+        detail=f"from {format_date(before)} to {format_date(due)}",
+    )
+    return Reply(text=f"Action #{action.id} is now due {format_date(due)}.")

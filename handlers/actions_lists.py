@@ -1,0 +1,121 @@
+"""Action lists: yours (overdue first), a group's, everything overdue, and a group's CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.errors import NotAllowed, UserError
+from bot.registry import CommandSet
+from bot.reply import Actions, Button, File, Reply
+from bot.services import Request, Services
+from handlers.actions import action_table, today_in
+from storage import actions as repo
+from storage import directory
+from storage.actions import Action
+
+commands = CommandSet("actions", "Actions: owners, due dates, nudges")
+
+
+@commands.command(
+    "actions",
+    summary="Your open actions (overdue first), a group's, or a group's as a CSV",
+    usage="actions [group:<group>] [all] [export]",
+    examples=["actions", "actions group:attendance", "actions group:attendance export"],
+    options={"group"},
+)
+async def actions_list(req: Request, svc: Services) -> Reply:
+    words = {w.lower() for w in req.args.words}
+    unknown = words - {"all", "export", "mine"}
+    if unknown:
+        raise UserError(
+            f"I don't know `actions {sorted(unknown)[0]}`.",
+            hint="Try `actions`, `actions overdue`, `actions group:<group>` or add `export`.",
+            example="actions group:attendance export",
+        )
+    today = today_in(req, svc)
+    statuses = repo.STATUSES if words & {"all", "export"} else ("open",)
+    if req.args.opt("group"):
+        group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
+        member = await directory.membership(svc.session, group_id=group.id, person_id=req.actor.id)
+        if member is None and not req.actor.is_staff:
+            raise NotAllowed(f"Only members of {group.name} (or staff) can see its actions.")
+        found = await repo.find_actions(svc.session, group_id=group.id, statuses=statuses)
+        if "export" in words:
+            return Reply(text=f"{len(found)} actions for {group.title}.").add(
+                File(name=f"actions-{group.name}-{today:%Y-%m-%d}.csv", content=export_csv(found))
+            )
+        title = f"Actions for {group.title}"
+        buttons = [Button("Export CSV", f"actions group:{group.name} export")]
+    else:
+        if "export" in words:
+            raise UserError(
+                "Export works for one group.", example="actions group:attendance export"
+            )
+        found = await repo.find_actions(svc.session, owner_id=req.actor.id, statuses=statuses)
+        title = "Your actions"
+        buttons = [Button("Overdue in my groups", "actions overdue")]
+    found.sort(key=lambda a: (not a.is_overdue(today), a.due_on, a.id))
+    if not found:
+        return Reply(text=f"{title}: nothing open.").add(
+            Actions([Button("Add an action", "action add")])
+        )
+    overdue = sum(a.is_overdue(today) for a in found)
+    summary = f"{title}: {len(found)}" + (f", {overdue} overdue." if overdue else ".")
+    return Reply(text=summary).add(action_table(found, today), Actions(buttons))
+
+
+@commands.command(
+    "actions overdue",
+    summary="Overdue actions in your groups (staff: everywhere)",
+    usage="actions overdue [group:<group>]",
+    examples=["actions overdue", "actions overdue group:attendance"],
+    options={"group"},
+)
+async def actions_overdue(req: Request, svc: Services) -> Reply:
+    today = today_in(req, svc)
+    group_id = None
+    if req.args.opt("group"):
+        group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
+        group_id = group.id
+    found = await repo.find_actions(
+        svc.session, group_id=group_id, due_before=today, visible_to=req.actor
+    )
+    if not found:
+        return Reply(text="No overdue actions.")
+    return Reply(text=f"{len(found)} overdue action{'s' if len(found) != 1 else ''}.").add(
+        action_table(found, today)
+    )
+
+
+# --- export ---------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """Stop a spreadsheet reading a cell as a formula (CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def export_csv(actions: list[Action]) -> str:
+    """The group's actions as CSV, for pasting into minutes."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["id", "action", "owner", "email", "group", "meeting", "due", "status", "closed"]
+    )
+    for a in actions:
+        row = [
+            str(a.id),
+            a.text,
+            a.owner.name,
+            a.owner.email,
+            a.group.name if a.group else "",
+            str(a.meeting_id or ""),
+            a.due_on.isoformat(),
+            a.status,
+            a.closed_at.date().isoformat() if a.closed_at else "",
+        ]
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
