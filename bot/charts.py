@@ -1,0 +1,139 @@
+"""Charts as PNG bytes for Reply Images: matplotlib's Agg canvas, never pyplot or a display.
+
+Each chart is drawn on its own Figure (no global state), so two requests at once cannot draw
+on each other's axes. The title is drawn and also written into the PNG's Title text chunk.
+Charts are pure functions of their inputs, so recent ones are kept (drawing costs ~100 ms).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Sequence
+
+HIGHLIGHT = "#c0392b"
+MUTED = "#7f8c8d"
+PALETTE = ("#c0392b", "#2c3e50", "#2980b9", "#27ae60", "#8e44ad")
+SIZE = (7.0, 3.6)
+DPI = 96
+
+
+def _figure(left: float = 0.1):  # type: ignore[no-untyped-def]
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=SIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=left, right=0.97, top=0.9, bottom=0.12)  # fixed: layout is slow
+    return fig
+
+
+def _png(fig, title: str) -> bytes:  # type: ignore[no-untyped-def]
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Title": title, "Software": "partnership-bot"})
+    return buf.getvalue()
+
+
+def trend_chart(
+    *,
+    title: str,
+    years: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    ylabel: str = "% of pupils",
+) -> bytes:
+    """Lines over the years; the first series is the area asked about, drawn boldest."""
+    frozen = tuple((label, tuple(values)) for label, values in series)
+    return _trend(title, tuple(years), frozen, ylabel)
+
+
+@functools.lru_cache(maxsize=256)
+def _trend(
+    title: str,
+    years: tuple[str, ...],
+    series: tuple[tuple[str, tuple[float | None, ...]], ...],
+    ylabel: str,
+) -> bytes:
+    fig = _figure()
+    ax = fig.add_subplot()
+    x = list(range(len(years)))
+    for i, (label, values) in enumerate(series):
+        ys = [math.nan if v is None else float(v) for v in values]
+        style = "-" if i == 0 else ("--" if i % 2 else ":")
+        ax.plot(
+            x,
+            ys,
+            style,
+            marker="o" if i == 0 else None,
+            markersize=3,
+            linewidth=2.4 if i == 0 else 1.6,
+            color=PALETTE[i % len(PALETTE)],
+            label=label,
+        )
+    step = max(1, math.ceil(len(years) / 8))
+    ax.set_xticks(x[::step], [years[i] for i in x[::step]], fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(fontsize=8, frameon=False)
+    return _png(fig, title)
+
+
+def ranked_bar_chart(
+    *,
+    title: str,
+    bars: Sequence[tuple[str, float]],
+    highlight: str | None = None,
+    reference: tuple[str, float] | None = None,
+    xlabel: str = "% of pupils",
+) -> bytes:
+    """Horizontal bars, best (lowest) at the top; `highlight` in red, a reference line dashed."""
+    return _bars(title, tuple(bars), highlight, reference, xlabel)
+
+
+@functools.lru_cache(maxsize=256)
+def _bars(
+    title: str,
+    bars: tuple[tuple[str, float], ...],
+    highlight: str | None,
+    reference: tuple[str, float] | None,
+    xlabel: str,
+) -> bytes:
+    fig = _figure(left=0.22)
+    ax = fig.add_subplot()
+    labels = [label for label, _ in bars]
+    values = [float(v) for _, v in bars]
+    colours = [HIGHLIGHT if label == highlight else MUTED for label in labels]
+    positions = list(range(len(bars)))
+    ax.barh(positions, values, color=colours)
+    ax.set_yticks(positions, labels, fontsize=8)
+    ax.invert_yaxis()
+    for pos, value in zip(positions, values, strict=True):
+        ax.text(value, pos, f" {value:.1f}", va="center", fontsize=7)
+    if reference is not None:
+        ax.axvline(float(reference[1]), color="#2c3e50", linestyle="--", linewidth=1)
+        xlabel += f" (dashed line: {reference[0]} {float(reference[1]):.1f})"
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.set_title(title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig, title)
+
+
+def png_title(data: bytes) -> str | None:
+    """The Title text chunk of a PNG (how tests and tools read what a chart is about)."""
+    import struct
+
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    pos = 8
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if kind in (b"tEXt", b"iTXt") and body.startswith(b"Title\x00"):
+            text = body[len(b"Title\x00") :]
+            if kind == b"iTXt":  # compression flag, method, language, translated keyword
+                text = text[2:].split(b"\x00", 2)[-1]
+            return text.decode("utf-8" if kind == b"iTXt" else "latin-1")
+        pos += 12 + length
+    return None

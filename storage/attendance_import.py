@@ -1,0 +1,254 @@
+"""Reading DfE absence CSVs: validate columns, map both phase namings, keep symbols as reasons.
+
+Pure functions (no database) so the rules are easy to test: a value is either a number, kept as
+the exact text DfE published, or a symbol (`c`, `x`, `z`, `low`, `:`, `~`) kept as a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from bot.errors import UserError
+
+# what DfE's symbols mean (explore-education-statistics conventions, plus the legacy ':')
+SYMBOLS = {
+    "c": "confidential",
+    "x": "not available",
+    "z": "not applicable",
+    "low": "rounds to 0 but is not 0",
+    "~": "rounds to 0 but is not 0",
+    ":": "not available",
+    "u": "low reliability",
+    "k": "rounds to 0 but is not 0",
+}
+SUPPRESSED_SYMBOLS = {"c", "low", "~", "k"}
+
+# our name -> DfE column; percentages and counts the bot reads
+MEASURES = {
+    "num_schools": "num_schools",
+    "enrolments": "enrolments",
+    "overall_pct": "sess_overall_percent",
+    "authorised_pct": "sess_authorised_percent",
+    "unauthorised_pct": "sess_unauthorised_percent",
+    "pa_count": "enrolments_pa_10_exact",
+    "pa_pct": "enrolments_pa_10_exact_percent",
+    "severe_count": "enrolments_pa_50_exact",
+    "severe_pct": "enrolments_pa_50_exact_percent",
+}
+REQUIRED = (
+    "time_period",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "new_la_code",
+    "la_name",
+    "sess_overall_percent",
+    "enrolments_pa_10_exact_percent",
+)
+PHASE_COLUMNS = ("school_type", "education_phase")  # up to 2023/24, and from 2024/25
+OPTIONAL = ("time_identifier", "year_breakdown", "old_la_code", *MEASURES.values())
+LEVELS = {"national": "national", "regional": "regional", "local authority": "la"}
+
+NUMBER_RE = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+PERIOD_RE = re.compile(r"^(\d{4})(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One published figure: a number (exact, as published) or the reason there is none."""
+
+    number: Decimal | None = None
+    symbol: str | None = None
+
+    @classmethod
+    def of(cls, text: str | None, symbol: str | None = None) -> Value:
+        return cls(Decimal(text) if text not in (None, "") else None, symbol)
+
+    @property
+    def reason(self) -> str | None:
+        if self.number is not None:
+            return None
+        if self.symbol is None:
+            return "not published"
+        return SYMBOLS.get(self.symbol.lower(), "not published")
+
+    @property
+    def suppressed(self) -> bool:
+        return self.symbol is not None and self.symbol.lower() in SUPPRESSED_SYMBOLS
+
+
+def round_half_up(value: Decimal, places: int = 1) -> Decimal:
+    """Round as people expect (15.25 -> 15.3), from the unrounded value, never a float."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def year_label(period: str) -> str:
+    """`201819` -> `2018/19`."""
+    return f"{period[:4]}/{period[4:]}"
+
+
+def phase_key(label: str) -> str:
+    """`State-funded secondary` -> `secondary`; `Total` -> `total`."""
+    key = " ".join(label.strip().lower().split())
+    return key.removeprefix("state-funded ").strip() or "total"
+
+
+@dataclass
+class ParsedFile:
+    rows: list[dict[str, Any]]
+    periods: list[str]
+    checksum: str
+    skipped: int = 0
+    duplicates: int = 0
+    phases: list[str] = field(default_factory=list)
+    has_severe: bool = False
+
+    @property
+    def release(self) -> str:
+        return year_label(self.periods[-1])
+
+    @property
+    def span(self) -> str:
+        first, last = year_label(self.periods[0]), year_label(self.periods[-1])
+        return first if first == last else f"{first} to {last}"
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a clear error naming the path."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(
+            f"Cannot read {path}: {exc.strerror or exc}.",
+            example="partnership-bot import attendance absence_nat_reg_la.csv",
+        ) from None
+
+
+def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
+    """Validate and read a DfE absence CSV into rows ready for a bulk insert."""
+    import pandas as pd
+
+    wanted = set(REQUIRED) | set(PHASE_COLUMNS) | set(OPTIONAL)
+    try:
+        df = pd.read_csv(
+            io.BytesIO(data),
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            usecols=lambda c: c.strip().lower() in wanted,
+        )
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise UserError(
+            f"{name} is not a readable CSV file ({str(exc).splitlines()[0][:120]}).",
+            hint="Use the DfE open-data CSV for pupil absence (national, regional, LA rows).",
+            example="partnership-bot import attendance absence_nat_reg_la.csv",
+        ) from None
+    df.columns = [c.strip().lower() for c in df.columns]
+    _check_columns(df.columns, name)
+    phase_col = next(c for c in PHASE_COLUMNS if c in df.columns)
+    df = df.apply(lambda s: s.str.strip())
+
+    total = len(df)
+    keep = df["geographic_level"].str.lower().isin(LEVELS)
+    if "time_identifier" in df.columns:
+        keep &= df["time_identifier"].str.lower().isin(["academic year", ""])
+    df = df[keep]
+    skipped = total - len(df)
+    if df.empty:
+        raise UserError(
+            f"{name} has no national, regional or local-authority rows for whole academic years.",
+            example="partnership-bot import attendance absence_nat_reg_la.csv",
+        )
+
+    bad = df[~df["time_period"].str.fullmatch(r"\d{6}")]
+    if not bad.empty:
+        line = int(bad.index[0]) + 2
+        raise UserError(
+            f"Line {line}: time_period {bad['time_period'].iloc[0][:20]!r} is not like 201819.",
+            example="201819,Academic year,National,E92000001,England,...",
+        )
+
+    level = df["geographic_level"].str.lower().map(LEVELS)
+    code = df["new_la_code"].where(level == "la", "")
+    if "old_la_code" in df.columns:
+        # older rows carry '.' for a council that no longer exists: its old code names it
+        unreal = ~code.str.fullmatch(r"[A-Z]\d{8}")
+        code = code.mask((level == "la") & unreal & (df["old_la_code"] != ""), df["old_la_code"])
+    code = code.mask(level == "regional", df["region_code"])
+    code = code.mask(level == "national", df["country_code"])
+    area = df["la_name"].mask(level == "regional", df["region_name"])
+    area = area.mask(level == "national", df["country_name"])
+    missing = df[(code == "") | (area == "")]
+    if not missing.empty:
+        line = int(missing.index[0]) + 2
+        raise UserError(
+            f"Line {line}: an area code or name is missing for a {level[missing.index[0]]} row.",
+            hint="Every row needs country, region or la code and name for its level.",
+        )
+
+    out = pd.DataFrame(
+        {
+            "time_period": df["time_period"],
+            "period_note": df.get("year_breakdown"),
+            "level": level,
+            "area_code": code,
+            "area_name": area,
+            "region_code": df["region_code"].where(level == "la", None),
+            "region_name": df["region_name"].where(level == "la", None),
+            "phase": df[phase_col].map(phase_key),
+            "phase_label": df[phase_col].where(df[phase_col] != "", "Total"),
+        }
+    )
+    symbols = pd.DataFrame(index=df.index)
+    for ours, theirs in MEASURES.items():
+        if theirs not in df.columns:
+            out[ours] = None
+            continue
+        text = df[theirs]
+        numeric = text.str.fullmatch(NUMBER_RE)
+        out[ours] = text.where(numeric, None)
+        symbols[ours] = text.where(~numeric & (text != ""), None)
+
+    before = len(out)
+    out = out.drop_duplicates(subset=["time_period", "level", "area_code", "phase"])
+    symbols = symbols.loc[out.index]
+    out = out.astype(object).where(out.notna(), None)
+    rows = out.to_dict("records")
+    symbol_rows = symbols.to_dict("records")
+    for row, found in zip(rows, symbol_rows, strict=True):
+        row["symbols"] = {k: v for k, v in found.items() if isinstance(v, str)}
+    return ParsedFile(
+        rows=rows,
+        periods=sorted(out["time_period"].unique().tolist()),
+        checksum=checksum(data),
+        skipped=skipped,
+        duplicates=before - len(out),
+        phases=sorted(out["phase"].unique().tolist()),
+        has_severe="enrolments_pa_50_exact_percent" in df.columns,
+    )
+
+
+def _check_columns(columns: Any, name: str) -> None:
+    present = set(columns)
+    missing = [c for c in REQUIRED if c not in present]
+    if not any(c in present for c in PHASE_COLUMNS):
+        missing.append("school_type (or education_phase)")
+    if missing:
+        raise UserError(
+            f"{name} is missing the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}; nothing was imported.",
+            hint="Use the DfE open-data CSV for pupil absence (national, regional, LA rows).",
+            example="partnership-bot import attendance absence_nat_reg_la.csv",
+        )
