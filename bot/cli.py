@@ -42,10 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     state.add_argument("--failed", action="store_true")
     state.add_argument("--pending", action="store_true")
     imp = sub.add_parser("import", help="import a CSV")
-    imp.add_argument("what", choices=["attendance", "people", "organisations"])
+    imp.add_argument("what", choices=["attendance", "people", "organisations", "terms"])
     imp.add_argument("path", type=Path)
     imp.add_argument("--source", help="attendance: the publication's name")
     sub.add_parser("config", help="print settings, secrets masked")
+    pkg = sub.add_parser("teams-package", help="write the Microsoft Teams app zip")
+    pkg.add_argument("--out", type=Path, default=Path("partnership-teams.zip"))
+    pkg.add_argument("--bot-id", help="the Azure Bot's app id (default: the CLIENTID setting)")
+    pkg.add_argument("--version", default="1.0.0", help="the app version Teams shows")
     return p
 
 
@@ -280,6 +284,11 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
             async with db.session() as session:
                 report = await import_file(session, args.path, source=args.source)
+        elif args.what == "terms":
+            from handlers.terms import import_terms_file
+
+            async with db.session() as session:
+                report = await import_terms_file(session, str(args.path))
         else:
             from bot import importers
 
@@ -300,6 +309,21 @@ async def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.router import build_registry
+    from bot.teams_package import write_package
+
+    manifest = write_package(
+        settings, build_registry(), args.out, bot_id=args.bot_id, version=args.version
+    )
+    bot = manifest["bots"][0]
+    print(
+        f"wrote {args.out}: Teams app {manifest['id']} for bot {bot['botId']}, "
+        f"{len(bot['commandLists'][0]['commands'])} suggested commands"
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
     "run": cmd_run,
     "web": cmd_web,
@@ -311,4 +335,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = 
     "outbox": cmd_outbox,
     "import": cmd_import,
     "config": cmd_config,
+    "teams-package": cmd_teams_package,
 }

@@ -65,3 +65,27 @@ def require_change_action(
             "staff can change it.",
             hint=f"You can still read it: action {action_id}",
         )
+
+
+def may_organise_meeting(
+    actor: Person, *, membership_role: str | None, organiser_id: int | None = None
+) -> bool:
+    """Staff, admins, the group's chair or officer, and the meeting's organiser run meetings."""
+    return may_manage_group(actor, membership_role=membership_role) or (
+        organiser_id is not None and actor.id == organiser_id
+    )
+
+
+def require_organise_meeting(
+    actor: Person, *, membership_role: str | None, group: str, organiser_id: int | None = None
+) -> None:
+    if not may_organise_meeting(actor, membership_role=membership_role, organiser_id=organiser_id):
+        raise NotAllowed(
+            f"Only {group}'s chair or officer, the organiser or Learn Sheffield staff can do that.",
+            hint="You can still reply: rsvp <id> yes, or propose an item: agenda <id> add",
+        )
+
+
+def may_attend_meeting(actor: Person, *, membership_role: str | None) -> bool:
+    """Members of the meeting's group reply to it; staff and admins may join any meeting."""
+    return actor.is_staff or membership_role is not None

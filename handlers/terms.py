@@ -1,8 +1,209 @@
-"""The school term calendar."""
+"""The school term calendar: what the terms are, and importing next year's dates.
+
+Meetings use it to ask before booking a holiday or weekend, and to repeat termly
+("the first Friday of each term").
+"""
 
 from __future__ import annotations
 
-from bot.registry import CommandSet
+import contextlib
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import weekday as rweekday
+from dateutil.rrule import MONTHLY, WEEKLY, rrule
+
+from bot.dates import format_date, to_local
+from bot.errors import UserError
+from bot.registry import STAFF, CommandSet
+from bot.reply import Reply, Section, Table
+from bot.services import Request, Services
+from bot.terms import TermCalendar, read_periods
+from storage.system import replace_terms
 
 commands = CommandSet("terms", "The school term calendar")
 register = commands.register
+
+KIND_LABELS = {
+    "term": "term",
+    "half_term": "half term",
+    "bank_holiday": "bank holiday",
+    "inset": "INSET day",
+    "holiday": "holiday",
+}
+
+
+def school_year_start(day: date) -> date:
+    """1 September of the school year `day` falls in."""
+    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+def closed_reason(cal: TermCalendar, day: date) -> str | None:
+    """Why `day` is not a school day (weekend, half term, holiday), or None when it is one.
+
+    Days outside the calendar's range are not questioned: there is nothing to check against.
+    """
+    if day.weekday() >= 5:
+        return f"{format_date(day)} is a {day:%A}"
+    closure = cal.closure(day)
+    if closure is not None and cal.term_of(day) is not None:
+        return f"{format_date(day)} is in {closure.name} ({KIND_LABELS.get(closure.kind, '')})"
+    if cal.term_of(day) is None and cal.terms and cal.terms[0].start <= day <= cal.terms[-1].end:
+        return f"{format_date(day)} is in the school holidays"
+    return None
+
+
+def termly_dates(cal: TermCalendar, first: date, count: int) -> list[date]:
+    """`first`, then the same school-day weekday slot in each later term.
+
+    A meeting on the first Friday of a term repeats on the first Friday of each term after.
+    """
+    term = cal.term_of(first)
+    if term is None:
+        raise UserError(
+            f"{format_date(first)} is not in a term, so I can't tell which week of term to repeat.",
+            hint="Pick a date in term, e.g. the first Friday of term.",
+            example='meeting add "Board" group:board on:"12/01/2024 14:00" every:term',
+        )
+
+    def slots(start: date, end: date) -> list[date]:
+        days, day = [], start
+        while day <= end:
+            if day.weekday() == first.weekday() and cal.is_school_day(day):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
+    n = slots(term.start, first).__len__() or 1
+    found = [first]
+    for later in [t for t in cal.terms if t.start > term.end]:
+        if len(found) >= count:
+            break
+        options = slots(later.start, later.end)
+        if options:
+            found.append(options[min(n, len(options)) - 1])
+    return found
+
+
+EVERY = {
+    "week": "every week",
+    "weekly": "every week",
+    "fortnight": "every fortnight",
+    "2w": "every fortnight",
+    "fortnightly": "every fortnight",
+    "month": "every month",
+    "monthly": "every month",
+    "term": "every term",
+    "termly": "every term",
+}
+MAX_REPEATS = 40
+
+
+def repeat_starts(
+    cal: TermCalendar, start: datetime, *, every: str | None, count: str | None, example: str
+) -> tuple[list[datetime], str]:
+    """Local start times for `every:` and `count:`; the first is `start` itself."""
+    every = (every or "").lower()
+    if not every:
+        return [start], ""
+    if every not in EVERY:
+        raise UserError(
+            f"every:{every} is not a repeat I know.",
+            hint="Use every:week, every:fortnight, every:month or every:term.",
+            example=example + " every:month count:6",
+            field="every",
+        )
+    raw = count or "6"
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPEATS:
+        raise UserError(f"count: must be a number from 1 to {MAX_REPEATS}.", example="count:6")
+    label = EVERY[every]
+    if label == "every term":
+        days = termly_dates(cal, start.date(), int(raw))
+        return [datetime.combine(d, start.time()) for d in days], label
+    if label == "every month":
+        nth = (start.day - 1) // 7 + 1
+        which = -1 if nth == 5 else nth
+        rule = rrule(
+            MONTHLY, dtstart=start, count=int(raw), byweekday=rweekday(start.weekday(), which)
+        )
+        ordinal = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "last"}[which]
+        label = f"every month ({ordinal} {start:%A})"
+    else:
+        rule = rrule(
+            WEEKLY, dtstart=start, count=int(raw), interval=2 if "fortnight" in label else 1
+        )
+    return list(rule), label
+
+
+@commands.command(
+    "terms",
+    summary="Terms, half terms, bank holidays and INSET days for this school year and next",
+    usage="terms [all]",
+    examples=["terms"],
+)
+async def terms(req: Request, svc: Services) -> Reply:
+    cal = await svc.terms()
+    today = to_local(req.now, svc.tz).date()
+    show_all = bool(req.args.words and req.args.words[0].lower() == "all")
+    start = school_year_start(today)
+    end = date(start.year + 2, 8, 31)
+    rows = [
+        [p.name, format_date(p.start), format_date(p.end), KIND_LABELS.get(p.kind, p.kind)]
+        for p in cal.periods
+        if show_all or (p.end >= start and p.start <= end)
+    ]
+    fields = []
+    term = cal.term_of(today)
+    if term:
+        state = "a school day" if cal.is_school_day(today) else "not a school day"
+        fields.append(("Today", f"{format_date(today)}: {term.name}, {state}"))
+    else:
+        fields.append(("Today", f"{format_date(today)}: school holidays"))
+    for label, method in (("End of term", "end_of_term"), ("Next half term", "next_half_term")):
+        with contextlib.suppress(UserError):
+            fields.append((label, format_date(getattr(cal, method)(today))))
+    title = "The whole term calendar" if show_all else "This school year and next"
+    reply = Reply(text=f"Term calendar: {title.lower()}.")
+    return reply.add(
+        Section(fields=fields),
+        Table(columns=["name", "from", "to", "kind"], rows=rows),
+        Section(text='Dates like "end of term" and "next half term" work in any command.'),
+    )
+
+
+@commands.command(
+    "terms import",
+    summary="Replace the term calendar from a CSV on the server: name,start,end,kind (staff)",
+    usage="terms import <path to CSV with header name,start,end,kind>",
+    examples=["terms import /srv/data/terms_2024.csv"],
+    roles=STAFF,
+    writes=True,
+)
+async def terms_import(req: Request, svc: Services) -> Reply:
+    example = "terms import /srv/data/terms_2024.csv"
+    path = req.args.text()
+    if not path:
+        raise UserError(
+            "Give the CSV file's path.",
+            hint="Columns: name,start,end,kind; kind is term, half_term, bank_holiday, inset or "
+            "holiday; dates like 2024-09-03.",
+            example=example,
+        )
+    try:
+        periods = read_periods(path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise UserError(f"I can't read {path!r} on the server.", example=example) from None
+    if not any(p.kind == "term" for p in periods):
+        raise UserError("That file has no rows of kind `term`.", example=example)
+    count = await replace_terms(svc.session, periods)
+    first = min(p.start for p in periods)
+    last = max(p.end for p in periods)
+    return Reply(
+        text=f"Imported {count} term calendar rows, {format_date(first)} to {format_date(last)}."
+    )
+
+
+async def import_terms_file(session, path: str) -> str:  # type: ignore[no-untyped-def]
+    """`partnership-bot import terms PATH`: the same as the chat command, without a chat."""
+    periods = read_periods(path)
+    count = await replace_terms(session, periods)
+    return f"{count} rows"

@@ -1,0 +1,291 @@
+"""Meeting reminders: each member by DM at the group's offsets, the organiser a summary.
+
+Reminder moments are worked out on the wall clock in the partnership's zone, so a 10:00
+meeting is reminded at 10:00 the day before whatever the clocks did in between. Rows are
+only inserted once due, keyed `meeting:<id>:remind:<ISO offset>:<person>` (plus `:s<n>` after
+the n-th move), so two clocks or a restart cannot send twice and a moved meeting gets fresh
+reminders. A moment missed by more than the grace window is recorded as skipped, with why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dates import format_when, local_to_utc, parse_duration, parse_time, to_local
+from bot.reply import Actions, Button, Reply, Section, Table
+from bot.settings import Settings
+from storage import directory, outbox
+from storage import meetings as repo
+from storage.meetings import Meeting
+
+GRACE = timedelta(hours=6)
+DEFAULT_REMINDERS = "1w,1d,day@08:00"
+
+
+@dataclass(frozen=True)
+class Offset:
+    """One reminder offset from a group's setting: `1w` before, or `day@08:00` on the day."""
+
+    code: str  # ISO 8601 duration (P7D, PT2H) or DAY0800: part of the outbox key
+    before: timedelta | None = None
+    on_the_day: time | None = None
+
+    def moment(self, starts_at: datetime, tz: ZoneInfo) -> datetime:
+        """The UTC instant to remind: whole days on the wall clock, hours in real time."""
+        local = to_local(starts_at, tz).replace(tzinfo=None)
+        if self.on_the_day is not None:
+            return local_to_utc(datetime.combine(local.date(), self.on_the_day), tz)
+        assert self.before is not None
+        wall = local - timedelta(days=self.before.days)
+        return local_to_utc(wall, tz) - timedelta(seconds=self.before.seconds)
+
+
+def iso_code(delta: timedelta) -> str:
+    """timedelta -> ISO 8601 duration as used in keys: 7 days -> P7D, 90 minutes -> PT1H30M."""
+    code = f"P{delta.days}D" if delta.days else "P"
+    hours, rest = divmod(delta.seconds, 3600)
+    minutes = rest // 60
+    if hours or minutes:
+        code += "T" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    return code if code != "P" else "PT0M"
+
+
+def parse_offsets(setting: str | None) -> list[Offset]:
+    """`1w,1d,day@08:00` -> offsets (the group setting is validated when it is set)."""
+    offsets = []
+    for item in (setting or DEFAULT_REMINDERS).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if item.startswith("day@"):
+            t = parse_time(item[4:])
+            offsets.append(Offset(code=f"DAY{t:%H%M}", on_the_day=t))
+        else:
+            delta = parse_duration(item)
+            offsets.append(Offset(code=iso_code(delta), before=delta))
+    return offsets
+
+
+def key_suffix(meeting: Meeting) -> str:
+    """Keys of a moved meeting change with its sequence, so the new time is reminded afresh."""
+    return f":s{meeting.sequence}" if meeting.sequence else ""
+
+
+def reminder_key(meeting: Meeting, code: str, person_id: int) -> str:
+    return f"meeting:{meeting.id}:remind:{code}:{person_id}{key_suffix(meeting)}"
+
+
+def summary_key(meeting: Meeting, person_id: int) -> str:
+    return f"meeting:{meeting.id}:summary:P1D:{person_id}{key_suffix(meeting)}"
+
+
+def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
+    """`Fri 15 Dec 2023, 10:00-12:00` in the partnership's zone."""
+    start, end = to_local(meeting.starts_at, tz), to_local(meeting.ends_at, tz)
+    if start.date() == end.date():
+        return f"{format_when(meeting.starts_at, tz)}-{end:%H:%M}"
+    return f"{format_when(meeting.starts_at, tz)} to {format_when(meeting.ends_at, tz)}"
+
+
+def where_text(meeting: Meeting) -> str:
+    parts = [p for p in (meeting.place, meeting.link) if p]
+    return " / ".join(parts) or "place to be confirmed"
+
+
+def rsvp_buttons(meeting: Meeting) -> Actions:
+    """Attend / Apologies / Agenda: each button runs the command a member could type."""
+    return Actions(
+        [
+            Button("Attend", f"rsvp {meeting.id} yes", style="primary"),
+            Button("Apologies", f"apologies {meeting.id}"),
+            Button("Agenda", f"agenda {meeting.id} list"),
+        ]
+    )
+
+
+def _day_word(due: datetime, meeting: Meeting, tz: ZoneInfo) -> str:
+    days = (to_local(meeting.starts_at, tz).date() - to_local(due, tz).date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days % 7 == 0:
+        weeks = days // 7
+        return f"in {weeks} week{'s' if weeks > 1 else ''}"
+    return f"in {days} days"
+
+
+async def reminder_reply(
+    session: AsyncSession, meeting: Meeting, *, due: datetime, tz: ZoneInfo
+) -> Reply:
+    agenda = await repo.agenda_of(session, meeting.id)
+    papers = await repo.papers_of(session, meeting.id)
+    fields = [
+        ("When", when_text(meeting, tz)),
+        ("Where", where_text(meeting)),
+        ("Group", meeting.group.title),
+    ]
+    if agenda:
+        fields.append(("Agenda", "; ".join(f"{i.position}. {i.title}" for i in agenda)))
+    if papers:
+        fields.append(("Papers", ", ".join(p.url for p in papers)))
+    return Reply(
+        text=f"Reminder: {meeting.title} (meeting #{meeting.id}) is "
+        f"{_day_word(due, meeting, tz)}, {when_text(meeting, tz)}.",
+        elements=[Section(fields=fields), rsvp_buttons(meeting)],
+    )
+
+
+async def summary_reply(session: AsyncSession, meeting: Meeting, *, tz: ZoneInfo) -> Reply:
+    """The organiser's view the day before: who is coming, who sent apologies, who has not said."""
+    answers = await repo.rsvps_of(session, meeting.id)
+    rows, counts = [], {"yes": 0, "no": 0, "maybe": 0, "none": 0}
+    for m in await directory.members_of(session, meeting.group_id):
+        r = answers.get(m.person_id)
+        counts[r.answer if r else "none"] += 1
+        label = {"yes": "attending", "no": "apologies", "maybe": "maybe"}.get(
+            r.answer if r else "", "no reply"
+        )
+        rows.append([m.person.name, label, (r.reason or "") if r else ""])
+    rows.sort(key=lambda row: (row[1], row[0]))
+    return Reply(
+        text=f"Tomorrow: {meeting.title} (meeting #{meeting.id}), {when_text(meeting, tz)}. "
+        f"{counts['yes']} attending, {counts['no']} apologies, {counts['maybe']} maybe, "
+        f"{counts['none']} not replied.",
+        elements=[
+            Table(columns=["member", "reply", "note"], rows=rows),
+            Actions([Button("Meeting", f"meeting {meeting.id}")]),
+        ],
+    )
+
+
+async def _enqueue_due(
+    session: AsyncSession, *, key: str, target: str, due: datetime, now: datetime, reply: Reply
+) -> bool:
+    """Pending when within the grace window; otherwise recorded as skipped with the reason."""
+    late = now - due
+    if late <= GRACE:
+        return await outbox.enqueue(session, key=key, target=target, reply=reply, due_at=due)
+    hours = late.total_seconds() / 3600
+    reason = (
+        f"skipped: due {due:%Y-%m-%d %H:%M} UTC, {hours:.1f}h ago, past the "
+        f"{GRACE.total_seconds() / 3600:.0f}h grace window (the clock was not running)"
+    )
+    return await outbox.enqueue(
+        session, key=key, target=target, reply=reply, due_at=due, state="skipped", error=reason
+    )
+
+
+async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
+    """Insert the reminders and organiser summaries that are due by `now`."""
+    tz = settings.tz
+    offsets_by_group = {
+        g.id: parse_offsets(g.reminders) for g in await directory.all_groups(session)
+    }
+    longest = max(
+        [o.before for offs in offsets_by_group.values() for o in offs if o.before] or [timedelta()]
+    )
+    created = 0
+    for meeting in await repo.starting_between(
+        session, after=now, until=now + longest + timedelta(days=2)
+    ):
+        existing = await outbox.keys_with_prefix(session, f"meeting:{meeting.id}:")
+        members = [
+            m.person
+            for m in await directory.members_of(session, meeting.group_id)
+            if m.person.active
+        ]
+        answers = await repo.rsvps_of(session, meeting.id)
+        for offset in offsets_by_group.get(meeting.group_id, []):
+            due = offset.moment(meeting.starts_at, tz)
+            # not yet; set before the meeting was (re)scheduled; or after it began
+            if due > now or due < meeting.scheduled_at or due >= meeting.starts_at:
+                continue
+            reply = None
+            for person in members:
+                answer = answers.get(person.id)
+                if answer is not None and answer.answer == "no":
+                    continue  # apologies sent: no need to nag
+                key = reminder_key(meeting, offset.code, person.id)
+                if key in existing:
+                    continue
+                reply = reply or await reminder_reply(session, meeting, due=due, tz=tz)
+                created += await _enqueue_due(
+                    session,
+                    key=key,
+                    target=outbox.person_target(person.id),
+                    due=due,
+                    now=now,
+                    reply=reply,
+                )
+        created += await _plan_summary(session, meeting, now=now, tz=tz, existing=existing)
+    return created
+
+
+async def _plan_summary(
+    session: AsyncSession, meeting: Meeting, *, now: datetime, tz: ZoneInfo, existing: set[str]
+) -> int:
+    due = Offset(code="P1D", before=timedelta(days=1)).moment(meeting.starts_at, tz)
+    if due > now or due < meeting.scheduled_at:
+        return 0
+    organisers = [meeting.organiser] if meeting.organiser else []
+    if not organisers:
+        organisers = await directory.chairs_of(session, meeting.group_id)
+    created = 0
+    for person in organisers:
+        key = summary_key(meeting, person.id)
+        if key in existing:
+            continue
+        reply = await summary_reply(session, meeting, tz=tz)
+        created += await _enqueue_due(
+            session, key=key, target=outbox.person_target(person.id), due=due, now=now, reply=reply
+        )
+    return created
+
+
+async def notify_change(
+    session: AsyncSession, meeting: Meeting, *, now: datetime, tz: ZoneInfo, was: str | None
+) -> int:
+    """A move or cancellation: tell every member and the organiser at once, and drop unsent
+    reminders of the old time."""
+    for kind in ("remind", "summary"):
+        await outbox.cancel_pending(
+            session, prefix=f"meeting:{meeting.id}:{kind}:", reason=f"meeting {meeting.status}"
+        )
+    people = {
+        m.person.id: m.person
+        for m in await directory.members_of(session, meeting.group_id)
+        if m.person.active
+    }
+    if meeting.organiser is not None:
+        people.setdefault(meeting.organiser.id, meeting.organiser)
+    if meeting.cancelled:
+        event = "cancelled"
+        text = f"Cancelled: {meeting.title} (meeting #{meeting.id}), {when_text(meeting, tz)}."
+        elements: list = [Section(fields=[("Group", meeting.group.title)])]
+    else:
+        event = f"moved:s{meeting.sequence}"
+        text = (
+            f"Moved: {meeting.title} (meeting #{meeting.id}) is now {when_text(meeting, tz)}"
+            + (f" (was {was})" if was else "")
+            + "."
+        )
+        elements = [
+            Section(fields=[("Where", where_text(meeting)), ("Group", meeting.group.title)]),
+            rsvp_buttons(meeting),
+        ]
+    reply = Reply(text=text, elements=elements)
+    created = 0
+    for person_id in sorted(people):
+        created += await outbox.enqueue(
+            session,
+            key=f"meeting:{meeting.id}:{event}:{person_id}",
+            target=outbox.person_target(person_id),
+            reply=reply,
+            due_at=now,
+        )
+    return created

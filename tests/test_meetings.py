@@ -1,0 +1,153 @@
+"""Meetings in chat: the DESIGN.md examples, the card, permissions and bad input."""
+
+from __future__ import annotations
+
+from bot.render.text import render_text
+from tests.conftest import Asker, outbox_rows
+
+SAM = "sam@learnsheffield.co.uk"  # staff, officer of attendance
+JO = "jo@hillside.sch.uk"  # head, member of attendance
+PRIYA = "priya@parkwood.sch.uk"
+DAN = "dan@sheffield.gov.uk"  # chair of attendance
+TOM = "tom@riverside.sch.uk"  # head, not in attendance
+ADD = (
+    'meeting add "Attendance working group" group:attendance on:"15/12/2023 10:00" '
+    'until:12:00 place:"Albion House"'
+)
+
+
+async def test_design_examples_run_as_written(ask: Asker) -> None:
+    added = await ask.ok(SAM, ADD)
+    assert added.text.startswith("Added meeting #1: Attendance working group")
+    assert "Fri 15 Dec 2023, 10:00-12:00" in added.text
+
+    listing = render_text(await ask.ok(JO, "meetings"))
+    assert "#1" in listing and "Albion House" in listing
+
+    card = render_text(await ask.ok(JO, "meeting 1"))
+    assert "Where: Albion House" in card and "rsvp 1 yes" in card
+
+    assert "attending" in (await ask.ok(JO, "rsvp 1 yes")).text
+    assert "Ofsted visit" in (await ask.ok(PRIYA, 'apologies 1 "Ofsted visit"')).text
+
+    moved = await ask.ok(SAM, 'meeting move 1 on:"12/01/2024 10:00"')
+    assert "now Fri 12 Jan 2024, 10:00-12:00" in moved.text
+    assert "was Fri 15 Dec 2023, 10:00-12:00" in moved.text
+
+    agenda = render_text(
+        await ask.ok(JO, 'agenda 1 add "Persistent absence: core cities comparison"')
+    )
+    assert "1. Persistent absence: core cities comparison" in agenda
+
+    minutes = await ask.ok(SAM, 'minutes 1 "ACTION: @jo circulate PA figures by 12/01/2024"')
+    assert "Saved minutes for meeting #1" in minutes.text
+
+    organiser_view = render_text(await ask.ok(SAM, "meeting 1"))
+    assert "Priya Shah" in organiser_view and "Ofsted visit" in organiser_view
+    assert "1 attending, 1 apologies" in organiser_view
+    assert "ACTION: @jo circulate" in organiser_view
+    member_view = render_text(await ask.ok(JO, "meeting 1"))
+    assert "Ofsted visit" not in member_view  # members see counts, not others' reasons
+    assert "Your reply: attending" in member_view
+
+
+async def test_meeting_card_has_rsvp_buttons_that_work(ask: Asker) -> None:
+    await ask.ok(SAM, ADD)
+    card = await ask.ok(JO, "meeting 1")
+    commands = {b.label: b.command for b in card.buttons}
+    assert commands["Attend"] == "rsvp 1 yes"
+    for label in ("Attend", "Apologies", "Maybe", "Agenda", "Calendar file"):
+        reply = await ask(JO, commands[label], door="web")
+        assert not reply.error, (label, reply.text)
+    assert "Your reply: maybe" in render_text(await ask.ok(JO, "meeting 1"))
+
+
+async def test_only_organisers_add_move_and_minute(ask: Asker) -> None:
+    denied = await ask(JO, ADD)
+    assert denied.error and "chair" in denied.text
+    assert "Added meeting #1" in (await ask.ok(DAN, ADD)).text  # the chair may
+    assert (await ask(JO, 'meeting move 1 on:"12/01/2024 10:00"')).error
+    assert (await ask(JO, 'minutes 1 "Notes"')).error
+    assert (await ask(TOM, "rsvp 1 yes")).error  # not in the group
+    assert not (await ask(SAM, 'meeting move 1 on:"12/01/2024 10:00"')).error
+
+
+async def test_bad_dates_are_explained_and_nothing_is_saved(ask: Asker) -> None:
+    bad = await ask(SAM, 'meeting add "X" group:attendance on:"31/02/2024 10:00"')
+    assert bad.error and "does not exist" in bad.text and "29 days" in bad.text
+    backwards = await ask(SAM, 'meeting add "X" group:attendance on:"15/12/2023 10:00" until:09:00')
+    assert backwards.error and "until:" in backwards.text
+    no_time = await ask(SAM, 'meeting add "X" group:attendance on:15/12/2023')
+    assert no_time.error and "time" in no_time.text
+    assert "none scheduled" in (await ask.ok(SAM, "meetings")).text
+
+
+async def test_unknown_group_suggests_the_nearest(ask: Asker) -> None:
+    reply = await ask(SAM, 'meeting add "X" group:atendance on:"15/12/2023 10:00"')
+    assert reply.error and "attendance" in reply.text
+
+
+async def test_holidays_and_weekends_need_confirmation(ask: Asker) -> None:
+    weekend = await ask(SAM, 'meeting add "X" group:attendance on:"16/12/2023 10:00"')
+    assert weekend.error and "Saturday" in weekend.text and "confirm:yes" in weekend.text
+    holiday = await ask(SAM, 'meeting add "X" group:attendance on:"27/12/2023 10:00"')
+    assert holiday.error and "holidays" in holiday.text
+    half_term = await ask(SAM, 'meeting add "X" group:attendance on:"14/02/2024 10:00"')
+    assert half_term.error and "half term" in half_term.text
+    ok = await ask.ok(SAM, 'meeting add "X" group:attendance on:"27/12/2023 10:00" confirm:yes')
+    assert "Added meeting #1" in ok.text
+
+
+async def test_end_of_term_works_as_a_date(ask: Asker) -> None:
+    reply = await ask.ok(SAM, 'meeting add "Wrap-up" group:attendance on:"end of term 14:00"')
+    assert "Wed 20 Dec 2023, 14:00" in reply.text
+
+
+async def test_cancel_tells_members_at_once(ask: Asker) -> None:
+    await ask.ok(SAM, ADD)
+    reply = await ask.ok(SAM, 'meeting cancel 1 "Clash with Ofsted briefing"')
+    assert "Cancelled meeting #1" in reply.text
+    rows = await outbox_rows(ask.ctx, prefix="meeting:1:cancelled:")
+    assert len(rows) == 8 and all(r.state == "pending" for r in rows)
+    assert (await ask(JO, "rsvp 1 yes")).error
+    assert "none scheduled" in (await ask.ok(JO, "meetings")).text
+
+
+async def test_agenda_add_list_remove(ask: Asker) -> None:
+    await ask.ok(SAM, ADD)
+    await ask.ok(JO, 'agenda 1 add "PA figures" @jo')
+    await ask.ok(SAM, 'agenda 1 add "Core cities" owner:@sam')
+    listed = render_text(await ask.ok(PRIYA, "agenda 1 list"))
+    assert "1. PA figures (Jo Bloggs)" in listed and "2. Core cities (Sam Patel)" in listed
+    assert (await ask(PRIYA, "agenda 1 remove 1")).error  # not hers, not an organiser
+    await ask.ok(JO, "agenda 1 remove 1")  # her own item
+    assert "1. Core cities" in render_text(await ask.ok(PRIYA, "agenda 1"))
+
+
+async def test_papers_and_minutes(ask: Asker) -> None:
+    await ask.ok(SAM, ADD)
+    added = await ask.ok(SAM, 'papers 1 add https://example.org/pa.pdf "PA paper"')
+    assert "Added paper #1" in added.text
+    assert "PA paper: https://example.org/pa.pdf" in render_text(await ask.ok(JO, "meeting 1"))
+    assert (await ask(JO, "minutes 1")).error  # none yet
+    await ask.ok(SAM, 'minutes 1 "Agreed the PA plan."')
+    assert "Agreed the PA plan." in render_text(await ask.ok(JO, "minutes 1"))
+
+
+async def test_repeating_monthly_books_the_same_weekday_slot(ask: Asker) -> None:
+    reply = await ask.ok(
+        SAM,
+        'meeting add "Attendance" group:attendance on:"15/12/2023 10:00" every:month count:4',
+    )
+    text = render_text(reply)
+    # the third Friday of each month; February's falls in half term, so it is not booked
+    assert "Fri 19 Jan 2024, 10:00" in text and "Fri 15 Mar 2024, 10:00" in text
+    assert "Not booked (school holidays or weekends): Fri 16 Feb 2024" in text
+    assert "#3" in text and "#4" not in text
+
+
+async def test_calendar_gives_the_feed_address(ask: Asker) -> None:
+    reply = render_text(await ask.ok(JO, "calendar"))
+    assert "/calendar/" in reply and reply.rstrip().endswith(".ics")
+    reset = render_text(await ask.ok(JO, "calendar reset"))
+    assert reset.split("Feed: ")[1] != reply.split("Feed: ")[1]

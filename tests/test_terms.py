@@ -1,0 +1,53 @@
+"""The term calendar in chat: listing, importing (staff), and termly repeats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.render.text import render_text
+from tests.conftest import Asker
+
+SAM = "sam@learnsheffield.co.uk"
+JO = "jo@hillside.sch.uk"
+
+
+async def test_terms_lists_this_year_and_next(ask: Asker) -> None:
+    text = render_text(await ask.ok(JO, "terms"))
+    assert "Autumn 2023" in text and "Summer 2025" in text and "Autumn 2025" not in text
+    assert "End of term: Wed 20 Dec 2023" in text
+    assert "Next half term: Mon 12 Feb 2024" in text
+
+
+async def test_terms_import_is_for_staff_and_replaces_the_calendar(
+    ask: Asker, tmp_path: Path
+) -> None:
+    csv = tmp_path / "terms.csv"
+    csv.write_text(
+        "name,start,end,kind\n"
+        "Autumn 2023,2023-09-04,2023-12-15,term\n"
+        "INSET day,2023-12-08,2023-12-08,inset\n"
+        "Spring 2024,2024-01-03,2024-03-28,term\n"
+    )
+    denied = await ask(JO, f"terms import {csv}")
+    assert denied.error
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,start,end,kind\nAutumn,2023-09-04,2023-12-15,termtime\n")
+    assert "kind" in (await ask(SAM, f"terms import {bad}")).text
+    done = await ask.ok(SAM, f"terms import {csv}")
+    assert "Imported 3 term calendar rows" in done.text
+    assert "End of term: Fri 15 Dec 2023" in render_text(await ask.ok(JO, "terms"))
+    inset = await ask(SAM, 'meeting add "X" group:attendance on:"08/12/2023 10:00"')
+    assert inset.error and "INSET day" in inset.text
+
+
+async def test_termly_meetings_fall_on_the_first_friday_of_each_term(ask: Asker) -> None:
+    reply = await ask.ok(
+        SAM,
+        'meeting add "Partnership board" group:board on:"08/09/2023 14:00" for:2h '
+        "every:term count:4",
+    )
+    text = render_text(reply)
+    for day in ("Fri 8 Sep 2023", "Fri 12 Jan 2024", "Fri 19 Apr 2024", "Fri 6 Sep 2024"):
+        assert f"{day}, 14:00-16:00" in text
+    card = render_text(await ask.ok(SAM, "meeting 2"))
+    assert "Repeats: every term (series #1)" in card
