@@ -224,7 +224,7 @@ async def opp_add(req: Request, svc: Services) -> Reply:
 )
 async def opps(req: Request, svc: Services) -> Reply:
     audience = repo.STAFF_AUDIENCE if req.actor.is_staff else repo.audience_of(req.actor)
-    described = audience.label
+    described = f"you ({audience.label})"
     if "phase" in req.args.options:
         phases = parse_phases(req.args.options["phase"])
         wanted = frozenset() if phases == ["all"] else frozenset(phases)
@@ -270,9 +270,14 @@ async def opps(req: Request, svc: Services) -> Reply:
     options=set(),
 )
 async def opp_show(req: Request, svc: Services) -> Reply:
-    opp = await repo.get_opportunity(
-        svc.session, req.args.int_at(0, what="opportunity", example="opp 1")
-    )
+    first = req.args.words[0].lstrip("#") if req.args.words else ""
+    if not first.isdigit():
+        raise UserError(
+            "Which opportunity? opp commands: opp <id>, opp add, opp edit, opp withdraw; "
+            "opps lists the open ones.",
+            example="opp 1",
+        )
+    opp = await repo.get_opportunity(svc.session, int(first[:9]))
     audience = repo.STAFF_AUDIENCE if req.actor.is_staff else repo.audience_of(req.actor)
     if opp.subscribers_only and not audience.subscriber:
         raise NotAllowed(

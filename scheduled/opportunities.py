@@ -80,7 +80,6 @@ async def contents(session: AsyncSession, *, today: date) -> Contents:
         for o in opps
         if o not in soon and (previous is None or o.created_at > previous.created_at)
     ]
-    fresh.sort(key=lambda o: o.created_at, reverse=True)
     return Contents(soon, fresh, previous)
 
 
