@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("path", type=Path)
     imp.add_argument("--source", help="attendance: the publication's name")
     sub.add_parser("config", help="print settings, secrets masked")
+    pkg = sub.add_parser("teams-package", help="write the Microsoft Teams app zip")
+    pkg.add_argument("--out", type=Path, default=Path("partnership-teams.zip"))
+    pkg.add_argument("--bot-id", help="the Azure Bot's app id (default: the CLIENTID setting)")
+    pkg.add_argument("--version", default="1.0.0", help="the app version Teams shows")
     return p
 
 
@@ -305,6 +309,21 @@ async def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.router import build_registry
+    from bot.teams_package import write_package
+
+    manifest = write_package(
+        settings, build_registry(), args.out, bot_id=args.bot_id, version=args.version
+    )
+    bot = manifest["bots"][0]
+    print(
+        f"wrote {args.out}: Teams app {manifest['id']} for bot {bot['botId']}, "
+        f"{len(bot['commandLists'][0]['commands'])} suggested commands"
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = {
     "run": cmd_run,
     "web": cmd_web,
@@ -316,4 +335,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], Awaitable[int]]] = 
     "outbox": cmd_outbox,
     "import": cmd_import,
     "config": cmd_config,
+    "teams-package": cmd_teams_package,
 }
