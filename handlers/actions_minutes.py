@@ -25,6 +25,9 @@ from storage.directory import Group, Person
 
 ACTION_LINE = re.compile(r"^\s*(?:[-*\u2022]\s*)?action\s*[:\-\u2013]\s*(?P<rest>.*)$", re.I)
 DUE_SPLIT = re.compile(r"\s+(?:by|due)\s+", re.I)
+# a second ACTION on the same line (chat boxes make one-line minutes): upper case only, so
+# prose like "the action: ..." is not split
+INLINE_ACTION = re.compile(r"(?<=[.;,\s])(?=ACTION\s*[:\-\u2013])")
 FILLER = re.compile(r"^(?:to|will|is to|should)\s+", re.I)
 EXAMPLE = "ACTION: @jo circulate PA figures by 12/01/2024"
 
@@ -42,6 +45,16 @@ class ActionLine:
 
 def is_action_line(line: str) -> bool:
     return ACTION_LINE.match(line) is not None
+
+
+def action_segments(text: str) -> list[tuple[int, str]]:
+    """(line number, text) for each ACTION in the minutes, splitting one-line minutes."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for part in INLINE_ACTION.split(line):
+            if is_action_line(part):
+                found.append((number, part.strip()))
+    return found
 
 
 async def _owner(
@@ -92,7 +105,7 @@ async def read_action_line(
     if match is None:
         return None
     result = ActionLine(line=line.strip())
-    rest = match["rest"].strip().rstrip(".")
+    rest = match["rest"].strip().rstrip(".;, ")
     splits = list(DUE_SPLIT.finditer(rest))
     if not splits:
         result.problem = "no due date: end the line with 'by <date>', e.g. by 12/01/2024."
@@ -136,7 +149,7 @@ async def capture(
     group = await svc.session.get(Group, group_id)
     captured: list[str] = []
     unread: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in action_segments(text):
         read = await read_action_line(
             svc.session, line, now=req.now, tz=svc.tz, terms=terms, people=people
         )

@@ -10,7 +10,7 @@ from bot.render.text import render_text
 from bot.reply import Reply
 from bot.services import Request
 from handlers.actions import capture_from_minutes
-from handlers.actions_minutes import read_action_line
+from handlers.actions_minutes import action_segments, read_action_line
 from storage.directory import group_by_name, person_by_email
 from storage.system import term_calendar
 from tests.conftest import LONDON, Asker, london
@@ -113,3 +113,14 @@ async def test_minutes_capture_links_actions_and_reports_unread_lines(ask: Asker
     assert "Meeting: #3" in shown and "Attendance priority sub-group" in shown
     assert "from the minutes of meeting #3" in shown
     assert await capture(ask.ctx, "No actions this time.") == Reply(text="Minutes saved.")
+
+
+def test_one_line_minutes_split_at_each_action() -> None:
+    text = (
+        "Discussed PA. ACTION: @jo circulate PA figures by 12/01/2024. "
+        "ACTION: @sam draft the letter by next Friday\nNo action: none needed here"
+    )
+    assert action_segments(text) == [
+        (1, "ACTION: @jo circulate PA figures by 12/01/2024."),
+        (1, "ACTION: @sam draft the letter by next Friday"),
+    ]
