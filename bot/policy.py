@@ -67,6 +67,30 @@ def require_change_action(
         )
 
 
+def may_see_support_details(actor: Person, *, requester_id: int | None) -> bool:
+    """A support request's text is for the requester and Learn Sheffield staff only."""
+    return actor.active and (actor.is_staff or actor.id == requester_id)
+
+
+def may_see_support_request(
+    actor: Person, *, requester_id: int | None, organisation_id: int | None
+) -> bool:
+    """Heads and members see that their own organisation asked (not what, unless they asked)."""
+    if may_see_support_details(actor, requester_id=requester_id):
+        return True
+    return actor.active and organisation_id is not None and actor.organisation_id == organisation_id
+
+
+def require_own_organisation(actor: Person, *, organisation_id: int | None, what: str) -> None:
+    """Staff may act for any organisation; everyone else only for their own."""
+    if actor.is_staff or (organisation_id is not None and actor.organisation_id == organisation_id):
+        return
+    raise NotAllowed(
+        f"You can only {what} for your own organisation.",
+        hint="Learn Sheffield staff can look at any organisation.",
+    )
+
+
 def may_organise_meeting(
     actor: Person, *, membership_role: str | None, organiser_id: int | None = None
 ) -> bool:

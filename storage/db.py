@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +34,11 @@ def async_url(url: str) -> str:
 
 def make_engine(url: str, **kwargs: object) -> AsyncEngine:
     url = async_url(url)
+    # confidential text (support requests) must not reach logs or error messages: SQL
+    # parameters stay out of SQLAlchemy's messages, and aiosqlite's DEBUG lines (which print
+    # every statement's parameters) are off even when the root logger is at DEBUG
+    kwargs.setdefault("hide_parameters", True)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 

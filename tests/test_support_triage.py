@@ -1,0 +1,162 @@
+"""Triage: the queue, status changes told to the requester, the audit trail, ack targets."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import pytest
+
+from bot.render.text import render_text
+from bot.terms import default_calendar
+from storage import support as repo
+from tests.conftest import LONDON, Asker, london, outbox_rows, run_tick
+from tests.test_support import CRISIS, JO, OMAR, PRIYA, SAM, person_id
+
+STELLA = "stella@learnsheffield.co.uk"
+
+
+@pytest.mark.parametrize(
+    ("raised", "hours", "due"),
+    [
+        (london(2023, 12, 1, 17, 30), 2, london(2023, 12, 4, 9, 30)),  # Friday evening
+        (london(2023, 12, 1, 9, 0), 2, london(2023, 12, 1, 11, 0)),
+        (london(2023, 12, 2, 11, 0), 2, london(2023, 12, 4, 10, 0)),  # Saturday
+        (london(2023, 12, 1, 6, 0), 2, london(2023, 12, 1, 10, 0)),  # before opening
+        (london(2023, 12, 1, 17, 30), 20, london(2023, 12, 5, 17, 30)),  # two working days
+        # the last day of the autumn term, then the Christmas holiday
+        (london(2023, 12, 20, 17, 0), 2, london(2024, 1, 8, 9, 0)),
+    ],
+)
+def test_working_hours(raised, hours, due) -> None:  # type: ignore[no-untyped-def]
+    got = repo.add_working_hours(raised, hours, terms=default_calendar(), tz=LONDON)
+    assert got == due.astimezone(UTC)
+
+
+async def test_crisis_at_1730_friday_breaches_at_0930_monday_once(ask: Asker) -> None:
+    ctx = ask.ctx
+    ctx.clock.set(london(2023, 12, 1, 17, 30))  # type: ignore[attr-defined]
+    await ask.ok(JO, CRISIS)
+    await run_tick(ctx, london(2023, 12, 1, 19, 30))  # two wall-clock hours later
+    await run_tick(ctx, london(2023, 12, 4, 9, 29))
+    assert await outbox_rows(ctx, prefix="support:1:breach") == []
+    result = await run_tick(ctx, london(2023, 12, 4, 9, 30))
+    assert result.planned["support"] == 1
+    [breach] = await outbox_rows(ctx, prefix="support:1:breach")
+    assert breach.key == "support:1:breach:ack"
+    assert breach.target == f"person:{await person_id(ask, SAM)}"  # the triage group's chair
+    assert breach.state == "sent"
+    assert "missed its acknowledgement target" in breach.text
+    for hour in (10, 12, 16):
+        again = await run_tick(ctx, london(2023, 12, 4, hour, 0))
+        assert again.planned["support"] == 0
+    assert len(await outbox_rows(ctx, prefix="support:1:breach")) == 1
+
+
+async def test_acknowledged_in_time_never_escalates(ask: Asker) -> None:
+    ctx = ask.ctx
+    ctx.clock.set(london(2023, 12, 1, 17, 30))  # type: ignore[attr-defined]
+    await ask.ok(JO, CRISIS)
+    ctx.clock.set(london(2023, 12, 4, 8, 15))  # type: ignore[attr-defined]
+    await ask.ok(SAM, "triage ack 1")
+    await run_tick(ctx, london(2023, 12, 6, 9, 0))
+    assert await outbox_rows(ctx, prefix="support:1:breach") == []
+
+
+async def test_consultancy_gets_two_working_days(ask: Asker) -> None:
+    ctx = ask.ctx
+    ctx.clock.set(london(2023, 12, 1, 17, 30))  # type: ignore[attr-defined]
+    reply = await ask.ok(PRIYA, 'support consultancy "Curriculum review"')
+    assert "Tue 5 Dec 2023, 17:30" in render_text(reply)
+    await run_tick(ctx, london(2023, 12, 5, 17, 29))
+    assert await outbox_rows(ctx, prefix="support:1:breach") == []
+    await run_tick(ctx, london(2023, 12, 5, 17, 31))
+    assert len(await outbox_rows(ctx, prefix="support:1:breach")) == 1
+
+
+async def test_queue_is_ordered_by_urgency_then_time_to_breach(ask: Asker) -> None:
+    await ask.ok(PRIYA, 'support consultancy "Curriculum review" urgency:"this half term"')
+    await ask.ok(OMAR, 'support advocacy "Complaint" urgency:"this week"')
+    await ask.ok(JO, CRISIS)
+    text = render_text(await ask.ok(SAM, "triage"))
+    assert "3 open support requests" in text
+    order = [line.split()[0] for line in text.splitlines() if line.startswith("#")]
+    assert order == ["#", "#3", "#2", "#1"]
+    assert "due in 2h" in text
+    await ask.ok(SAM, 'triage resolve 3 "Adviser visited"')
+    assert "#3" not in render_text(await ask.ok(SAM, "triage"))
+
+
+async def test_status_changes_are_told_to_the_requester_and_audited(ask: Asker) -> None:
+    ctx = ask.ctx
+    await ask.ok(JO, CRISIS)
+    not_staff = await ask(SAM, "triage assign 1 @omar")
+    assert not_staff.error and "Learn Sheffield staff" in not_staff.text
+    assert (await ask(SAM, "triage assign 1")).error
+    ctx.clock.set(london(2023, 12, 1, 9, 20))  # type: ignore[attr-defined]
+    assert "acknowledged" in (await ask.ok(SAM, "triage ack 1")).text
+    assigned = await ask.ok(SAM, "triage assign 1 @stella")
+    assert "assigned to Stella Barnes" in assigned.text
+    ctx.clock.set(london(2023, 12, 1, 14, 0))  # type: ignore[attr-defined]
+    await ask.ok(STELLA, 'triage resolve 1 "Adviser visited"')
+    jo = await person_id(ask, JO)
+    told = [
+        r for r in await outbox_rows(ctx, prefix="support:1:status") if r.target == f"person:{jo}"
+    ]
+    assert [r.text.splitlines()[0] for r in told] == [
+        "Your support request #1 (crisis) has been acknowledged by Sam Patel.",
+        "Your support request #1 (crisis) is now with Stella Barnes by Sam Patel.",
+        "Your support request #1 (crisis) has been resolved by Stella Barnes.",
+    ]
+    assert "Note: Adviser visited" in told[-1].text
+    stella = await person_id(ask, STELLA)
+    [to_stella] = await outbox_rows(ctx, prefix="support:1:assigned")
+    assert to_stella.target == f"person:{stella}"
+    trail = render_text(await ask.ok(SAM, "triage 1"))
+    assert "Fri 1 Dec 2023, 09:20  Sam Patel" in trail
+    assert "assigned" in trail and "to Stella Barnes" in trail
+    history = [" ".join(line.split()) for line in trail.split("History", 1)[1].splitlines()]
+    assert "Fri 1 Dec 2023, 14:00 Stella Barnes resolved Adviser visited" in history
+    requester_view = render_text(await ask.ok(JO, "support 1"))
+    assert "Status: resolved" in requester_view and "Adviser visited" in requester_view
+
+
+async def test_reopen_escalate_and_signpost(ask: Asker) -> None:
+    await ask.ok(OMAR, 'support consultancy "Restructure advice"')
+    await ask.ok(SAM, 'triage signpost 1 "LA HR advisory service"')
+    assert (await ask(SAM, "triage escalate 1")).error  # closed
+    assert (await ask(SAM, "triage reopen 1")).text.startswith("Support request #1 reopened")
+    assert (await ask(SAM, "triage reopen 1")).error  # already open
+    await ask.ok(SAM, 'triage escalate 1 "Needs a senior adviser"')
+    [lead] = await outbox_rows(ask.ctx, prefix="support:1:escalate:")
+    assert lead.target == f"person:{await person_id(ask, SAM)}"
+    assert "Needs a senior adviser" in lead.text
+    await ask.ok(SAM, 'triage resolve 1 "Quote sent"')
+    async with ask.ctx.db.session() as session:
+        events = await repo.events_of(session, 1)
+    assert [e.action for e in events] == [
+        "raised",
+        "signposted",
+        "reopened",
+        "escalated",
+        "resolved",
+    ]
+
+
+async def test_stats_by_kind_status_and_times(ask: Asker) -> None:
+    ctx = ask.ctx
+    await ask.ok(JO, CRISIS)  # Fri 09:00, due 11:00
+    await ask.ok(PRIYA, 'support consultancy "Curriculum review"')
+    ctx.clock.set(london(2023, 12, 1, 10, 0))  # type: ignore[attr-defined]
+    await ask.ok(SAM, "triage ack 1")
+    ctx.clock.set(london(2023, 12, 1, 13, 0))  # type: ignore[attr-defined]
+    await ask.ok(SAM, 'triage resolve 1 "Adviser visited"')
+    ctx.clock.set(london(2023, 12, 6, 9, 0))  # type: ignore[attr-defined]
+    text = render_text(await ask.ok(SAM, "triage stats"))
+    assert "Autumn" in text and "2023/24" in text
+    rows = {" ".join(p[:-2]): p[-2:] for p in (ln.split() for ln in text.splitlines()) if p}
+    assert rows["requests"] == ["2", "2"]  # this term, this year
+    assert rows["crisis"] == ["1", "1"] and rows["consultancy"] == ["1", "1"]
+    assert rows["resolved"] == ["1", "1"] and rows["new"] == ["1", "1"]
+    assert rows["median time to acknowledge"] == ["1h", "1h"]
+    assert rows["median time to close"] == ["4h", "4h"]
+    assert rows["acknowledgement targets missed"] == ["1", "1"]  # the consultancy
