@@ -55,6 +55,11 @@ def build_cloud_adapter(settings: Settings, *, for_turns: bool = True) -> CloudA
     from microsoft_agents.authentication.msal import MsalConnectionManager
     from microsoft_agents.hosting.aiohttp import CloudAdapter
 
+    if not settings.teams_credentials:
+        # Every anonymous turn would warn that the (unused) token client has no app id.
+        logging.getLogger(
+            "microsoft_agents.hosting.core.connector.client.user_token_client"
+        ).setLevel(logging.ERROR)
     manager = MsalConnectionManager(
         connections_configurations={"SERVICE_CONNECTION": auth_configuration(settings)}
     )
@@ -141,10 +146,6 @@ def attach(app: web.Application, ctx: BotContext) -> None:
         handler = jwt_authorization_decorator(door.messages)
     elif not _said_anonymous:
         _said_anonymous = True
-        # Every anonymous turn would warn that the (unused) token client has no app id.
-        logging.getLogger(
-            "microsoft_agents.hosting.core.connector.client.user_token_client"
-        ).setLevel(logging.ERROR)
         log.warning(
             "Teams door is anonymous (no CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID): "
             "for local use with a fake connector or the Agents Playground only"
