@@ -13,7 +13,7 @@ from bot.dates import format_when, local_to_utc, parse_local, to_local
 from bot.errors import UserError
 from bot.parsing import split_list
 from bot.registry import STAFF, CommandSet, Registry
-from bot.reply import Actions, Button, Reply, Section, Table
+from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
 from scheduled import consultations as plan
 from storage import consultations as repo
@@ -146,9 +146,29 @@ def days_left(c: Consultation, *, now: datetime, svc: Services) -> str:
     return "today" if days == 0 else "1 day" if days == 1 else f"{days} days"
 
 
+def add_form() -> Form:
+    """The same command as typing `consultation add ...`, as a form for every door."""
+    return Form(
+        title="Open a consultation",
+        command="consultation add",
+        submit_label="Open",
+        fields=[
+            FormField("title", "Title", required=True, positional=True),
+            FormField("closes", "Closes (a date, or end of term)", required=True),
+            FormField("audience", "Audience (groups, phases or everyone)", value="everyone"),
+            FormField("link", "Where to respond", placeholder="https://example.org/c"),
+            FormField("summary", "Summary", kind="textarea"),
+            FormField("opens", "Opens (leave empty for now)", kind="date"),
+            FormField("reminders", "Reminders before the close", value=repo.DEFAULT_REMINDERS),
+            FormField("nudge", "Nudge those not yet responded by direct message", kind="checkbox"),
+        ],
+    )
+
+
 @commands.command(
     "consultation add",
-    summary="Open a consultation: posts at launch, countdown reminders, and at close",
+    summary="Open a consultation: posts at launch, countdown reminders, and at close "
+    "(staff); with nothing after it, a form",
     usage='consultation add "Title" closes:<date|"end of term"> [audience:<groups, phases or '
     'everyone>] [link:<url>] [summary:"..."] [opens:<date>] [reminders:14d,7d,2d,1d] '
     "[nudge:yes|no]",
@@ -158,9 +178,15 @@ def days_left(c: Consultation, *, now: datetime, svc: Services) -> str:
     writes=True,
 )
 async def consultation_add(req: Request, svc: Services) -> Reply:
-    title = req.args.text()
+    if not req.args.words and not req.args.options:
+        return Reply(text="Open a consultation: fill this in, or type the command.").add(add_form())
+    title = (req.args.text() or "").strip()
     if not title:
-        raise UserError("Give the consultation a title in quotes.", example=ADD_EXAMPLE)
+        raise UserError(
+            "Give the consultation a title in quotes.", example=ADD_EXAMPLE, field="title"
+        )
+    if len(title) > 200:
+        raise UserError("The title is too long (at most 200 characters).", field="title")
     if not req.args.opt("closes"):
         raise UserError(
             'When does it close? Give closes: a date, or "end of term".',
@@ -168,7 +194,7 @@ async def consultation_add(req: Request, svc: Services) -> Reply:
             field="closes",
         )
     link = req.args.opt("link")
-    if link and not link.startswith(("http://", "https://")):
+    if link and (not link.startswith(("http://", "https://")) or len(link) > 1000):
         raise UserError(
             f"link:{link} is not a web address.", example="link:https://example.org/c", field="link"
         )

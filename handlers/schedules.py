@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bot.dates import format_when, parse_datetime
 from bot.errors import UserError
 from bot.registry import STAFF, CommandSet
-from bot.reply import Reply, Section, Table
+from bot.reply import Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
 from scheduled.schedules import REPEATS, next_run
 from storage import consultations as repo
@@ -72,9 +72,25 @@ def describe(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
     )
 
 
+def add_form() -> Form:
+    """The same command as typing `schedule add ...`, as a form for every door."""
+    return Form(
+        title="Schedule a post",
+        command="schedule add",
+        submit_label="Schedule",
+        fields=[
+            FormField("text", "Message", kind="textarea", required=True, positional=True),
+            FormField("channel", "Group", required=True, placeholder="board"),
+            FormField("on", "First time", required=True, placeholder="Mon 09:00"),
+            FormField("every", "Repeat", kind="select", options=["none", *REPEATS]),
+        ],
+    )
+
+
 @commands.command(
     "schedule add",
-    summary="Post a message to a group's channel at a time, once or on a repeat",
+    summary="Post a message to a group's channel at a time, once or on a repeat; "
+    "with nothing after it, a form",
     usage='schedule add "text" channel:<group> on:<when> [every:day|week|fortnight|month]',
     examples=[ADD_EXAMPLE],
     roles=STAFF,
@@ -82,6 +98,8 @@ def describe(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
     writes=True,
 )
 async def schedule_add(req: Request, svc: Services) -> Reply:
+    if not req.args.words and not req.args.options:
+        return Reply(text="Schedule a post: fill this in, or type the command.").add(add_form())
     text = req.args.text()
     if not text:
         raise UserError("Give the message in quotes.", example=ADD_EXAMPLE, field="text")

@@ -143,7 +143,7 @@ def reminder_reply(c: Consultation, tz: ZoneInfo, days_left: int, responses: int
 
 def nudge_reply(c: Consultation, tz: ZoneInfo, days_left: int, who: str) -> Reply:
     text = (
-        f'{who} has not yet responded to consultation #{c.id} "{c.title}", which '
+        f'{who} not yet responded to consultation #{c.id} "{c.title}", which '
         f"{countdown_words(days_left)} ({closes_text(c, tz)}). If you have responded, "
         f"say so with: consultation responded {c.id}"
     )
@@ -200,7 +200,7 @@ async def _remind(
         for person in await repo.audience_people(session, c.audience):
             if repo.responder_of(person) in done:
                 continue
-            who = person.organisation.name if person.organisation else "You"
+            who = f"{person.organisation.name} has" if person.organisation else "You have"
             made += await enqueue(
                 session,
                 key=f"{c.key_prefix}nudge:{stamp}:{person.id}",

@@ -32,6 +32,10 @@ async def test_end_of_term_resolves_through_the_term_calendar(ask: Asker) -> Non
     assert "closes Wed 20 Dec 2023, 17:00" in reply.text  # Autumn 2023 ends on 20 December
     listing = render_text(await ask.ok(JO, "consultations"))
     assert "Partnership design" in listing and "19 days" in listing and "not yet" in listing
+    detail = render_text(await ask.ok(JO, "consultation 1"))
+    assert "open, 19 days left" in detail and "https://example.org/c" in detail
+    assert "Wed 6 Dec 2023, 09:00: reminder (closes in 14 days)" in detail
+    assert "Wed 20 Dec 2023, 17:00: closed" in detail
 
 
 async def test_posts_across_a_consultations_life_go_once_each(ask: Asker) -> None:
@@ -195,9 +199,15 @@ async def test_bad_input_is_refused_and_nothing_is_saved(ask: Asker) -> None:
     assert listing.text == "Open consultations: 1"  # only the good one was saved
 
 
-async def test_consultation_detail_shows_the_posts_to_come(ask: Asker) -> None:
-    await ask.ok(STAFF, ADD)
-    text = render_text(await ask.ok(JO, "consultation 1"))
-    assert "open, 19 days left" in text and "https://example.org/c" in text
-    assert "Wed 6 Dec 2023, 09:00: reminder (closes in 14 days)" in text
-    assert "Wed 20 Dec 2023, 17:00: closed" in text
+async def test_the_form_fills_the_same_command(ask: Asker) -> None:
+    form = (await ask.ok(STAFF, "consultation add")).form
+    assert form is not None and form.command == "consultation add"
+    command = form.to_command(
+        {"title": "Partnership design", "closes": "end of term", "audience": "board", "nudge": "on"}
+    )
+    reply = await ask.ok(STAFF, command)
+    assert "Consultation #1 added" in reply.text and "Wed 20 Dec 2023, 17:00" in reply.text
+    wrong = await ask(
+        STAFF, form.to_command({"title": "X", "closes": "20/12/2023", "audience": "x"})
+    )
+    assert wrong.error and wrong.error_field == "audience"

@@ -85,6 +85,19 @@ async def test_one_off_post_goes_once(ask: Asker) -> None:
     assert [k for k, _ in await sent(ask)] == ["schedule:1:2023-12-05T08:30Z"]
 
 
+async def test_the_form_fills_the_same_command(ask: Asker) -> None:
+    form = (await ask.ok(STAFF, "schedule add")).form
+    assert form is not None
+    values = {
+        "text": "Board papers are out",
+        "channel": "board",
+        "on": "Mon 09:00",
+        "every": "week",
+    }
+    reply = await ask.ok(STAFF, form.to_command(values))
+    assert "every week; next: Mon 4 Dec 2023, 09:00" in reply.text
+
+
 async def test_bad_schedules_are_refused_and_nothing_is_saved(ask: Asker) -> None:
     past = await ask(STAFF, 'schedule add "Late" channel:board on:"01/11/2023 09:00"')
     assert past.error and "already passed" in past.text and "Example:" in past.text
