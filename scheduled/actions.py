@@ -22,12 +22,13 @@ from bot.terms import TermCalendar
 from storage import actions as repo
 from storage.actions import Action
 from storage.directory import all_groups, chairs_of
-from storage.outbox import OutboxMessage, enqueue, person_target
+from storage.outbox import OutboxMessage, enqueue, exists, person_target
 from storage.system import term_calendar
 
 NUDGE_AT = time(9, 0)
 DIGEST_AT = time(8, 30)
 OVERDUE_EVERY = 3  # school days between overdue nudges, at least
+LOOKBACK = timedelta(days=120)
 NUDGE_KEY = re.compile(r"^action:(\d+):nudge:(\d{4}-\d{2}-\d{2})$")
 
 
@@ -95,13 +96,17 @@ def nudge_reply(action: Action, *, stage: str, today: date) -> Reply:
     )
 
 
-async def last_nudges(session: AsyncSession) -> dict[int, date]:
-    """The latest nudge date per action, read from the outbox keys (cancelled ones excluded)."""
+async def last_nudges(session: AsyncSession, *, now: datetime) -> dict[int, date]:
+    """The latest nudge date per action, read from the outbox keys (cancelled ones excluded).
+
+    Only recent rows are read: a nudge older than LOOKBACK counts as none, which gives the
+    same answer (the cadence allows a nudge, and the holidays are shorter than that)."""
     rows = await session.scalars(
         select(OutboxMessage.key).where(
             OutboxMessage.kind == "action",
             OutboxMessage.key.like("action:%:nudge:%"),
             OutboxMessage.state != "cancelled",
+            OutboxMessage.due_at >= now - LOOKBACK,
         )
     )
     latest: dict[int, date] = {}
@@ -121,7 +126,7 @@ async def plan_nudges(
     if local.time() < NUDGE_AT or not terms.is_school_day(today):
         return 0
     due_at = local_to_utc(datetime.combine(today, NUDGE_AT), settings.tz)
-    latest = await last_nudges(session)
+    latest = await last_nudges(session, now=now)
     made = 0
     for action in await repo.open_actions(session):
         stage = nudge_due(action, today=today, terms=terms, last_nudge=latest.get(action.id))
@@ -197,8 +202,9 @@ async def plan_digests(
     made = 0
     for group in await all_groups(session):
         chairs = await chairs_of(session, group.id)
-        if not chairs:
-            continue
+        keys = {c.id: f"action-digest:{group.id}:{year}-W{week:02d}:{c.id}" for c in chairs}
+        if not chairs or all([await exists(session, k) for k in keys.values()]):
+            continue  # no chair, or this week's digests are already in the outbox
         open_ = await repo.find_actions(session, group_id=group.id)
         done = await repo.closed_since(session, group_id=group.id, since=week_ago)
         if not open_ and not done:
@@ -209,7 +215,7 @@ async def plan_digests(
         for chair in chairs:
             made += await enqueue(
                 session,
-                key=f"action-digest:{group.id}:{year}-W{week:02d}:{chair.id}",
+                key=keys[chair.id],
                 target=person_target(chair.id),
                 reply=reply,
                 due_at=due_at,
