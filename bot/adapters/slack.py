@@ -8,6 +8,7 @@ Every listener acks first (well inside Slack's 3 s) and does the work after, rep
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -29,7 +30,7 @@ from bot.adapters.slack_common import (
 from bot.adapters.slack_sender import SlackSender
 from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
 from bot.render import blockkit
-from bot.reply import Form, FormField, Reply
+from bot.reply import Form, FormField, Image, Reply
 from storage import platforms
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COMMAND = "/partnership"
+WORK_SLOTS = 8  # commands running at once per process (below the database pool's size)
 HOME = [
     ("Your next meetings", "meetings"),
     ("Your open actions", "actions"),
@@ -57,6 +59,7 @@ class SlackDoor:
         settings = ctx.settings
         self.client = make_client(settings)
         self.people = SlackPeople(ctx.db, self.client)
+        self.slots = asyncio.Semaphore(WORK_SLOTS)
         self.bolt = AsyncApp(
             name="partnership-bot",
             client=self.client,
@@ -97,10 +100,12 @@ class SlackDoor:
         return await self.ctx.router.handle(text, actor_id=person.id, door="slack", channel=channel)
 
     async def message(self, reply: Reply) -> dict[str, Any]:
-        async with self.ctx.db.session() as session:
-            image_url = await image_urls(
-                session, reply, settings=self.ctx.settings, now=self.ctx.clock.now()
-            )
+        image_url = None
+        if any(isinstance(e, Image) and e.data for e in reply.elements):
+            async with self.ctx.db.session() as session:
+                image_url = await image_urls(
+                    session, reply, settings=self.ctx.settings, now=self.ctx.clock.now()
+                )
         return blockkit.render_message(reply, image_url=image_url)
 
     async def open_form(self, form: Form, trigger_id: str | None, channel: str | None) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+KNOWN_FOR = 60.0  # seconds a Slack user -> Person answer is reused without the database
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> AsyncWebClient:
@@ -104,8 +106,21 @@ class SlackPeople:
     def __init__(self, db: Database, client: AsyncWebClient) -> None:
         self.db = db
         self.client = client
+        self._known: dict[str, tuple[float, directory.Person]] = {}
 
     async def person(self, user_id: str, *, team_id: str | None = None) -> directory.Person | None:
+        """The Person for a Slack user (remembered a minute; the router re-checks `active`)."""
+        cached = self._known.get(user_id)
+        if cached and time.monotonic() - cached[0] < KNOWN_FOR:
+            return cached[1]
+        found = await self._person(user_id, team_id=team_id)
+        if found is not None:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[user_id] = (time.monotonic(), found)
+        return found
+
+    async def _person(self, user_id: str, *, team_id: str | None) -> directory.Person | None:
         async with self.db.session() as session:
             found = await directory.person_by_identity(
                 session, platform=PLATFORM, external_id=user_id

@@ -1,0 +1,266 @@
+"""Benchmark (not a test): signed `/partnership actions` through the whole Slack door vs a bare
+Bolt app answering the same command, in the same run, on this machine.
+
+Each server runs in its own process with a fake Slack Web API (so replies through
+`response_url` really happen); this process signs requests like Slack and keeps
+`--connections` of them in flight for `--seconds`. Prints requests/s, p50 and p99 of the HTTP
+answer (the ack) and the ratio, ending with the line:
+
+    commands: slack <rps> req/s p99 <ms> ms, bare bolt <rps> req/s, ratio <r>
+
+Run: `.venv/bin/python bench/commands.py [--seconds 5] [--connections 20]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-signing-secret"
+USER, EMAIL = "UJO", "jo@hillside.sch.uk"
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+    replies: int = 0
+    began: float = 0.0  # wall clock
+    replies_done: float = 0.0  # wall clock of the last reply
+
+    @property
+    def ack_rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def rps(self) -> float:
+        """Commands completed per second: the acks, but only as fast as replies kept up."""
+        span = max(self.seconds, self.replies_done - self.began)
+        return min(self.ack_rps, self.requests / span) if span > 0 else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.latencies_ms:
+            return 0.0
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def _full_app(fake_url: str, db_url: str):  # type: ignore[no-untyped-def]
+    from bot.app import build_context, build_web_app
+    from bot.demo import load_demo
+    from bot.settings import Settings
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=db_url,
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake_url,
+    )
+    ctx = build_context(settings, senders=[])
+    await ctx.db.upgrade()
+    await load_demo(ctx.router, now=ctx.clock.now())
+    return build_web_app(ctx)
+
+
+def _bare_app(fake_url: str):  # type: ignore[no-untyped-def]
+    from aiohttp import web
+    from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    bolt = AsyncApp(
+        name="bare",
+        client=AsyncWebClient(token="xoxb-bench", base_url=fake_url),
+        signing_secret=SECRET,
+    )
+
+    @bolt.command("/partnership")
+    async def answer(ack, respond, command):  # type: ignore[no-untyped-def]
+        await ack()
+        await respond(response_type="ephemeral", text=f"You asked: {command['text']}")
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app = web.Application()
+    app.router.add_post("/slack/events", events)
+    return app
+
+
+def _serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # type: ignore[type-arg]
+    import logging
+
+    logging.disable(logging.WARNING)
+
+    async def main() -> None:
+        from aiohttp import web
+
+        from tests.fakes.slack_api import FakeSlackAPI
+
+        fake = await FakeSlackAPI().start()
+        fake.add_user(USER, EMAIL)
+        app = await _full_app(fake.api_url, db_url) if kind == "full" else _bare_app(fake.api_url)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        ports.put((site._server.sockets[0].getsockname()[1], fake.port))  # type: ignore[union-attr]
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        seen, last_change = len(fake.responses), time.time()
+        while time.time() - last_change < 1.0:  # the backlog after the last ack drains
+            await asyncio.sleep(0.05)
+            if len(fake.responses) != seen:
+                seen, last_change = len(fake.responses), time.time()
+        ports.put((seen, last_change))
+        await runner.cleanup()
+        await fake.stop()
+
+    asyncio.run(main())
+
+
+async def _load(port: int, fake_port: int, *, seconds: float, connections: int) -> Result:
+    import aiohttp
+
+    from tests.fakes.slack_api import signed_headers
+
+    url = f"http://127.0.0.1:{port}/slack/events"
+    form = {
+        "team_id": "T1",
+        "channel_id": "C1",
+        "user_id": USER,
+        "command": "/partnership",
+        "text": "actions",
+        "response_url": f"http://127.0.0.1:{fake_port}/respond/bench",
+        "trigger_id": "t",
+    }
+    body = urlencode(form)
+    latencies: list[float] = []
+    counts = {"ok": 0, "errors": 0}
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one() -> None:
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            headers.update(signed_headers(SECRET, body))
+            start = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                ok = response.status == 200
+            if ok:
+                latencies.append((time.perf_counter() - start) * 1000)
+            counts["ok" if ok else "errors"] += 1
+
+        for _ in range(connections):  # warm up: identity lookup, Bolt's auth.test, pools
+            await one()
+        latencies.clear()
+        counts.update(ok=0, errors=0)
+        deadline = time.perf_counter() + seconds
+        began = time.perf_counter()
+        began_wall = time.time()
+
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                await one()
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    return Result("", counts["ok"], counts["errors"], elapsed, latencies, began=began_wall)
+
+
+def run(kind: str, *, seconds: float, connections: int, db_url: str) -> Result:
+    ctx = mp.get_context("spawn")
+    ports: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    stop = ctx.Event()
+    proc = ctx.Process(target=_serve, args=(kind, db_url, ports, stop), daemon=True)
+    proc.start()
+    try:
+        port, fake_port = ports.get(timeout=120)
+        result = asyncio.run(_load(port, fake_port, seconds=seconds, connections=connections))
+        stop.set()
+        result.replies, result.replies_done = ports.get(timeout=300)
+    finally:
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.terminate()
+    result.name = kind
+    return result
+
+
+async def _router_only(db_url: str, *, seconds: float, connections: int) -> float:
+    """The same command straight through the router (no HTTP, no Slack): the ceiling."""
+    import logging
+
+    from bot.app import build_context
+    from bot.settings import Settings
+    from storage.directory import person_by_email
+
+    logging.disable(logging.WARNING)
+    ctx = build_context(Settings(_env_file=None, database_url=db_url), senders=[])  # type: ignore[call-arg]
+    async with ctx.db.session() as session:
+        jo = await person_by_email(session, EMAIL)
+    assert jo is not None
+    done = 0
+    deadline = time.perf_counter() + seconds
+    began = time.perf_counter()
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await ctx.router.handle("actions", actor_id=jo.id, door="slack")
+            done += 1
+
+    await asyncio.gather(*(worker() for _ in range(min(connections, 8))))
+    elapsed = time.perf_counter() - began
+    await ctx.db.dispose()
+    return done / elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=20)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite:///{tmp}/bench.db"
+        full = run("full", seconds=args.seconds, connections=args.connections, db_url=db_url)
+        bare = run("bare", seconds=args.seconds, connections=args.connections, db_url=db_url)
+        ceiling = asyncio.run(
+            _router_only(db_url, seconds=args.seconds, connections=args.connections)
+        )
+    print(f"router alone (`actions`, no HTTP): {ceiling:.0f} commands/s")
+    for r in (full, bare):
+        label = "slack door (full stack)" if r.name == "full" else "bare bolt"
+        print(
+            f"{label}: {r.rps:.0f} commands/s ({r.ack_rps:.0f} acks/s), ack p50 "
+            f"{r.pct(50):.1f} ms, p99 {r.pct(99):.1f} ms, mean "
+            f"{statistics.fmean(r.latencies_ms or [0]):.1f} ms; {r.requests} acks, {r.errors} "
+            f"errors, {r.replies} replies via response_url (incl. warm-up), last "
+            f"{max(0.0, r.replies_done - r.began - r.seconds):.1f} s after the load stopped"
+        )
+    ratio = full.rps / bare.rps if bare.rps else 0.0
+    print(
+        f"commands: slack {full.rps:.0f} req/s p99 {full.pct(99):.0f} ms, "
+        f"bare bolt {bare.rps:.0f} req/s, ratio {ratio:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
