@@ -139,13 +139,29 @@ async def test_channel_mention_is_stripped_and_private_answers_are_targeted(
     assert answer.body["recipient"]["id"] == "29:jo"
 
 
-async def test_a_card_button_runs_the_command_it_carries(
+async def test_card_buttons_run_the_command_they_carry(
     client: TestClient, connector: FakeTeamsConnector
 ) -> None:
     submit = personal(connector, "jo", value={"command": "group attendance"})
     submit.pop("text")
     assert await post(client, submit) == 202
     assert "Dan Cooper" in connector.posted[-1].all_text()
+    # The same through Universal Actions (Action.Execute): the answer is a card in the response.
+    invoke = personal(connector, "jo")
+    invoke.update(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={
+            "action": {"type": "Action.Execute", "verb": "x", "data": {"command": "whoami"}},
+            "trigger": "manual",
+        },
+    )
+    response = await client.post("/api/messages", json=invoke)
+    assert response.status == 200
+    body = await response.json()
+    assert body["statusCode"] == 200
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "Jo Bloggs" in str(body["value"])
 
 
 async def test_a_form_submit_builds_the_command_and_shows_errors_by_the_field(
@@ -174,26 +190,6 @@ async def test_a_form_submit_builds_the_command_and_shows_errors_by_the_field(
     async with directory.db.session() as session:
         eve = await person_by_email(session, "eve@x.org")
     assert eve is not None and eve.role == "head"
-
-
-async def test_universal_action_execute_answers_with_a_card(
-    client: TestClient, connector: FakeTeamsConnector
-) -> None:
-    invoke = personal(connector, "jo")
-    invoke.update(
-        type="invoke",
-        name="adaptiveCard/action",
-        value={
-            "action": {"type": "Action.Execute", "verb": "x", "data": {"command": "whoami"}},
-            "trigger": "manual",
-        },
-    )
-    response = await client.post("/api/messages", json=invoke)
-    assert response.status == 200
-    body = await response.json()
-    assert body["statusCode"] == 200
-    assert body["type"] == "application/vnd.microsoft.card.adaptive"
-    assert "Jo Bloggs" in str(body["value"])
 
 
 async def test_unknown_people_are_told_who_to_ask(
@@ -251,6 +247,22 @@ async def test_someone_who_has_not_installed_the_app_fails_with_a_clear_reason(
     [row] = await outbox_rows(directory, prefix="action:7:")
     assert row.state == "failed"
     assert "has not installed the app in Teams yet" in (row.error or "")
+    # Once they have a personal chat, a 403 (app removed) is permanent too, not retried.
+    await post(client, personal(connector, "jo", "whoami"))
+    connector.fail_next(403, "BotNotInConversationRoster")
+    async with directory.db.session() as session:
+        jo = await person_by_email(session, "jo@hillside.sch.uk")
+        assert jo is not None
+        await enqueue(
+            session,
+            key=f"bulletin:1:{jo.id}",
+            target=person_target(jo.id),
+            reply=Reply(text="Bulletin"),
+            due_at=london(2023, 12, 1, 9, 0),
+        )
+    await run_tick(directory, london(2023, 12, 1, 9, 0) + timedelta(minutes=1))
+    [row] = await outbox_rows(directory, prefix="bulletin:1:")
+    assert row.state == "failed" and "403" in (row.error or "")
 
 
 async def test_a_group_channel_linked_with_here_gets_group_messages(
@@ -274,26 +286,6 @@ async def test_a_group_channel_linked_with_here_gets_group_messages(
     [row] = await outbox_rows(directory, prefix="meeting:3:agenda")
     assert row.state == "sent" and row.platform == "teams", row.error
     assert connector.posted[before].conversation_id == CHANNEL  # a new post, not a reply
-
-
-async def test_a_removed_app_is_a_permanent_failure(
-    client: TestClient, connector: FakeTeamsConnector, directory: BotContext
-) -> None:
-    await post(client, personal(connector, "jo", "whoami"))
-    connector.fail_next(403, "BotNotInConversationRoster")
-    async with directory.db.session() as session:
-        jo = await person_by_email(session, "jo@hillside.sch.uk")
-        assert jo is not None
-        await enqueue(
-            session,
-            key=f"bulletin:1:{jo.id}",
-            target=person_target(jo.id),
-            reply=Reply(text="Bulletin"),
-            due_at=london(2023, 12, 1, 9, 0),
-        )
-    await run_tick(directory, london(2023, 12, 1, 9, 0) + timedelta(minutes=1))
-    [row] = await outbox_rows(directory, prefix="bulletin:1:")
-    assert row.state == "failed" and "403" in (row.error or "")
 
 
 MALFORMED = [
