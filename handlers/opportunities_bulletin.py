@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.dates import format_date, format_when, local_to_utc, parse_time
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.registry import STAFF, CommandSet
@@ -70,13 +72,14 @@ async def show_edition(req: Request, svc: Services, edition: repo.BulletinEditio
     deliveries = await repo.deliveries_of(svc.session, edition.id)
     head = f"Bulletin edition #{edition.id} ({edition.week}), {format_when(edition.created_at, svc.tz)}"
     if req.actor.is_staff:
+        keys = [d.outbox_key for d in deliveries]
+        found = await svc.session.execute(
+            select(OutboxMessage.key, OutboxMessage.state).where(OutboxMessage.key.in_(keys))
+        )
+        states = {key: state for key, state in found}
         rows = []
         for d in deliveries:
-            state = await svc.session.scalar(
-                OutboxMessage.__table__.select()
-                .with_only_columns(OutboxMessage.state)
-                .where(OutboxMessage.key == d.outbox_key)
-            )
+            state = states.get(d.outbox_key)
             rows.append(
                 [
                     await target_name(svc, d.target),

@@ -92,7 +92,7 @@ async def test_an_empty_week_sends_nothing_and_tells_staff(ask: Asker) -> None:
     assert "Nothing to send" in reply.text
 
 
-async def test_no_edition_twice_and_the_next_holds_only_what_is_new(ask: Asker) -> None:
+async def test_no_edition_twice_and_the_next_holds_what_is_new_or_closing(ask: Asker) -> None:
     await post_all(ask)
     sent = await ask.ok(SAM, "bulletin send")
     assert "edition #1" in sent.text and "2023-W48" in sent.text
@@ -107,11 +107,7 @@ async def test_no_edition_twice_and_the_next_holds_only_what_is_new(ask: Asker) 
     await run_tick(ask.ctx, london(2023, 12, 11, 8, 0))
     channel = (await copies(ask, "2023-W50"))["group:bulletin"]
     assert "Governor training" in channel and "Attendance champions" not in channel
-
-
-async def test_closing_soon_comes_first_in_the_bulletin(ask: Asker) -> None:
-    await post_all(ask)
-    await ask.ok(SAM, "bulletin send")
+    # late January: what closes within 7 days comes first, then what is new
     ask.ctx.clock.set(london(2024, 1, 26, 9, 0))
     await ask.ok(SAM, 'opp add "Supply cover fund" closes:30/03/2024 phase:all')
     await run_tick(ask.ctx, london(2024, 1, 29, 8, 0))
@@ -172,3 +168,12 @@ async def test_settings_move_the_day_and_check_their_input(ask: Asker) -> None:
     bad_channel = await ask(SAM, "bulletin settings channel:nowhere")
     assert bad_channel.error and "nowhere" in bad_channel.text
     assert (await ask(JO, "bulletin settings day:friday")).error  # staff only
+
+
+async def test_bulletin_time_is_local_time_in_summer(ask: Asker) -> None:
+    ask.ctx.clock.set(london(2024, 5, 31, 9, 0))
+    await ask.ok(SAM, 'opp add "Summer school places" closes:31/07/2024 phase:all')
+    await run_tick(ask.ctx, london(2024, 6, 3, 7, 59))  # 06:59 UTC
+    assert await copies(ask, "2024-W23") == {}
+    await run_tick(ask.ctx, london(2024, 6, 3, 8, 0))  # 07:00 UTC, 08:00 in Sheffield
+    assert "Summer school places" in (await copies(ask, "2024-W23"))["group:bulletin"]
