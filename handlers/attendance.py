@@ -141,7 +141,7 @@ async def _two_areas(session: AsyncSession, rest: list[tuple[str, bool]]) -> lis
             return [" ".join(g) for g in groups]
     words = [w for w, _ in rest]
     if len(words) >= 2:
-        known = await repo.areas(session)
+        known, _ = await repo.catalogue(session)
         for cut in range(1, len(words)):
             first, second = " ".join(words[:cut]), " ".join(words[cut:])
             try:

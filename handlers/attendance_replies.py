@@ -152,7 +152,7 @@ async def load(
     example: str,
 ) -> tuple[Figures, list[Area], str]:
     """Resolve the areas, phase and year asked about and fetch their figures in one query."""
-    known = await repo.areas(session)
+    known, available = await repo.catalogue(session)
     if not known:
         raise NotFound(
             "No attendance figures have been imported yet.",
@@ -169,7 +169,6 @@ async def load(
         except UserError:
             continue  # a comparator the data does not hold is left out, not guessed
     phase = phase or "total"
-    available = await repo.phases(session)
     if phase not in available:
         raise UserError(
             f"No figures for the phase {phase!r}.",

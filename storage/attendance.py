@@ -124,9 +124,12 @@ async def import_file(
     *,
     source: str | None = None,
     now: datetime | None = None,
-    progress: TextIO | None = sys.stderr,
+    progress: TextIO | bool | None = True,
 ) -> ImportReport:
-    """Import a DfE absence CSV: validated first, then bulk-inserted; nothing saved on error."""
+    """Import a DfE absence CSV: validated first, then bulk-inserted; nothing saved on error.
+
+    `progress` True reports to stderr for a large file; a stream reports there; None is silent.
+    """
     path = Path(path)
     data = read_bytes(path)
     known = await session.scalar(
@@ -137,8 +140,9 @@ async def import_file(
             known.id, known.source, known.release, known.span, known.rows, unchanged=True
         )
     parsed = parse_absence_csv(data, name=path.name)
+    stream = sys.stderr if progress is True else None if isinstance(progress, bool) else progress
     return await save_release(
-        session, parsed, source=source, file_name=path.name, now=now, progress=progress
+        session, parsed, source=source, file_name=path.name, now=now, progress=stream
     )
 
 
@@ -260,6 +264,22 @@ async def areas(session: AsyncSession) -> list[Area]:
     for code, name, level, region, _period in rows:
         found[code] = Area(code, name, level, region)
     return list(found.values())
+
+
+_CATALOGUES: dict[tuple[object, ...], tuple[list[Area], list[str]]] = {}
+
+
+async def catalogue(session: AsyncSession) -> tuple[list[Area], list[str]]:
+    """Areas and phases, read once per set of imported releases (they change only on import)."""
+    releases = await session.execute(
+        select(AttendanceRelease.id, AttendanceRelease.checksum).order_by(AttendanceRelease.id)
+    )
+    key = (str(session.bind.url) if session.bind else "", *(tuple(r) for r in releases))
+    if key not in _CATALOGUES:
+        if len(_CATALOGUES) > 16:
+            _CATALOGUES.clear()
+        _CATALOGUES[key] = (await areas(session), await phases(session))
+    return _CATALOGUES[key]
 
 
 def resolve_area(name: str, known: list[Area], *, example: str) -> Area:

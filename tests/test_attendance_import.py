@@ -57,7 +57,8 @@ def real_subset(*periods: str, areas: set[str] | None = None) -> ParsedFile:
         for r in full.rows
         if r["time_period"] in periods and (areas is None or r["area_name"] in areas)
     ]
-    return ParsedFile(rows=rows, periods=sorted(periods), checksum=f"subset-{'-'.join(periods)}")
+    which = "some" if areas else "all"
+    return ParsedFile(rows=rows, periods=sorted(periods), checksum=f"{which}-{'-'.join(periods)}")
 
 
 def real_lines(keep: callable = lambda row: True) -> tuple[list[str], list[dict[str, str]]]:  # type: ignore[valid-type]
