@@ -271,6 +271,8 @@ def attach(app: web.Application, ctx: BotContext) -> None:
     settings = ctx.settings
     if not settings.slack_enabled:
         return
+    # Bolt logs a rejected request's body at INFO; bodies can hold confidential text.
+    logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
     door = SlackDoor(ctx)
     app[SLACK_DOOR] = door
     app[DOORS].append("slack")
