@@ -27,6 +27,7 @@ from storage.opportunities import (
     Opportunity,
     audience_of,
     bulletin_settings,
+    claim_edition,
     dm_readers,
     edition_for_week,
     expire_closed,
@@ -167,11 +168,11 @@ async def send_edition(
     week_of -= timedelta(days=week_of.weekday())
     week = iso_week(week_of)
     ids = sorted({o.id for c in readers for o in c.found.all})
-    edition = BulletinEdition(
-        week=week, created_at=now, sent_by_id=sent_by.id if sent_by else None, opportunity_ids=ids
+    edition = await claim_edition(
+        session, week=week, at=now, sent_by_id=sent_by.id if sent_by else None, ids=ids
     )
-    session.add(edition)
-    await session.flush()
+    if edition is None:  # another clock (or a staff member) got there first
+        return None, []
     for copy in readers:
         key = f"bulletin:{week}:{copy.target}"
         reply = compose(

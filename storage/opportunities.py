@@ -24,6 +24,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -244,6 +246,22 @@ async def last_edition(session: AsyncSession) -> BulletinEdition | None:
 
 async def edition_for_week(session: AsyncSession, week: str) -> BulletinEdition | None:
     return await session.scalar(select(BulletinEdition).where(BulletinEdition.week == week))
+
+
+async def claim_edition(
+    session: AsyncSession, *, week: str, at: datetime, sent_by_id: int | None, ids: list[int]
+) -> BulletinEdition | None:
+    """Insert this week's edition unless one exists; None when someone else already has it."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(BulletinEdition)
+        .values(week=week, created_at=at, sent_by_id=sent_by_id, opportunity_ids=ids)
+        .on_conflict_do_nothing(index_elements=["week"])
+    )
+    if not (await session.execute(stmt)).rowcount:
+        return None
+    return await edition_for_week(session, week)
 
 
 async def get_edition(session: AsyncSession, edition_id: int) -> BulletinEdition:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.render.text import render_text
+from scheduled.opportunities import send_edition
 from storage.directory import person_by_email
 from tests.conftest import Asker, london, outbox_rows, run_tick
 
@@ -114,6 +117,17 @@ async def test_no_edition_twice_and_the_next_holds_what_is_new_or_closing(ask: A
     channel = (await copies(ask, "2024-W05"))["group:bulletin"]
     assert channel.index("Closing soon") < channel.index("Attendance champions")
     assert channel.index("Attendance champions") < channel.index("Supply cover fund")
+    # a second clock racing for the same week finds it taken and queues nothing
+    before = len(await outbox_rows(ask.ctx, prefix="bulletin:2024-W05:"))
+    async with ask.ctx.db.session() as session:
+        edition, _ = await send_edition(
+            session,
+            now=london(2024, 1, 29, 8, 1),
+            settings=ask.ctx.settings,
+            week_of=date(2024, 1, 29),
+        )
+    assert edition is None
+    assert len(await outbox_rows(ask.ctx, prefix="bulletin:2024-W05:")) == before
 
 
 async def test_subscribe_and_unsubscribe(ask: Asker) -> None:
