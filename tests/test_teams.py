@@ -373,3 +373,22 @@ def test_channel_keys_ignore_the_thread() -> None:
         }
     )
     assert store.channel_key(activity) == "19:g@thread.v2"
+
+
+async def test_people_mentioned_in_teams_become_their_email(
+    client: TestClient, connector: FakeTeamsConnector, directory: BotContext
+) -> None:
+    seen: list[str] = []
+    handle = directory.router.handle
+
+    async def spy(text: str, **kw: Any) -> Reply:
+        seen.append(text)
+        return await handle(text, **kw)
+
+    directory.router.handle = spy  # type: ignore[method-assign]
+    activity = in_channel(connector, "jo", "action reassign 7 <at>Dan Cooper</at> &amp; more")
+    activity["entities"].append(
+        {"type": "mention", "text": "<at>Dan Cooper</at>", "mentioned": person("dan")}
+    )
+    await post(client, activity)
+    assert seen == ["action reassign 7 dan@sheffield.gov.uk & more"]

@@ -146,8 +146,9 @@ class PartnershipAgent:
             label = mention.text or f"<at>{mentioned.name}</at>"
             replacement = email or "@" + (mentioned.name or "").split()[0].lower()
             text = text.replace(html.unescape(label), replacement)
+        # Mentions without an entity (other bots, tags) keep a first-name handle, or vanish.
         text = _MENTION.sub(
-            lambda m: "@" + m.group(1).split()[0].lower() if m.group(1) else "", text
+            lambda m: "@" + m.group(1).split()[0].lower() if m.group(1).strip() else "", text
         )
         key = store.channel_key(activity)
         if key:
