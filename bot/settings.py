@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     core_cities: str = (
         "Birmingham,Bristol,Leeds,Liverpool,Manchester,Newcastle upon Tyne,Nottingham,Sheffield"
     )
+    attendance_area: str = "Sheffield"  # the partnership's own area: default, highlight, posts
     log_level: str = "INFO"
     clock_interval_seconds: float = Field(default=30, gt=0)
     outbox_lease_seconds: float = Field(default=120, gt=0)

@@ -41,7 +41,7 @@ HOME_AREA = "Sheffield"  # the partnership's own area, highlighted and posted ab
 
 
 def home_area(settings: Settings) -> str:
-    return getattr(settings, "attendance_area", None) or HOME_AREA
+    return settings.attendance_area or HOME_AREA
 
 
 def phase_name(phase: str) -> str:
