@@ -6,7 +6,9 @@ staff, and the triage channel's copy is the only message that carries it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dates import format_duration, format_when
 from bot.errors import NotFound, UserError
@@ -59,9 +61,9 @@ def support_form() -> Reply:
 def _kind(word: str) -> str:
     kind = KIND_ALIASES.get(word.lower(), word.lower())
     if kind not in ALL_KINDS:
-        raise UserError(
-            f"{word[:40]!r} is not a kind of support. Kinds: {', '.join(KINDS)}"
-            " (and signposting, open to every school).",
+        raise UserError(  # the word is not echoed: it may be the start of the request text
+            f"Start with the kind of support: {', '.join(KINDS)}"
+            " (or signposting, open to every school).",
             example=EXAMPLE,
             field="kind",
         )
@@ -481,8 +483,7 @@ async def triage(req: Request, svc: Services) -> Reply:
         if req.args.words[0].lstrip("#").isdigit():
             return await show_request(req, svc, int(req.args.words[0].lstrip("#")))
         raise UserError(
-            f"I don't know `triage {req.args.words[0][:30]}`. "
-            f"triage commands: {', '.join(TRIAGE_VERBS)}.",
+            f"triage takes a request number or one of: {', '.join(TRIAGE_VERBS)}.",
             example="triage ack 12",
         )
     far = req.now + timedelta(days=3650)
@@ -624,7 +625,8 @@ async def triage_reopen(req: Request, svc: Services) -> Reply:
     request.status = (
         "assigned" if request.assignee_id else "acknowledged" if request.acked_at else "new"
     )
-    await _record(req, svc, request, "reopened", note=_note(req), tell="has been reopened")
+    tell = f"has been reopened by {req.actor.name}"
+    await _record(req, svc, request, "reopened", note=_note(req), tell=tell)
     return _done(request, f"reopened ({request.status})")
 
 
@@ -746,18 +748,94 @@ async def triage_stats(req: Request, svc: Services) -> Reply:
     )
 
 
-def demo_commands(now: datetime) -> list[tuple[str, str]]:
-    """A few requests in different states so the triage queue has something in it."""
-    return [
-        ("jo@hillside.sch.uk", EXAMPLE),
-        (
-            "priya@parkwood.sch.uk",
-            'support consultancy "Curriculum review before Ofsted" urgency:"this half term"',
-        ),
-        ("omar@meadowbank.sch.uk", 'support consultancy "Help planning a staffing restructure"'),
-        ("helen@steelcity.sch.uk", 'support advocacy "Support with a complaint to the trust"'),
-        ("sam@learnsheffield.co.uk", "triage ack 2"),
-        ("sam@learnsheffield.co.uk", "triage assign 2 @stella"),
-        ("sam@learnsheffield.co.uk", 'triage signpost 3 "LA HR advisory service"'),
-        ("stella@learnsheffield.co.uk", 'triage log-days 2 1 "Curriculum review visit"'),
-    ]
+# days ago, who asked, kind, urgency, outcome (status or "assigned:<handle>"), days used, text
+DEMO_HISTORY = [
+    (
+        60,
+        "priya",
+        "consultancy",
+        "this half term",
+        "resolved",
+        1,
+        "Curriculum review before Ofsted",
+    ),
+    (52, "grace", "brokerage", "this week", "resolved", 1, "Partner school for an outreach pilot"),
+    (45, "omar", "consultancy", "this week", "signposted", 0, "Advice on a staffing restructure"),
+    (38, "ben", "crisis", "today", "resolved", 1.5, "Serious incident on site; press interest"),
+    (30, "tom", "signposting", "this week", "signposted", 0, "Early years SEND placement advice"),
+    (24, "jo", "advocacy", "this week", "resolved", 0, "Support at an admissions meeting"),
+    (17, "helen", "advocacy", "this week", "signposted", 0, "Complaint escalated to the council"),
+    (10, "grace", "consultancy", "this half term", "assigned:fiona", 0, "Behaviour policy review"),
+    (6, "ben", "brokerage", "this week", "acknowledged", 0, "A mentor for a new deputy head"),
+    (3, "priya", "crisis", "today", "resolved", 0, "Deputy head on long-term absence"),
+    (
+        2,
+        "chris",
+        "brokerage",
+        "this week",
+        "acknowledged",
+        0,
+        "Partner school for a maths exchange",
+    ),
+]
+
+
+async def demo_setup(session: AsyncSession, now: datetime) -> str:
+    """Eleven requests from this school year, so the DESIGN example `support crisis` is #12."""
+    from bot.settings import load_settings
+    from storage.system import term_calendar
+
+    tz, terms = load_settings().tz, await term_calendar(session)
+    sam = await directory.person_by_email(session, "sam@learnsheffield.co.uk")
+    for days_ago, handle, kind, urgency, outcome, days, text in DEMO_HISTORY:
+        day = (now.astimezone(tz) - timedelta(days=days_ago)).date()
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        raised = datetime.combine(day, time(9, 30), tzinfo=tz).astimezone(UTC)
+        person = await directory.resolve_person(session, handle)
+        if person.organisation is None or sam is None:
+            continue
+        hours = 2 if kind == "crisis" else 20
+        request = await repo.create_request(
+            session,
+            requester=person,
+            organisation=person.organisation,
+            kind=kind,
+            details=text,
+            urgency=urgency,
+            contact=None,
+            consent=days_ago % 2 == 0,
+            now=raised,
+            ack_due_at=repo.add_working_hours(raised, hours, terms=terms, tz=tz),
+        )
+        request.acked_at, request.status = raised + timedelta(hours=1), "acknowledged"
+        await repo.add_event(
+            session, request=request, actor_id=sam.id, action="acknowledged", now=request.acked_at
+        )
+        if outcome.startswith("assigned:"):
+            helper = await directory.resolve_person(session, outcome.split(":", 1)[1])
+            request.assignee_id, request.status = helper.id, "assigned"
+            await repo.add_event(
+                session,
+                request=request,
+                actor_id=sam.id,
+                action="assigned",
+                now=request.acked_at,
+                note=f"to {helper.name}",
+            )
+        elif outcome in repo.CLOSED:
+            closed = raised + timedelta(days=min(days_ago - 1, 4), hours=5)
+            request.status, request.closed_at = outcome, closed
+            await repo.add_event(
+                session, request=request, actor_id=sam.id, action=outcome, now=closed
+            )
+            if days:
+                await repo.add_event(
+                    session,
+                    request=request,
+                    actor_id=sam.id,
+                    action="days logged",
+                    now=closed,
+                    days=days,
+                )
+    return f"{len(DEMO_HISTORY)} support requests from this school year"

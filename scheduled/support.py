@@ -89,11 +89,15 @@ async def notify_requester(
     note: str | None = None,
     words: str | None = None,
 ) -> bool:
-    """Tell the requester their request changed status (a direct message, never a channel)."""
+    """Tell the requester their request changed status (a direct message, never a channel).
+
+    `words` replaces the usual "has been <status> by <who>" wording.
+    """
     if request.requester_id is None:
         return False
-    words = words or STATUS_WORDS.get(request.status, f"is now {request.status}")
-    text = f"Your support request #{request.id} ({request.kind}) {words} by {by.name}."
+    if words is None:
+        words = f"{STATUS_WORDS.get(request.status, f'is now {request.status}')} by {by.name}"
+    text = f"Your support request #{request.id} ({request.kind}) {words}."
     fields = [("Status", request.status)]
     if note:
         fields.append(("Note", note))

@@ -177,7 +177,9 @@ async def test_unknown_kind_lists_the_four_and_bad_options_are_explained(ask: As
         assert kind in reply.text
     assert "Example: support crisis" in reply.text
     no_kind = await ask(JO, 'support "Help please"')
-    assert no_kind.error and "crisis" in no_kind.text
+    assert no_kind.error and "crisis" in no_kind.text and "Help please" not in no_kind.text
+    unquoted = await ask(JO, "support Governors resigned overnight")
+    assert unquoted.error and "brokerage" in unquoted.text and "Governors" not in unquoted.text
     reply = await ask(JO, 'support crisis "Help" urgency:yesterday')
     assert reply.error and "today, this week, this half term" in reply.text
     reply = await ask(JO, 'support crisis "Help" consent:maybe')

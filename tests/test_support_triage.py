@@ -104,7 +104,7 @@ async def test_status_changes_are_told_to_the_requester_and_audited(ask: Asker) 
     ]
     assert [r.text.splitlines()[0] for r in told] == [
         "Your support request #1 (crisis) has been acknowledged by Sam Patel.",
-        "Your support request #1 (crisis) is now with Stella Barnes by Sam Patel.",
+        "Your support request #1 (crisis) is now with Stella Barnes.",
         "Your support request #1 (crisis) has been resolved by Stella Barnes.",
     ]
     assert "Note: Adviser visited" in told[-1].text
@@ -160,3 +160,24 @@ async def test_stats_by_kind_status_and_times(ask: Asker) -> None:
     assert rows["median time to acknowledge"] == ["1h", "1h"]
     assert rows["median time to close"] == ["4h", "4h"]
     assert rows["acknowledgement targets missed"] == ["1", "1"]  # the consultancy
+
+
+async def test_demo_history_makes_the_design_example_number_12(ask: Asker) -> None:
+    from handlers.support import demo_setup
+
+    ctx = ask.ctx
+    async with ctx.db.session() as session:
+        assert "11 support requests" in await demo_setup(session, ctx.clock.now())
+    assert (await ask.ok(JO, CRISIS)).text.startswith("Support request #12 received")
+    for command in (
+        "triage ack 12",
+        "triage assign 12 @sam",
+        'triage resolve 12 "Adviser visited"',
+    ):
+        await ask.ok(SAM, command)
+    assert "Hillside Primary" in (await ask.ok(SAM, 'entitlement org:"Hillside Primary"')).text
+    assert "#12" in render_text(await ask.ok(JO, "support mine"))
+    stats = render_text(await ask.ok(SAM, "triage stats"))
+    assert "median time to close" in stats
+    result = await run_tick(ctx, london(2023, 12, 1, 9, 5))
+    assert result.planned["support"] == 0  # the history is all acknowledged: nothing to escalate
