@@ -197,3 +197,27 @@ async def test_no_post_before_a_half_term_or_a_release(ask: Asker) -> None:
     await load_real(ask.ctx)
     await run_tick(ask.ctx, london(2024, 1, 10, 9, 0))  # term time, no half term just ended
     assert await outbox_rows(ask.ctx, prefix="attendance:") == []
+
+
+async def test_severe_absence_shown_where_published(ask: Asker) -> None:
+    header, rows = real_lines(
+        lambda r: (
+            r["time_period"] == "201819"
+            and (r["la_name"] or r["region_name"] or r["country_name"]) in TEST_AREAS
+        )
+    )
+    header += ["enrolments_pa_50_exact", "enrolments_pa_50_exact_percent"]
+    for r in rows:
+        r["enrolments_pa_50_exact"], r["enrolments_pa_50_exact_percent"] = "500", "0.75"
+        if r["la_name"] == "Leeds":
+            r["enrolments_pa_50_exact"], r["enrolments_pa_50_exact_percent"] = "c", "c"
+    async with ask.ctx.db.session() as session:
+        await save_release(
+            session, parse_absence_csv(to_csv(header, rows)), source="s", file_name="f"
+        )
+    reply = await ask.ok(JO, "attendance Sheffield")
+    [table] = [e for e in reply.elements if isinstance(e, Table)]
+    assert ["Severe absence (50%+ missed)", "0.8%", "0.8%", "0.8%"] in table.rows
+    assert "not published in this release" not in render_text(reply)
+    leeds = render_text(await ask.ok(JO, "attendance core-cities"))
+    assert "severe absence" in leeds and "suppressed (c: confidential)" in leeds
