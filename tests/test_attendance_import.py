@@ -61,10 +61,17 @@ def real_subset(*periods: str, areas: set[str] | None = None) -> ParsedFile:
     return ParsedFile(rows=rows, periods=sorted(periods), checksum=f"{which}-{'-'.join(periods)}")
 
 
-def real_lines(keep: callable = lambda row: True) -> tuple[list[str], list[dict[str, str]]]:  # type: ignore[valid-type]
+@functools.cache
+def _real_csv() -> tuple[tuple[str, ...], tuple[dict[str, str], ...]]:
     with REAL.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), [r for r in reader if keep(r)]
+        return tuple(reader.fieldnames or ()), tuple(reader)
+
+
+def real_lines(keep: callable = lambda row: True) -> tuple[list[str], list[dict[str, str]]]:  # type: ignore[valid-type]
+    """The real file's header and (copies of) the rows `keep` picks, to edit into variants."""
+    header, rows = _real_csv()
+    return list(header), [dict(r) for r in rows if keep(r)]
 
 
 def to_csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
