@@ -67,11 +67,11 @@ async def whoami(req: Request, svc: Services) -> Reply:
 )
 async def groups(req: Request, svc: Services) -> Reply:
     mine = {g.id for g in await repo.groups_of(svc.session, req.actor.id)}
-    rows = []
-    for g in await repo.all_groups(svc.session):
-        rows.append(
-            [g.name, g.title, g.kind, str(len(g.memberships)), "yes" if g.id in mine else ""]
-        )
+    counts = await repo.member_counts(svc.session)
+    rows = [
+        [g.name, g.title, g.kind, str(counts.get(g.id, 0)), "yes" if g.id in mine else ""]
+        for g in await repo.all_groups(svc.session)
+    ]
     return Reply(text="Partnership groups").add(
         Table(columns=["name", "title", "kind", "members", "you"], rows=rows)
     )

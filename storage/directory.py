@@ -95,8 +95,9 @@ class Group(Base):
     channels: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     reminders: Mapped[str] = mapped_column(String(200), default="7d,1d,day@08:00")
 
+    # not loaded with every group (that would pull every member on each query); use members_of
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="group", lazy="selectin", cascade="all, delete-orphan"
+        back_populates="group", lazy="raise", cascade="all, delete-orphan"
     )
 
 
@@ -237,6 +238,14 @@ async def members_of(session: AsyncSession, group_id: int) -> list[Membership]:
         .options(selectinload(Membership.person))
     )
     return list(rows)
+
+
+async def member_counts(session: AsyncSession) -> dict[int, int]:
+    """Group id -> number of members, in one query."""
+    rows = await session.execute(
+        select(Membership.group_id, func.count()).group_by(Membership.group_id)
+    )
+    return {group_id: count for group_id, count in rows.all()}
 
 
 async def chairs_of(session: AsyncSession, group_id: int) -> list[Person]:
