@@ -110,3 +110,23 @@ async def test_bad_schedules_are_refused_and_nothing_is_saved(ask: Asker) -> Non
     missing = await ask(STAFF, "schedule edit 7 on:tomorrow")
     assert missing.error and "#7" in missing.text
     assert "No scheduled posts" in (await ask.ok(STAFF, "schedules")).text
+
+
+def test_monthly_posts_keep_the_day_or_take_the_last_day_of_a_short_month() -> None:
+    from scheduled.schedules import next_run
+    from storage.consultations import ScheduledPost
+
+    post = ScheduledPost(
+        id=1,
+        text="Month-end returns",
+        channel="board",
+        first_at=london(2024, 1, 31, 9, 0),
+        every="month",
+        planned_since=london(2024, 1, 1, 9, 0),
+    )
+    runs, now = [], london(2024, 1, 1, 9, 0)
+    for _ in range(4):
+        now = next_run(post, now=now, tz=LONDON)
+        assert now is not None
+        runs.append(now.astimezone(LONDON).strftime("%d/%m/%Y %H:%M"))
+    assert runs == ["31/01/2024 09:00", "29/02/2024 09:00", "31/03/2024 09:00", "30/04/2024 09:00"]
