@@ -6,11 +6,11 @@ staff, and the triage channel's copy is the only message that carries it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dates import format_duration, format_when
+from bot.dates import format_duration, format_when, local_to_utc
 from bot.errors import NotFound, UserError
 from bot.policy import may_see_support_details, may_see_support_request, require_own_organisation
 from bot.registry import STAFF, CommandSet
@@ -144,10 +144,9 @@ async def safety_net(svc: Services, org: Organisation, now: datetime) -> tuple[i
     return repo.safety_net_days(subscriber=org.subscriber, category=org.category), used
 
 
-def _utc(day, svc: Services) -> datetime:  # type: ignore[no-untyped-def]
-    from bot.dates import local_to_utc
-
-    return local_to_utc(datetime.combine(day, datetime.min.time()), svc.tz)
+def _utc(day: date, svc: Services) -> datetime:
+    """Midnight at the start of `day` in the partnership's zone, as UTC."""
+    return local_to_utc(datetime.combine(day, time(0, 0)), svc.tz)
 
 
 def _days(value: float) -> str:
