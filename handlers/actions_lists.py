@@ -19,8 +19,8 @@ commands = CommandSet("actions", "Actions: owners, due dates, nudges")
 
 @commands.command(
     "actions",
-    summary="Your open actions (overdue first), a group's, or a group's as a CSV",
-    usage="actions [group:<group>] [all] [export]",
+    summary="Your open actions (overdue first), a group's or a person's; a group's as CSV",
+    usage="actions [group:<group>] [@person] [all] [export]",
     examples=["actions", "actions group:attendance", "actions group:attendance export"],
     options={"group"},
 )
@@ -52,8 +52,15 @@ async def actions_list(req: Request, svc: Services) -> Reply:
             raise UserError(
                 "Export works for one group.", example="actions group:attendance export"
             )
-        found = await repo.find_actions(svc.session, owner_id=req.actor.id, statuses=statuses)
-        title = "Your actions"
+        owner = req.actor
+        if req.args.people:
+            owner = await directory.resolve_person(svc.session, req.args.people[0])
+        found = await repo.find_actions(
+            svc.session, owner_id=owner.id, statuses=statuses, visible_to=req.actor
+        )
+        title = (
+            "Your actions" if owner.id == req.actor.id else f"{owner.name}'s actions you can see"
+        )
         buttons = [Button("Overdue in my groups", "actions overdue")]
     found.sort(key=lambda a: (not a.is_overdue(today), a.due_on, a.id))
     if not found:

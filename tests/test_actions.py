@@ -137,6 +137,8 @@ async def test_group_lists_and_reads_are_for_members(ask: Asker) -> None:
     assert not (await ask(ALEX, f"action {action_id}")).error
     outsider = await ask(TOM, 'action add "X" owner:@jo due:12/01/2024 group:attendance')
     assert outsider.error
+    assert "Circulate" in render_text(await ask.ok(PRIYA, "actions @jo"))
+    assert "Circulate" not in render_text(await ask.ok(TOM, "actions @jo"))
 
 
 CHANGES = [
