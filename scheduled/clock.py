@@ -15,7 +15,13 @@ log = logging.getLogger(__name__)
 
 async def run_tick(ctx: BotContext) -> None:
     try:
-        result = await tick(ctx.db, ctx.settings, now=ctx.clock.now(), dispatcher=ctx.dispatcher)
+        result = await tick(
+            ctx.db,
+            ctx.settings,
+            now=ctx.clock.now(),
+            dispatcher=ctx.dispatcher,
+            clock=ctx.clock.now,
+        )
         sent = sum(1 for r in result.handled if r.state == "sent")
         if result.handled:
             log.info("tick: %d handled, %d sent", len(result.handled), sent)

@@ -12,12 +12,15 @@ import asyncio
 import logging
 import os
 import random
+import secrets
 import socket
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from scheduled.senders import DeliveryError, Sender, Sent, WebInboxSender
 from storage.db import Database
@@ -26,10 +29,14 @@ from storage.outbox import LEASE, OutboxMessage
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RECLAIMED = "reclaimed after its sender stopped"
+NO_ANSWER = "no answer from the platform in time"
+UNSURE = (RECLAIMED, NO_ANSWER)  # the platform may already have these: ask before sending
+SAFE_SHARE = 0.5  # a batch sends only in the first half of its lease
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Host, process and a per-dispatcher suffix: two dispatchers never share a claim."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -41,6 +48,12 @@ def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
 
 
 class Dispatcher:
+    """Claims due rows in batches and delivers them, `concurrency` at a time.
+
+    A claimed row is ours until `lease` runs out; a row not sent well inside its lease goes
+    back to the queue unsent, so a reclaiming process never races a slow one.
+    """
+
     def __init__(
         self,
         db: Database,
@@ -49,6 +62,7 @@ class Dispatcher:
         lease: timedelta = LEASE,
         concurrency: int = 8,
         worker: str | None = None,
+        batch: int = 200,
     ) -> None:
         self.db = db
         self.senders: list[Sender] = list(senders or [])
@@ -57,55 +71,68 @@ class Dispatcher:
         self.lease = lease
         self.concurrency = max(1, concurrency)
         self.worker = worker or worker_id()
+        self.batch = batch
 
-    async def claim(self, *, now: datetime, limit: int) -> list[int]:
-        """Mark due rows as ours for a lease; PostgreSQL skips rows other workers hold."""
-        due = (OutboxMessage.state == "pending") & (OutboxMessage.due_at <= now)
-        expired = (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now)
+    async def claim(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Mark due rows as ours for a lease; PostgreSQL skips rows other workers hold.
+
+        The UPDATE re-checks the state, so on SQLite (no SKIP LOCKED) a row another process
+        claimed first is not claimed again; rows taken back from a dead sender say so in
+        `error`, which makes delivery ask the platform before sending.
+        """
+        claimable = ((OutboxMessage.state == "pending") & (OutboxMessage.due_at <= now)) | (
+            (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now)
+        )
         async with self.db.session() as session:
             stmt = (
-                select(OutboxMessage.id, OutboxMessage.state)
-                .where(due | expired)
+                select(OutboxMessage.id)
+                .where(claimable)
                 .order_by(OutboxMessage.due_at, OutboxMessage.id)
                 .limit(limit)
             )
             if not self.db.is_sqlite:
                 stmt = stmt.with_for_update(skip_locked=True)
-            rows = (await session.execute(stmt)).all()
-            ids = [r.id for r in rows]
-            reclaimed = [r.id for r in rows if r.state == "sending"]
-            if ids:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(ids))
-                    .values(state="sending", claimed_by=self.worker, lease_until=now + self.lease)
+            ids = list(await session.scalars(stmt))
+            if not ids:
+                return []
+            rows = await session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), claimable)
+                .values(
+                    state="sending",
+                    claimed_by=self.worker,
+                    lease_until=now + self.lease,
+                    error=case(
+                        (OutboxMessage.state == "sending", RECLAIMED), else_=OutboxMessage.error
+                    ),
                 )
-            if reclaimed:
-                await session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id.in_(reclaimed))
-                    .values(error=RECLAIMED)
-                )
-            return ids
+                .returning(OutboxMessage),
+                execution_options={"synchronize_session": False},
+            )
+            return sorted(rows, key=lambda r: (r.due_at, r.id))
 
-    async def run_once(self, *, now: datetime, limit: int = 200) -> list[OutboxMessage]:
+    async def run_once(self, *, now: datetime, limit: int | None = None) -> list[OutboxMessage]:
         """Send what is due now; returns the rows handled (sent, failed or retried)."""
-        ids = await self.claim(now=now, limit=limit)
+        deadline = time.monotonic() + self.lease.total_seconds() * SAFE_SHARE
+        rows = await self.claim(now=now, limit=limit or self.batch)
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(message_id: int) -> OutboxMessage | None:
+        async def one(row: OutboxMessage) -> OutboxMessage | None:
             async with gate:
-                return await self.deliver(message_id, now=now)
+                return await self.deliver(row, now=now, deadline=deadline)
 
-        results = await asyncio.gather(*(one(i) for i in ids))
+        results = await asyncio.gather(*(one(r) for r in rows))
         return [r for r in results if r is not None]
 
-    async def deliver(self, message_id: int, *, now: datetime) -> OutboxMessage | None:
+    async def deliver(
+        self, row: OutboxMessage, *, now: datetime, deadline: float
+    ) -> OutboxMessage | None:
+        """Send one claimed row and record what happened, only while it is still ours."""
+        if time.monotonic() >= deadline:  # our lease is nearly over: give it back unsent
+            await self._record(row, state="pending", claimed_by=None, lease_until=None)
+            return None
         async with self.db.session() as session:
-            row = await session.get(OutboxMessage, message_id)
-            if row is None or row.state != "sending" or row.claimed_by != self.worker:
-                return None
-            row.attempts += 1
+            attempts = row.attempts + 1
             try:
                 sender = await self._sender_for(session, row.target)
                 if sender is None:
@@ -114,31 +141,59 @@ class Dispatcher:
                         permanent=True,
                     )
                 sent = None
-                if row.error == RECLAIMED:
+                if row.error in UNSURE:
                     sent = await self._already_sent(sender, session, row)
                 if sent is None:
-                    sent = await sender.send(session, row, row.reply)
+                    budget = max(0.1, deadline - time.monotonic())
+                    sent = await asyncio.wait_for(sender.send(session, row, row.reply), budget)
+            except TimeoutError:
+                # the platform may have it: back in the queue, checked before sending again
+                log.warning("outbox #%s (%s): no answer in time", row.id, row.kind)
+                values = {"state": "pending", "error": NO_ANSWER, "due_at": now}
             except DeliveryError as err:
-                row.error = err.reason[:500]
-                if err.permanent or row.attempts >= MAX_ATTEMPTS:
-                    row.state = "failed"
-                else:
-                    row.state = "pending"
-                    row.due_at = now + backoff(row.attempts, err.retry_after)
-                row.claimed_by, row.lease_until = None, None
-                log.warning("outbox #%s (%s) not delivered: %s", row.id, row.kind, row.state)
-                return row
+                failed = err.permanent or attempts >= MAX_ATTEMPTS
+                values = {"state": "failed" if failed else "pending", "error": err.reason[:500]}
+                if not failed:
+                    values["due_at"] = now + backoff(attempts, err.retry_after)
+                log.warning("outbox #%s (%s) not delivered: %s", row.id, row.kind, values["state"])
             except Exception as exc:  # a bug in a sender: keep the row, say what kind of error
                 log.error("outbox #%s (%s): sender error %s", row.id, row.kind, type(exc).__name__)
-                row.error = f"internal error ({type(exc).__name__})"
-                row.state = "pending" if row.attempts < MAX_ATTEMPTS else "failed"
-                row.due_at = now + backoff(row.attempts)
-                row.claimed_by, row.lease_until = None, None
-                return row
-            row.state, row.sent_at = "sent", now
-            row.platform, row.platform_message_id = sent.platform, sent.message_id
-            row.error, row.claimed_by, row.lease_until = None, None, None
-            return row
+                values = {
+                    "state": "pending" if attempts < MAX_ATTEMPTS else "failed",
+                    "error": f"internal error ({type(exc).__name__})",
+                    "due_at": now + backoff(attempts),
+                }
+            else:
+                values = {
+                    "state": "sent",
+                    "sent_at": now,
+                    "platform": sent.platform,
+                    "platform_message_id": sent.message_id,
+                    "error": None,
+                }
+            values.update(attempts=attempts, claimed_by=None, lease_until=None)
+            await self._record(row, session=session, **values)
+        return row
+
+    async def _record(
+        self, row: OutboxMessage, *, session: AsyncSession | None = None, **values: object
+    ) -> None:
+        """Write the outcome only if the row is still ours; mirror it on the returned object."""
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if session is None:
+            async with self.db.session() as own:
+                result = await own.execute(stmt)
+        else:
+            result = await session.execute(stmt)
+        if not result.rowcount:
+            log.warning("outbox #%s was taken back by another dispatcher", row.id)
+        for name, value in values.items():
+            set_committed_value(row, name, value)
 
     async def _already_sent(
         self, sender: Sender, session: AsyncSession, row: OutboxMessage

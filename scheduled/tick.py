@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,12 +39,19 @@ async def plan_all(db: Database, settings: Settings, *, now: datetime) -> dict[s
 
 
 async def tick(
-    db: Database, settings: Settings, *, now: datetime, dispatcher: Dispatcher | None = None
+    db: Database,
+    settings: Settings,
+    *,
+    now: datetime,
+    dispatcher: Dispatcher | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> TickResult:
+    """Plan at `now`, then dispatch batch after batch. With `clock` (the clock process), each
+    batch is claimed at the time it starts, so a long pass never hands out stale leases."""
     result = TickResult()
     result.planned = await plan_all(db, settings, now=now)
     dispatcher = dispatcher or Dispatcher(db)
     # retried rows move their due time past `now`, so this loop ends
-    while handled := await dispatcher.run_once(now=now):
+    while handled := await dispatcher.run_once(now=clock() if clock else now):
         result.handled.extend(handled)
     return result

@@ -9,6 +9,7 @@ message saying what to do. At most one message per second goes to any one channe
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -26,6 +27,9 @@ from bot.settings import Settings
 from scheduled.senders import DeliveryError, Sent
 from storage.directory import Group, Identity
 from storage.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+HISTORY_PAGES = 3  # how far back a reclaimed row looks for itself (200 posts a page)
 
 ADMIN_FIXES = {
     "not_in_channel": "the bot is not in the Slack channel for {target}; "
@@ -95,6 +99,36 @@ class SlackSender:
         except (aiohttp.ClientError, TimeoutError) as err:
             raise DeliveryError(f"Slack could not be reached ({type(err).__name__})") from None
         return Sent(platform=PLATFORM, message_id=answer.get("ts"))
+
+    async def already_sent(self, session: AsyncSession, message: OutboxMessage) -> Sent | None:
+        """Is a reclaimed row's message already in its channel? Looks for the outbox key in
+        the metadata of recent posts (`conversations.history`, newest first)."""
+        try:
+            channel = await self._channel(session, message.target)
+            cursor: str | None = None
+            cutoff = message.created_at.timestamp() - 3600 if message.created_at else 0.0
+            for _ in range(HISTORY_PAGES):
+                page = await self.client.conversations_history(
+                    channel=channel, include_all_metadata=True, limit=200, cursor=cursor
+                )
+                messages = page.get("messages") or []
+                for posted in messages:
+                    meta = posted.get("metadata") or {}
+                    if (meta.get("event_payload") or {}).get("key") == message.key:
+                        return Sent(platform=PLATFORM, message_id=posted.get("ts"))
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor or not messages or float(messages[-1].get("ts", 0)) < cutoff:
+                    return None
+        except SlackApiError as err:
+            code = str(err.response.get("error") or "") if err.response is not None else ""
+            if code in ("missing_scope", "not_in_channel", "channel_not_found"):
+                # cannot look: sending again risks a duplicate, never a loss
+                log.warning("outbox #%s: cannot check Slack history (%s)", message.id, code)
+                return None
+            raise delivery_error(err, message.target) from None
+        except (aiohttp.ClientError, TimeoutError) as err:
+            raise DeliveryError(f"Slack could not be reached ({type(err).__name__})") from None
+        return None
 
     async def _pace(self, channel: str) -> None:
         last = self._last.get(channel)

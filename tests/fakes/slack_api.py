@@ -2,7 +2,9 @@
 
 It records every call, answers like Slack (`{"ok": true, ...}`), serves `response_url`s and a
 Socket Mode websocket, and can be told to fail the next call to a method: a 429 with
-Retry-After, a 5xx, or a Slack error such as `not_in_channel`.
+Retry-After, a 5xx, or a Slack error such as `not_in_channel`. Posted messages are kept per
+channel (with their metadata) so `conversations.history` can answer; `before_answer` lets a test
+stall or inspect a call after it was recorded (a sender killed while waiting for Slack's answer).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +43,8 @@ class FakeSlackAPI:
         self.failures: dict[str, list[Failure]] = {}
         self.socket_messages: list[dict[str, Any]] = []
         self.sockets: list[web.WebSocketResponse] = []
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> posted, oldest first
+        self.before_answer: Callable[[Call], Awaitable[None]] | None = None
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -120,7 +125,8 @@ class FakeSlackAPI:
                 args.update(await request.json())
             else:
                 args.update(dict(await request.post()))
-        self.calls.append(Call(method, args, dict(request.headers)))
+        call = Call(method, args, dict(request.headers))
+        self.calls.append(call)
         queued = self.failures.get(method)
         if queued:
             failure = queued.pop(0)
@@ -131,7 +137,10 @@ class FakeSlackAPI:
             if failure.status >= 500:
                 return web.Response(status=failure.status, text="upstream trouble")
             return web.json_response(body, status=failure.status, headers=headers)
-        return web.json_response(self._answer(method, args))
+        answer = self._answer(method, args)
+        if self.before_answer is not None:
+            await self.before_answer(call)
+        return web.json_response(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -152,12 +161,32 @@ class FakeSlackAPI:
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
         if method in ("chat.postMessage", "chat.postEphemeral"):
             ts = f"1700000000.{next(self._ts):06d}"
+            if method == "chat.postMessage":
+                posted = {"type": "message", "ts": ts, "text": args.get("text", "")}
+                if args.get("metadata"):
+                    posted["metadata"] = _json(args["metadata"])
+                self.history.setdefault(str(args.get("channel")), []).append(posted)
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "conversations.history":
+            return self._history(args)
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": "V1", **(_json(args.get("view")) or {})}}
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": True}
+
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, like Slack; metadata only with `include_all_metadata`."""
+        posted = self.history.get(str(args.get("channel")), [])
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(posted)
+            if float(m["ts"]) > oldest
+        ]
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()
