@@ -1,14 +1,29 @@
-"""Who may do what. The router asks here; handlers never decide access by role themselves."""
+"""Who may do what: one table for every command, asked by the router and by handlers.
+
+`POLICY` names, for each registered command, the roles that may use it and the relation the
+asker must have to the thing it touches (their own organisation, their own group, an action they
+own...). The router checks the roles before a handler runs; a handler that has loaded the item
+states the facts (`Facts`) and asks `require(req, facts)`, so the decision is made here, never
+in the handler. A command missing from the table is refused to everyone (tests catch it first).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.errors import NotAllowed
 
 if TYPE_CHECKING:
     from bot.registry import Command
+    from bot.services import Request
     from storage.directory import Person
+
+ROLES = ("admin", "staff", "member", "head")
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({"admin", "staff"})
+ADMIN = frozenset({"admin"})
 
 ROLE_NAMES = {
     "admin": "admins",
@@ -18,23 +33,230 @@ ROLE_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What a handler knows about the item a command touches, relative to the asker."""
+
+    group_role: str | None = None  # the asker's role in the item's group, if a member
+    owner_id: int | None = None  # who owns the item (an action's owner)
+    created_by_id: int | None = None  # who set it (an action's creator)
+    organiser_id: int | None = None  # a meeting's organiser
+    organisation_id: int | None = None  # the organisation it is for
+    subject_id: int | None = None  # the person the command is about
+    in_audience: bool = False  # the item (opportunity, consultation) is meant for the asker
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How the asker must stand to the item; `bypass` roles stand in every relation."""
+
+    name: str
+    meaning: str
+    holds_for: Callable[[Person, Facts], bool]
+    bypass: frozenset[str] = STAFF
+
+    def holds(self, actor: Person, facts: Facts) -> bool:
+        return actor.active and (actor.role in self.bypass or self.holds_for(actor, facts))
+
+
+ANY = Relation("any", "anyone with the role", lambda a, f: True)
+OWN_ORGANISATION = Relation(
+    "own organisation",
+    "their own organisation (staff: any)",
+    lambda a, f: f.organisation_id is not None and a.organisation_id == f.organisation_id,
+)
+OWN_GROUP = Relation(
+    "own group", "a member of the item's group (staff: any)", lambda a, f: f.group_role is not None
+)
+GROUP_OFFICER = Relation(
+    "group chair or organiser",
+    "the group's chair or officer, or the meeting's organiser (staff: any)",
+    lambda a, f: (
+        f.group_role in ("chair", "officer")
+        or (f.organiser_id is not None and a.id == f.organiser_id)
+    ),
+)
+OWNER_OR_CHAIR = Relation(
+    "owner of the item or group chair",
+    "the item's owner or the chair of its group (staff: any)",
+    lambda a, f: a.id == f.owner_id or f.group_role == "chair",
+)
+ITEM_READER = Relation(
+    "owner, setter or group member",
+    "the item's owner, whoever set it, or a member of its group (staff: any)",
+    lambda a, f: a.id in (f.owner_id, f.created_by_id) or f.group_role is not None,
+)
+AUDIENCE = Relation(
+    "in the audience",
+    "the item is meant for them: their phase, group or subscription (staff: any)",
+    lambda a, f: f.in_audience,
+)
+ONESELF = Relation(
+    "oneself", "only about themselves (staff: anyone)", lambda a, f: f.subject_id in (None, a.id)
+)
+ONESELF_OR_ADMIN = Relation(
+    "oneself",
+    "only about themselves (admins: anyone)",
+    lambda a, f: f.subject_id in (None, a.id),
+    bypass=ADMIN,
+)
+RELATIONS = (
+    ANY,
+    OWN_ORGANISATION,
+    OWN_GROUP,
+    GROUP_OFFICER,
+    OWNER_OR_CHAIR,
+    ITEM_READER,
+    AUDIENCE,
+    ONESELF,
+    ONESELF_OR_ADMIN,
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    relation: Relation = ANY
+
+
+def _rule(roles: frozenset[str], relation: Relation = ANY) -> Rule:
+    return Rule(roles, relation)
+
+
+# Every registered command, in the order of `help`. Reading commands that list only what the
+# asker may see (meetings, actions, opps, support mine) are "any": the listing itself filters.
+POLICY: dict[str, Rule] = {
+    # help and directory
+    "help": _rule(EVERYONE),
+    "whoami": _rule(EVERYONE),
+    "groups": _rule(EVERYONE),
+    "group": _rule(EVERYONE, GROUP_OFFICER),  # reading is open; settings: chair/officer/staff
+    "person add": _rule(ADMIN),
+    # meetings
+    "meeting add": _rule(EVERYONE, GROUP_OFFICER),
+    "meetings": _rule(EVERYONE),
+    "meeting": _rule(EVERYONE),
+    "meeting move": _rule(EVERYONE, GROUP_OFFICER),
+    "meeting cancel": _rule(EVERYONE, GROUP_OFFICER),
+    "rsvp": _rule(EVERYONE, OWN_GROUP),
+    "apologies": _rule(EVERYONE, OWN_GROUP),
+    "agenda": _rule(EVERYONE, OWN_GROUP),  # list: anyone; remove another's item: organiser
+    "papers": _rule(EVERYONE, OWN_GROUP),  # list: anyone
+    "minutes": _rule(EVERYONE, GROUP_OFFICER),
+    "meeting ics": _rule(EVERYONE),
+    "calendar": _rule(EVERYONE),
+    "terms": _rule(EVERYONE),
+    "terms import": _rule(STAFF),
+    # actions
+    "action add": _rule(EVERYONE, OWN_GROUP),
+    "action": _rule(EVERYONE, ITEM_READER),
+    "actions": _rule(EVERYONE, OWN_GROUP),  # yours: anyone; group:<name>: its members
+    "actions overdue": _rule(EVERYONE),
+    "action done": _rule(EVERYONE, OWNER_OR_CHAIR),
+    "action snooze": _rule(EVERYONE, OWNER_OR_CHAIR),
+    "action reassign": _rule(EVERYONE, OWNER_OR_CHAIR),
+    "action note": _rule(EVERYONE, OWNER_OR_CHAIR),
+    "action drop": _rule(EVERYONE, OWNER_OR_CHAIR),
+    "action reopen": _rule(EVERYONE, OWNER_OR_CHAIR),
+    "action due": _rule(EVERYONE, OWNER_OR_CHAIR),
+    # opportunities and the bulletin
+    "opp add": _rule(STAFF),
+    "opps": _rule(EVERYONE),
+    "opp": _rule(EVERYONE, AUDIENCE),
+    "opp edit": _rule(STAFF),
+    "opp withdraw": _rule(STAFF),
+    "bulletin": _rule(EVERYONE),
+    "bulletin preview": _rule(EVERYONE, ONESELF),
+    "bulletin send": _rule(STAFF),
+    "bulletin subscribe": _rule(EVERYONE),
+    "bulletin unsubscribe": _rule(EVERYONE),
+    "bulletin settings": _rule(STAFF),
+    # support
+    "support": _rule(EVERYONE, OWN_ORGANISATION),
+    "support mine": _rule(EVERYONE),
+    "entitlement": _rule(EVERYONE, OWN_ORGANISATION),
+    "triage": _rule(STAFF),
+    "triage ack": _rule(STAFF),
+    "triage assign": _rule(STAFF),
+    "triage resolve": _rule(STAFF),
+    "triage signpost": _rule(STAFF),
+    "triage reopen": _rule(STAFF),
+    "triage escalate": _rule(STAFF),
+    "triage log-days": _rule(STAFF),
+    "triage stats": _rule(STAFF),
+    # attendance
+    "attendance": _rule(EVERYONE),
+    "attendance compare": _rule(EVERYONE),
+    "attendance core-cities": _rule(EVERYONE),
+    # consultations and schedules
+    "consultation add": _rule(STAFF),
+    "consultations": _rule(EVERYONE),
+    "consultation": _rule(EVERYONE),
+    "consultation extend": _rule(STAFF),
+    "consultation close": _rule(STAFF),
+    "consultation responded": _rule(EVERYONE, AUDIENCE),
+    "consultation responses": _rule(STAFF),
+    "schedule add": _rule(STAFF),
+    "schedules": _rule(STAFF),
+    "schedule edit": _rule(STAFF),
+    "schedule cancel": _rule(STAFF),
+    # trust
+    "audit": _rule(ADMIN),
+    "privacy export": _rule(EVERYONE, ONESELF_OR_ADMIN),
+    "privacy erase": _rule(ADMIN),
+}
+
+
+def rule_for(name: str) -> Rule | None:
+    return POLICY.get(name)
+
+
+def _roles_text(roles: frozenset[str]) -> str:
+    return ", ".join(ROLE_NAMES.get(r, r) for r in ROLES if r in roles)
+
+
 def may_use(actor: Person, command: Command) -> bool:
-    """Role check for a command (relations are checked by `require_*` below)."""
-    return actor.active and actor.role in command.roles
+    """The role part of the table (what `help` shows); relations are checked with `require`."""
+    rule = POLICY.get(command.name)
+    return rule is not None and actor.active and actor.role in rule.roles
 
 
 def check_command(actor: Person, command: Command) -> None:
-    if not may_use(actor, command):
-        allowed = ", ".join(ROLE_NAMES.get(r, r) for r in sorted(command.roles))
+    """The router's check, before the handler runs."""
+    rule = POLICY.get(command.name)
+    if rule is None:
         raise NotAllowed(
-            f"`{command.name}` is for {allowed}; you are signed in as a {actor.role}.",
+            f"`{command.name}` is not in the partnership's access policy yet, so nobody may use it.",
+            hint="Tell a partnership admin.",
+        )
+    if not may_use(actor, command):
+        raise NotAllowed(
+            f"`{command.name}` is for {_roles_text(rule.roles)}; you are signed in as a "
+            f"{actor.role}.",
             hint="Ask a partnership admin if you need it.",
         )
 
 
+def allows(actor: Person, command: str, facts: Facts | None = None) -> bool:
+    """The whole decision for one command and item: role, then relation."""
+    rule = POLICY.get(command)
+    if rule is None or not actor.active or actor.role not in rule.roles:
+        return False
+    return rule.relation.holds(actor, facts or Facts())
+
+
+def require(req: Request, facts: Facts, *, message: str, hint: str | None = None) -> None:
+    """Refuse with `message` unless the table lets the asker use this command on this item."""
+    if not allows(req.actor, req.command, facts):
+        raise NotAllowed(message, hint=hint)
+
+
+# --- relation checks by name, for handlers (each one is a relation from the table above) ---
+
+
 def may_manage_group(actor: Person, *, membership_role: str | None) -> bool:
     """Staff, admins and the group's chair or officer may change a group's settings."""
-    return actor.role in ("admin", "staff") or membership_role in ("chair", "officer")
+    return GROUP_OFFICER.holds(actor, Facts(group_role=membership_role))
 
 
 def require_manage_group(actor: Person, *, membership_role: str | None, group: str) -> None:
@@ -48,12 +270,15 @@ def may_read_action(
     actor: Person, *, owner_id: int, created_by_id: int | None, in_group: bool
 ) -> bool:
     """Staff, the owner, whoever set it, and members of its group may read an action."""
-    return actor.is_staff or actor.id in (owner_id, created_by_id) or in_group
+    facts = Facts(
+        owner_id=owner_id, created_by_id=created_by_id, group_role="member" if in_group else None
+    )
+    return ITEM_READER.holds(actor, facts)
 
 
 def may_change_action(actor: Person, *, owner_id: int, group_role: str | None) -> bool:
     """Owners, the group's chairs, and staff or admins may change an action."""
-    return actor.is_staff or actor.id == owner_id or group_role == "chair"
+    return OWNER_OR_CHAIR.holds(actor, Facts(owner_id=owner_id, group_role=group_role))
 
 
 def require_change_action(
@@ -78,12 +303,12 @@ def may_see_support_request(
     """Heads and members see that their own organisation asked (not what, unless they asked)."""
     if may_see_support_details(actor, requester_id=requester_id):
         return True
-    return actor.active and organisation_id is not None and actor.organisation_id == organisation_id
+    return OWN_ORGANISATION.holds(actor, Facts(organisation_id=organisation_id))
 
 
 def require_own_organisation(actor: Person, *, organisation_id: int | None, what: str) -> None:
     """Staff may act for any organisation; everyone else only for their own."""
-    if actor.is_staff or (organisation_id is not None and actor.organisation_id == organisation_id):
+    if OWN_ORGANISATION.holds(actor, Facts(organisation_id=organisation_id)):
         return
     raise NotAllowed(
         f"You can only {what} for your own organisation.",
@@ -91,13 +316,23 @@ def require_own_organisation(actor: Person, *, organisation_id: int | None, what
     )
 
 
+def require_group_member(actor: Person, *, membership_role: str | None, message: str) -> None:
+    """Members of the group (and staff) only."""
+    if not OWN_GROUP.holds(actor, Facts(group_role=membership_role)):
+        raise NotAllowed(message)
+
+
+def require_oneself(actor: Person, *, subject_id: int, message: str) -> None:
+    """Only about oneself, unless staff."""
+    if not ONESELF.holds(actor, Facts(subject_id=subject_id)):
+        raise NotAllowed(message)
+
+
 def may_organise_meeting(
     actor: Person, *, membership_role: str | None, organiser_id: int | None = None
 ) -> bool:
     """Staff, admins, the group's chair or officer, and the meeting's organiser run meetings."""
-    return may_manage_group(actor, membership_role=membership_role) or (
-        organiser_id is not None and actor.id == organiser_id
-    )
+    return GROUP_OFFICER.holds(actor, Facts(group_role=membership_role, organiser_id=organiser_id))
 
 
 def require_organise_meeting(
@@ -112,4 +347,14 @@ def require_organise_meeting(
 
 def may_attend_meeting(actor: Person, *, membership_role: str | None) -> bool:
     """Members of the meeting's group reply to it; staff and admins may join any meeting."""
-    return actor.is_staff or membership_role is not None
+    return OWN_GROUP.holds(actor, Facts(group_role=membership_role))
+
+
+def may_see_audience_item(actor: Person, *, in_audience: bool) -> bool:
+    """Opportunities and consultations meant for the asker (staff see all)."""
+    return AUDIENCE.holds(actor, Facts(in_audience=in_audience))
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(command, roles, relation) rows, for docs and the admin's `audit` help."""
+    return [(name, _roles_text(r.roles), r.relation.name) for name, r in POLICY.items()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
@@ -15,6 +16,7 @@ from bot.registry import Registry
 from bot.reply import Reply
 from bot.services import Request, Services
 from bot.settings import Settings
+from storage import audit
 from storage.db import Database
 from storage.directory import Person
 
@@ -120,7 +122,22 @@ class Router:
             command=command.name,
             channel=channel,
         )
-        return await command.handler(request, services)
+        if not command.writes:
+            return await command.handler(request, services)
+        with _WriteWatch(services.session) as watch:
+            reply = await command.handler(request, services)
+        if not reply.error and watch.wrote:
+            kind, object_id = audit.object_of(command.name, reply.text, args.words)
+            await audit.record(
+                services.session,
+                at=request.now,
+                actor_id=actor.id,
+                door=door,
+                command=command.name,
+                object_kind=kind,
+                object_id=object_id,
+            )
+        return reply
 
     def _unknown(self, words: list[str]) -> UserError:
         head = words[0]
@@ -138,6 +155,38 @@ class Router:
             hint=(hint + " " if hint else "") + "Type `help` to see what I can do.",
             example="help",
         )
+
+
+class _WriteWatch:
+    """Notices whether a `writes=True` command changed anything, so the audit log holds writes,
+    not a form being shown or a list being read."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.flushed = False
+
+    def _flushed(self, *_: object) -> None:
+        self.flushed = True
+
+    def _executed(self, state) -> None:  # type: ignore[no-untyped-def]
+        if state.is_insert or state.is_update or state.is_delete:
+            self.flushed = True
+
+    def __enter__(self) -> _WriteWatch:
+        sync = self.session.sync_session
+        event.listen(sync, "after_flush", self._flushed)
+        event.listen(sync, "do_orm_execute", self._executed)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        sync = self.session.sync_session
+        event.remove(sync, "after_flush", self._flushed)
+        event.remove(sync, "do_orm_execute", self._executed)
+
+    @property
+    def wrote(self) -> bool:
+        s = self.session
+        return self.flushed or bool(s.new or s.dirty or s.deleted)
 
 
 def error_reply(err: UserError) -> Reply:

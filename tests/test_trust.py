@@ -1,0 +1,99 @@
+"""Audit log of every write, `audit` for admins, and support retention by the clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from storage.audit import AuditEntry
+from storage.support import SupportEvent, SupportRequest
+from tests.conftest import london, run_tick
+
+ADMIN = "alex@learnsheffield.co.uk"
+JO = "jo@hillside.sch.uk"
+
+
+async def audit_rows(ask) -> list[AuditEntry]:  # type: ignore[no-untyped-def]
+    async with ask.ctx.db.session() as session:
+        return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+async def test_every_successful_write_is_audited_with_who_door_command_object(ask) -> None:
+    reply = await ask.ok(
+        JO, 'action add "Circulate PA figures" owner:@jo due:12/01/2024', door="slack"
+    )
+    assert "#1" in reply.text
+    await ask.ok(JO, "action done 1", door="teams")
+    rows = await audit_rows(ask)
+    assert [(r.command, r.door, r.object) for r in rows] == [
+        ("action add", "slack", "action #1"),
+        ("action done", "teams", "action #1"),
+    ]
+    assert rows[0].at == london(2023, 12, 1, 9, 0)
+
+
+async def test_reads_failures_and_forms_leave_no_audit_entry(ask) -> None:
+    await ask.ok(JO, "actions")
+    await ask.ok(JO, "help")
+    assert (await ask(JO, "action done 99")).error  # failed write: rolled back, not audited
+    await ask.ok(JO, "action add")  # a writes=True command that only shows its form
+    assert await audit_rows(ask) == []
+
+
+async def test_audit_entries_hold_no_command_text(ask) -> None:
+    secret = "Head unexpectedly absent; interim leadership advice needed today"
+    await ask.ok(JO, f'support crisis "{secret}"')
+    rows = await audit_rows(ask)
+    assert [(r.command, r.object) for r in rows] == [("support", "support #1")]
+    reply = await ask.ok(ADMIN, "audit")
+    assert "Head unexpectedly" not in str(reply.to_dict())
+
+
+async def test_audit_is_for_admins_and_filters_by_object_and_person(ask) -> None:
+    await ask.ok(JO, 'action add "One" owner:@jo due:12/01/2024')
+    await ask.ok(JO, 'action add "Two" owner:@jo due:12/01/2024')
+    await ask.ok("sam@learnsheffield.co.uk", "action done 2")
+    denied = await ask("sam@learnsheffield.co.uk", "audit")
+    assert denied.error and "admins" in denied.text
+    whole = await ask.ok(ADMIN, "audit")
+    assert "(3, newest first)" in whole.text
+    one = await ask.ok(ADMIN, "audit action 2")
+    table = one.to_dict()["elements"][0]
+    assert [row[3] for row in table["rows"]] == ["action done", "action add"]
+    by_sam = await ask.ok(ADMIN, "audit @sam")
+    assert [row[1] for row in by_sam.to_dict()["elements"][0]["rows"]] == ["Sam Patel"]
+    assert "none recorded" in (await ask.ok(ADMIN, "audit meeting 5")).text
+
+
+async def test_retention_purges_closed_support_details_after_the_set_months(ask) -> None:
+    text = "Safeguarding concern about a named pupil"
+    await ask.ok(JO, f'support crisis "{text}"')
+    await ask.ok("sam@learnsheffield.co.uk", 'triage resolve 1 "Adviser visited the pupil"')
+    await ask.ok(JO, 'support advocacy "Still open, keep me"')
+    ctx = ask.ctx
+    await run_tick(ctx, london(2025, 11, 30, 9, 0))  # 23 months on: kept
+    async with ctx.db.session() as session:
+        first = await session.get(SupportRequest, 1)
+        assert first is not None and first.details == text
+    await run_tick(ctx, london(2025, 12, 2, 9, 0))  # past 24 months: purged
+    async with ctx.db.session() as session:
+        first, second = await session.get(SupportRequest, 1), await session.get(SupportRequest, 2)
+        assert first is not None and second is not None
+        assert text not in first.details and first.kind == "crisis" and first.status == "resolved"
+        assert second.details == "Still open, keep me"
+        notes = await session.scalars(select(SupportEvent.note).where(SupportEvent.request_id == 1))
+        assert not any(n and "Adviser" in n for n in notes)
+    from tests.conftest import outbox_rows
+
+    for row in await outbox_rows(ctx, prefix="support:1:"):
+        assert text not in row.text and text not in str(row.payload)
+    stats = await ask.ok("sam@learnsheffield.co.uk", "triage stats")
+    assert "crisis" in str(stats.to_dict())  # still counted
+
+
+def test_months_before_takes_a_short_months_last_day() -> None:
+    from scheduled.retention import months_before
+
+    assert months_before(datetime(2024, 3, 31, tzinfo=UTC), 1) == datetime(2024, 2, 29, tzinfo=UTC)
+    assert months_before(datetime(2025, 12, 1, tzinfo=UTC), 24) == datetime(2023, 12, 1, tzinfo=UTC)
