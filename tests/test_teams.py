@@ -392,3 +392,17 @@ async def test_people_mentioned_in_teams_become_their_email(
     )
     await post(client, activity)
     assert seen == ["action reassign 7 dan@sheffield.gov.uk & more"]
+
+
+async def test_anonymous_teams_is_never_served_off_this_machine(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Without credentials the door trusts the caller, so on a public HOST it stays shut."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import build_web_app
+
+    ctx.settings.host = "0.0.0.0"
+    async with TestClient(TestServer(build_web_app(ctx))) as client:
+        resp = await client.post("/api/messages", json={"type": "message", "text": "help"})
+        health = await (await client.get("/healthz")).json()
+    assert resp.status in (404, 405)
+    assert "teams" not in health["doors"]

@@ -131,9 +131,20 @@ class TeamsDoor:
         return response or web.Response(status=202)
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def attach(app: web.Application, ctx: BotContext) -> None:
     """`POST /api/messages`: JWT-checked with credentials, anonymous (local use) without."""
     global _said_anonymous
+    if not ctx.settings.teams_credentials and ctx.settings.host not in LOOPBACK:
+        # Anonymous turns trust the caller's serviceUrl and roster: never off this machine.
+        log.error(
+            "Teams door is off: HOST is %s and no CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* "
+            "credentials are set (anonymous Teams is for 127.0.0.1 only)",
+            ctx.settings.host,
+        )
+        return
     door = TeamsDoor(ctx)
     app[DOOR_KEY] = door
     handler = door.messages
@@ -156,6 +167,8 @@ def attach(app: web.Application, ctx: BotContext) -> None:
 
 def make_sender(settings: Settings, db: Database) -> Sender | None:
     """The Teams outbox sender (also in anonymous mode, for local proactive messages)."""
+    if not settings.teams_credentials and settings.host not in LOOPBACK:
+        return None
     from bot.adapters.teams_sender import TeamsSender
 
     return TeamsSender(settings, build_cloud_adapter(settings, for_turns=False))
