@@ -47,7 +47,7 @@ class Args:
         if index >= len(self.words):
             raise UserError(f"Which {what}? Give its number.", example=example)
         word = self.words[index].lstrip("#")
-        if not word.isdigit() or len(word) > 9:
+        if not (word.isascii() and word.isdigit()) or len(word) > 9:
             raise UserError(f"{self.words[index]!r} is not a {what} number.", example=example)
         return int(word)
 

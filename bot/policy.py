@@ -24,6 +24,7 @@ ROLES = ("admin", "staff", "member", "head")
 EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"admin", "staff"})
 ADMIN = frozenset({"admin"})
+SCHOOLS = frozenset({"member", "head"})  # the people consultations are for, not staff
 
 ROLE_NAMES = {
     "admin": "admins",
@@ -91,6 +92,12 @@ AUDIENCE = Relation(
     "the item is meant for them: their phase, group or subscription (staff: any)",
     lambda a, f: f.in_audience,
 )
+AUDIENCE_ONLY = Relation(
+    "in the audience",
+    "the item is meant for them (no one stands in for the audience)",
+    lambda a, f: f.in_audience,
+    bypass=frozenset(),
+)
 ONESELF = Relation(
     "oneself", "only about themselves (staff: anyone)", lambda a, f: f.subject_id in (None, a.id)
 )
@@ -108,6 +115,7 @@ RELATIONS = (
     OWNER_OR_CHAIR,
     ITEM_READER,
     AUDIENCE,
+    AUDIENCE_ONLY,
     ONESELF,
     ONESELF_OR_ADMIN,
 )
@@ -194,7 +202,7 @@ POLICY: dict[str, Rule] = {
     "consultation": _rule(EVERYONE),
     "consultation extend": _rule(STAFF),
     "consultation close": _rule(STAFF),
-    "consultation responded": _rule(EVERYONE, AUDIENCE),
+    "consultation responded": _rule(SCHOOLS, AUDIENCE_ONLY),
     "consultation responses": _rule(STAFF),
     "schedule add": _rule(STAFF),
     "schedules": _rule(STAFF),

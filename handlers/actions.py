@@ -9,8 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.dates import format_date, parse_date
-from bot.errors import NotAllowed, NotFound, UserError
-from bot.policy import may_change_action, may_read_action, require_change_action
+from bot.errors import NotFound, UserError
+from bot.policy import (
+    may_change_action,
+    may_read_action,
+    require_change_action,
+    require_group_member,
+)
 from bot.registry import CommandSet, Registry
 from bot.reply import Actions, Button, Element, Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
@@ -209,11 +214,11 @@ async def action_add(req: Request, svc: Services) -> Reply:
     if req.args.opt("group"):
         group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
         member = await directory.membership(svc.session, group_id=group.id, person_id=req.actor.id)
-        if member is None and not req.actor.is_staff:
-            raise NotAllowed(
-                f"Only members of {group.name} (or staff) can add its actions.",
-                example=ADD_EXAMPLE,
-            )
+        require_group_member(
+            req.actor,
+            membership_role=member.role if member else None,
+            message=f"Only members of {group.name} (or staff) can add its actions.",
+        )
     elif owner.id != req.actor.id and not req.actor.is_staff:
         raise UserError(
             "An action for someone else needs a group, so its chair can follow it up.",
@@ -223,7 +228,7 @@ async def action_add(req: Request, svc: Services) -> Reply:
     meeting_id = None
     if req.args.opt("meeting"):
         raw = (req.args.opt("meeting") or "").lstrip("#")
-        if not raw.isdigit() or len(raw) > 9:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
             raise UserError("meeting: takes a meeting number.", example="meeting:3")
         meeting_id = int(raw)
     action = await repo.add_action(

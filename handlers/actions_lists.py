@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from bot.errors import NotAllowed, UserError
+from bot.errors import UserError
+from bot.policy import require_group_member
 from bot.registry import CommandSet
 from bot.reply import Actions, Button, File, Reply
 from bot.services import Request, Services
@@ -38,8 +39,11 @@ async def actions_list(req: Request, svc: Services) -> Reply:
     if req.args.opt("group"):
         group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
         member = await directory.membership(svc.session, group_id=group.id, person_id=req.actor.id)
-        if member is None and not req.actor.is_staff:
-            raise NotAllowed(f"Only members of {group.name} (or staff) can see its actions.")
+        require_group_member(
+            req.actor,
+            membership_role=member.role if member else None,
+            message=f"Only members of {group.name} (or staff) can see its actions.",
+        )
         found = await repo.find_actions(svc.session, group_id=group.id, statuses=statuses)
         if "export" in words:
             return Reply(text=f"{len(found)} actions for {group.title}.").add(

@@ -6,6 +6,7 @@ for everyone at a school as soon as one person says it has responded.
 
 from __future__ import annotations
 
+from bot import policy
 from bot.dates import format_when
 from bot.errors import UserError
 from bot.registry import STAFF, CommandSet
@@ -23,6 +24,7 @@ commands = CommandSet("consultations", "Consultations and their deadlines")
     summary="Say your school (or organisation) has responded, so the nudges stop",
     usage="consultation responded <id>",
     examples=["consultation responded 2"],
+    roles=policy.SCHOOLS,
     writes=True,
 )
 async def consultation_responded(req: Request, svc: Services) -> Reply:
@@ -33,12 +35,13 @@ async def consultation_responded(req: Request, svc: Services) -> Reply:
             hint="Contact the organisers if your response was late.",
         )
     people = await repo.audience_people(svc.session, c.audience)
-    if not any(p.id == req.actor.id for p in people):
-        raise UserError(
-            f"Consultation #{c.id} is for {audience_words(c.audience)}, which does not "
-            "include you.",
-            example="consultations",
-        )
+    policy.require(
+        req,
+        policy.Facts(in_audience=any(p.id == req.actor.id for p in people)),
+        message=f"Consultation #{c.id} is for {audience_words(c.audience)}, which does not "
+        "include you.",
+        hint="Type `consultations` for the ones that are for you.",
+    )
     me = req.actor
     unit = me.organisation.name if me.organisation else me.name
     found = await repo.response_of(

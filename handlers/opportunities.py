@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from bot.dates import format_date, parse_date
 from bot.errors import NotAllowed, UserError
 from bot.parsing import split_list
+from bot.policy import may_see_audience_item
 from bot.registry import STAFF, CommandSet, Registry
 from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
@@ -271,7 +272,7 @@ async def opps(req: Request, svc: Services) -> Reply:
 )
 async def opp_show(req: Request, svc: Services) -> Reply:
     first = req.args.words[0].lstrip("#") if req.args.words else ""
-    if not first.isdigit():
+    if not (first.isascii() and first.isdigit()):
         raise UserError(
             "Which opportunity? opp commands: opp <id>, opp add, opp edit, opp withdraw; "
             "opps lists the open ones.",
@@ -279,7 +280,9 @@ async def opp_show(req: Request, svc: Services) -> Reply:
         )
     opp = await repo.get_opportunity(svc.session, int(first[:9]))
     audience = repo.STAFF_AUDIENCE if req.actor.is_staff else repo.audience_of(req.actor)
-    if opp.subscribers_only and not audience.subscriber:
+    if not may_see_audience_item(
+        req.actor, in_audience=audience.subscriber or not opp.subscribers_only
+    ):
         raise NotAllowed(
             f"Opportunity #{opp.id} is offered to subscribing organisations only.",
             hint="Type `opps` for the ones open to you.",

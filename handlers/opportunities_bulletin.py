@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.dates import format_date, format_when, local_to_utc, parse_time
-from bot.errors import NotAllowed, NotFound, UserError
+from bot.errors import NotFound, UserError
+from bot.policy import require_oneself
 from bot.registry import STAFF, CommandSet
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
@@ -127,13 +128,20 @@ async def bulletin_preview(req: Request, svc: Services) -> Reply:
     bs = await repo.bulletin_settings(svc.session)
     channel = bulletin.channel_name(bs, svc.settings)
     if who and who.lstrip("#").lower() in ("channel", channel.lower()):
-        if not req.actor.is_staff:
-            raise NotAllowed("Only Learn Sheffield staff can preview the channel copy.")
+        # the channel copy is nobody's own: staff only, as for another person's copy
+        require_oneself(
+            req.actor,
+            subject_id=0,
+            message="Only Learn Sheffield staff can preview the channel copy.",
+        )
         audience, for_whom, dm = repo.CHANNEL_AUDIENCE, f"#{channel}: all-phase items only", False
     else:
         person = await resolve_person(svc.session, who) if who else req.actor
-        if person.id != req.actor.id and not req.actor.is_staff:
-            raise NotAllowed("Only Learn Sheffield staff can preview someone else's bulletin.")
+        require_oneself(
+            req.actor,
+            subject_id=person.id,
+            message="Only Learn Sheffield staff can preview someone else's bulletin.",
+        )
         audience = repo.audience_of(person)
         for_whom, dm = f"{person.name} ({audience.label})", True
     mine = found.for_audience(audience)

@@ -183,7 +183,7 @@ async def support(req: Request, svc: Services) -> Reply:
     if not args.words and not args.options:
         return support_form()
     if len(args.words) == 1 and not args.options and args.words[0].lstrip("#").isdigit():
-        return await show_request(req, svc, int(args.words[0].lstrip("#")))
+        return await show_request(req, svc, args.int_at(0, what="request", example="support 12"))
     kind, details = _kind_and_details(req)
     urgency = _urgency(req, kind)
     consent = _consent(req)
@@ -480,7 +480,9 @@ def _done(request: SupportRequest, what: str) -> Reply:
 async def triage(req: Request, svc: Services) -> Reply:
     if req.args.words:
         if req.args.words[0].lstrip("#").isdigit():
-            return await show_request(req, svc, int(req.args.words[0].lstrip("#")))
+            return await show_request(
+                req, svc, req.args.int_at(0, what="request", example="triage 12")
+            )
         raise UserError(
             f"triage takes a request number or one of: {', '.join(TRIAGE_VERBS)}.",
             example="triage ack 12",

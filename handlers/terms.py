@@ -113,7 +113,7 @@ def repeat_starts(
             field="every",
         )
     raw = count or "6"
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REPEATS:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_REPEATS:
         raise UserError(f"count: must be a number from 1 to {MAX_REPEATS}.", example="count:6")
     label = EVERY[every]
     if label == "every term":

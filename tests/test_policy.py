@@ -1,0 +1,205 @@
+"""The policy table is the single source of who may do what; every command is in it.
+
+The matrix runs every registered command through the real router as each role (admin, staff,
+member, head) in each relation to the item (chair of its group / own organisation / oneself;
+plain member; unrelated) and checks the outcome against `bot.policy.POLICY`. A handler that
+forgets its relation check, or a table entry that says otherwise, fails here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import update
+
+from bot import policy
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.policy import ANY, POLICY, ROLES, Facts
+from bot.router import build_registry
+from storage.directory import Organisation, Person, person_by_email, set_membership, upsert_group
+
+REGISTRY = build_registry()
+ACTORS = {
+    "admin": "alex@learnsheffield.co.uk",
+    "staff": "sam@learnsheffield.co.uk",
+    "member": "amy@hillside.sch.uk",
+    "head": "omar@meadowbank.sch.uk",
+}
+STATES = ("chair", "member", "none")  # how the asker stands to the item
+GROUPS = {"chair": "ours", "member": "mine", "none": "theirs"}
+
+# Text for each command with a relation, filled per state. Commands whose relation is "any"
+# run their first documented example.
+PROBES = {
+    "group": "group {group} reminders:7d,1d",
+    "meeting add": 'meeting add "Probe" group:{group} on:"14/12/2023 10:00"',
+    "meeting move": 'meeting move {meeting} on:"14/12/2023 11:00"',
+    "meeting cancel": "meeting cancel {meeting}",
+    "rsvp": "rsvp {meeting} yes",
+    "apologies": 'apologies {meeting} "Ofsted visit"',
+    "agenda": 'agenda {meeting} add "Probe item"',
+    "papers": "papers {meeting} add https://example.org/paper.pdf",
+    "minutes": 'minutes {meeting} "Probe minutes"',
+    "action add": 'action add "Probe" owner:@dan due:12/01/2024 group:{group}',
+    "action": "action {action}",
+    "actions": "actions group:{group}",
+    "action done": "action done {action}",
+    "action snooze": "action snooze {action} 1w",
+    "action reassign": "action reassign {action} @dan",
+    "action note": 'action note {action} "Probe note"',
+    "action drop": "action drop {action}",
+    "action reopen": "action reopen {action}",
+    "action due": "action due {action} 19/01/2024",
+    "opp": "opp {opp}",
+    "bulletin preview": "bulletin preview as:{person}",
+    "support": 'support crisis "Probe request" org:"{org}"',
+    "entitlement": 'entitlement org:"{org}"',
+    "consultation responded": "consultation responded {consultation}",
+    "privacy export": "privacy export {person}",
+}
+
+
+def test_every_registered_command_is_in_the_policy_table_and_nothing_else() -> None:
+    registered = set(REGISTRY.commands)
+    missing = sorted(registered - set(POLICY))
+    assert not missing, f"commands with no entry in bot/policy.py POLICY: {missing}"
+    assert not sorted(set(POLICY) - registered), "POLICY names commands nobody registers"
+
+
+def test_registered_roles_agree_with_the_table() -> None:
+    """The `roles=` a handler declares (used for docs and app manifests) must match the table."""
+    wrong = {n: sorted(c.roles) for n, c in REGISTRY.commands.items() if c.roles != POLICY[n].roles}
+    assert not wrong, f"declared roles differ from bot/policy.py: {wrong}"
+
+
+def test_every_command_with_a_relation_has_a_probe() -> None:
+    need = {n for n, r in POLICY.items() if r.relation is not ANY}
+    assert not sorted(need - set(PROBES)), "add a probe for the new relation command"
+
+
+def test_a_command_missing_from_the_table_is_refused_to_everyone() -> None:
+    from bot.registry import Command
+
+    async def handler(req, svc):  # type: ignore[no-untyped-def]
+        raise AssertionError("must not run")
+
+    stray = Command(name="frobnicate", handler=handler, summary="", usage="", topic="x")
+    for role in ROLES:
+        with pytest.raises(NotAllowed):
+            policy.check_command(Person(id=1, role=role, active=True), stray)
+
+
+def facts_for(state: str, actor: Person) -> Facts:
+    """The relation each state stands for, in the table's own terms."""
+    if state == "none":
+        return Facts(organisation_id=-1, subject_id=-1, owner_id=-1, in_audience=False)
+    return Facts(
+        group_role=state,
+        organisation_id=actor.organisation_id,
+        subject_id=actor.id,
+        in_audience=True,
+    )
+
+
+@dataclass
+class World:
+    actors: dict[str, Person]
+    ids: dict[str, dict[str, int]]  # state -> {"meeting": id, "action": id, ...}
+
+
+async def build_world(ask) -> World:  # type: ignore[no-untyped-def]
+    """Three groups (the four askers chair one, are plain members of one, are outside one),
+    each with a meeting, an action and a consultation run by people outside the matrix."""
+    db = ask.ctx.db
+    async with db.session() as session:
+        actors = {role: await person_by_email(session, e) for role, e in ACTORS.items()}
+        dan = await person_by_email(session, "dan@sheffield.gov.uk")
+        for state, name in GROUPS.items():
+            group = await upsert_group(session, name=name, title=f"Matrix {name}")
+            await set_membership(session, group=group, person=dan, role="member")
+            if state != "none":
+                for person in actors.values():
+                    await set_membership(session, group=group, person=person, role=state)
+        # neither askers' schools subscribe, so a subscribers-only opportunity is not theirs
+        await session.execute(
+            update(Organisation)
+            .where(Organisation.name.in_(["Hillside Primary", "Meadowbank Primary"]))
+            .values(subscriber=False)
+        )
+    stella = "stella@learnsheffield.co.uk"
+    ids: dict[str, dict[str, int]] = {}
+    for n, (state, name) in enumerate(GROUPS.items(), start=1):
+        await ask.ok(stella, f'meeting add "M {name}" group:{name} on:"15/12/2023 10:00"')
+        await ask.ok(stella, f'action add "A {name}" owner:@dan due:12/01/2024 group:{name}')
+        await ask.ok(stella, f'consultation add "C {name}" closes:12/01/2024 audience:{name}')
+        only = " subscribers:only" if state == "none" else ""
+        await ask.ok(
+            "sam@learnsheffield.co.uk",
+            f'opp add "O {name}" closes:31/01/2024 phase:all link:https://example.org/o{only}',
+        )
+        ids[state] = {"meeting": n, "action": n, "consultation": n, "opp": n}
+    return World(actors={r: p for r, p in actors.items() if p is not None}, ids=ids)
+
+
+def probe_text(name: str, state: str, actor: Person, world: World) -> str:
+    if name not in PROBES:
+        command = REGISTRY.commands[name]
+        return command.examples[0] if command.examples else command.usage
+    own = state != "none"
+    values = {
+        **world.ids[state],
+        "group": GROUPS[state],
+        "org": actor.organisation.name if own and actor.organisation else "Parkwood Academy",
+        "person": f"@{actor.handle}" if own else "@dan",
+    }
+    return PROBES[name].format(**values)
+
+
+async def outcome(ask, actor: Person, text: str, *, relation: bool) -> str:  # type: ignore[no-untyped-def]
+    """'allow' if the command got past every access check, 'deny' if it was refused."""
+    router = ask.ctx.router
+    async with ask.ctx.db.sessions() as session:
+        me = await session.get(Person, actor.id)
+        try:
+            await router.dispatch(text, actor=me, door="cli", services=router.services(session))
+        except NotAllowed:
+            return "deny"
+        except NotFound:
+            # hiding an item from someone who may not see it is a refusal too
+            return "deny" if relation else "allow"
+        except UserError:
+            return "allow"
+        finally:
+            await session.rollback()
+    return "allow"
+
+
+async def test_matrix_every_command_by_role_and_relation_matches_the_table(ask) -> None:
+    world = await build_world(ask)
+    wrong = []
+    for name in sorted(REGISTRY.commands):
+        related = name in PROBES  # every state, so a table laxer than its handler shows too
+        for role, actor in world.actors.items():
+            for state in STATES if related else ("member",):
+                expected = (
+                    "allow" if policy.allows(actor, name, facts_for(state, actor)) else "deny"
+                )
+                text = probe_text(name, state, actor, world)
+                got = await outcome(ask, actor, text, relation=related)
+                if got != expected:
+                    wrong.append(f"{role:6} {state:6} {text!r}: {got}, table says {expected}")
+    assert not wrong, "\n" + "\n".join(wrong)
+
+
+async def test_help_lists_exactly_what_each_role_may_use(ask) -> None:
+    for role, email in ACTORS.items():
+        for topic in REGISTRY.topics:
+            reply = await ask.ok(email, f"help {topic}")
+            shown = {s.title for s in reply.elements if getattr(s, "title", None)}
+            allowed = {c.usage for c in REGISTRY.for_topic(topic) if role in POLICY[c.name].roles}
+            assert shown == allowed, (role, topic)
+    amy = await ask.ok("amy@hillside.sch.uk", "help")
+    assert "triage ack" not in str(amy.to_dict()) and "privacy erase" not in str(amy.to_dict())
+    refused = await ask("amy@hillside.sch.uk", "help privacy erase")
+    assert refused.error
