@@ -190,8 +190,8 @@ async def terms_import(req: Request, svc: Services) -> Reply:
         )
     try:
         periods = read_periods(path)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise UserError(f"I can't read {path!r} on the server.", example=example) from None
+    except (OSError, ValueError):  # missing, unreadable, a name too long, a NUL, not text
+        raise UserError(f"I can't read {path[:200]!r} on the server.", example=example) from None
     if not any(p.kind == "term" for p in periods):
         raise UserError("That file has no rows of kind `term`.", example=example)
     count = await replace_terms(svc.session, periods)

@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from bot import policy
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.policy import ANY, POLICY, ROLES, Facts
+from bot.policy import ANY, POLICY, Facts
 from bot.router import build_registry
 from storage.directory import Organisation, Person, person_by_email, set_membership, upsert_group
 
@@ -78,16 +78,21 @@ def test_every_command_with_a_relation_has_a_probe() -> None:
     assert not sorted(need - set(PROBES)), "add a probe for the new relation command"
 
 
-def test_a_command_missing_from_the_table_is_refused_to_everyone() -> None:
-    from bot.registry import Command
+def test_the_router_refuses_by_the_table_not_by_what_a_handler_declares() -> None:
+    from bot.registry import EVERYONE, Command
 
     async def handler(req, svc):  # type: ignore[no-untyped-def]
         raise AssertionError("must not run")
 
-    stray = Command(name="frobnicate", handler=handler, summary="", usage="", topic="x")
-    for role in ROLES:
+    # `privacy erase` declared open to everyone would still be for admins only
+    lax = Command(name="privacy erase", handler=handler, summary="", usage="", topic="trust")
+    assert lax.roles == EVERYONE
+    for role in ("staff", "member", "head"):
         with pytest.raises(NotAllowed):
-            policy.check_command(Person(id=1, role=role, active=True), stray)
+            policy.check_command(Person(id=1, role=role, active=True), lax)
+    policy.check_command(Person(id=1, role="admin", active=True), lax)
+    inactive = Person(id=2, role="admin", active=False)
+    assert not policy.may_use(inactive, lax)
 
 
 def facts_for(state: str, actor: Person) -> Facts:

@@ -245,8 +245,35 @@ class SlackDoor:
     # --- HTTP ----------------------------------------------------------------------------
 
     async def http(self, request: web.Request) -> web.Response:
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_request = await to_bolt_request(request)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            # Bolt parses the body before checking the signature: a body it cannot read (not
+            # JSON, JSON that is not an object) is the sender's fault, not a server error
+            return web.Response(status=400, text="Bad request")
+        if not slack_shape_ok(bolt_request.body):
+            return web.Response(status=400, text="Bad request")
+        bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
+
+
+_OBJECTS = ("event", "view", "user", "team", "channel", "container", "message", "enterprise")
+
+
+def slack_shape_ok(body: Any) -> bool:
+    """Bolt indexes into these parts of a payload unguarded; Slack always sends them as
+    objects (and `actions` as a non-empty list), so any other shape is a bad request."""
+    if not isinstance(body, dict):
+        return False
+    if any(k in body and not isinstance(body[k], dict) for k in _OBJECTS):
+        return False
+    actions = body.get("actions")
+    if "actions" in body and not (
+        isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)
+    ):
+        return False
+    event = body.get("event")
+    return not (isinstance(event, dict) and not isinstance(event.get("type", ""), str))
 
 
 async def serve_image(request: web.Request) -> web.Response:
