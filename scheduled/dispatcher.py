@@ -17,8 +17,9 @@ import socket
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -31,6 +32,17 @@ MAX_ATTEMPTS = 5
 RECLAIMED = "reclaimed after its sender stopped"
 NO_ANSWER = "no answer from the platform in time"
 UNSURE = (RECLAIMED, NO_ANSWER)  # the platform may already have these: ask before sending
+RECORDED = (
+    "state",
+    "error",
+    "due_at",
+    "sent_at",
+    "attempts",
+    "platform",
+    "platform_message_id",
+    "claimed_by",
+    "lease_until",
+)
 SAFE_SHARE = 0.5  # a batch sends only in the first half of its lease
 
 
@@ -112,27 +124,35 @@ class Dispatcher:
             return sorted(rows, key=lambda r: (r.due_at, r.id))
 
     async def run_once(self, *, now: datetime, limit: int | None = None) -> list[OutboxMessage]:
-        """Send what is due now; returns the rows handled (sent, failed or retried)."""
+        """Send what is due now; returns the rows handled (sent, failed or retried).
+
+        One claim, one look-up per sender and one write for the whole batch: a crash before
+        the write leaves rows that Slack may have, which the reclaim checks before resending.
+        """
         deadline = time.monotonic() + self.lease.total_seconds() * SAFE_SHARE
         rows = await self.claim(now=now, limit=limit or self.batch)
+        if not rows:
+            return []
+        await self._prepare(rows)
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(row: OutboxMessage) -> OutboxMessage | None:
+        async def one(row: OutboxMessage) -> dict[str, Any]:
             async with gate:
                 return await self.deliver(row, now=now, deadline=deadline)
 
-        results = await asyncio.gather(*(one(r) for r in rows))
-        return [r for r in results if r is not None]
+        outcomes = await asyncio.gather(*(one(r) for r in rows))
+        await self._record(list(zip(rows, outcomes, strict=True)))
+        return [r for r, o in zip(rows, outcomes, strict=True) if o.get("attempts")]
 
     async def deliver(
         self, row: OutboxMessage, *, now: datetime, deadline: float
-    ) -> OutboxMessage | None:
-        """Send one claimed row and record what happened, only while it is still ours."""
+    ) -> dict[str, Any]:
+        """Send one claimed row; returns the columns to record for it."""
+        released = {"state": "pending", "claimed_by": None, "lease_until": None}
         if time.monotonic() >= deadline:  # our lease is nearly over: give it back unsent
-            await self._record(row, state="pending", claimed_by=None, lease_until=None)
-            return None
+            return released
+        attempts = row.attempts + 1
         async with self.db.session() as session:
-            attempts = row.attempts + 1
             try:
                 sender = await self._sender_for(session, row.target)
                 if sender is None:
@@ -149,7 +169,7 @@ class Dispatcher:
             except TimeoutError:
                 # the platform may have it: back in the queue, checked before sending again
                 log.warning("outbox #%s (%s): no answer in time", row.id, row.kind)
-                values = {"state": "pending", "error": NO_ANSWER, "due_at": now}
+                values: dict[str, Any] = {"state": "pending", "error": NO_ANSWER, "due_at": now}
             except DeliveryError as err:
                 failed = err.permanent or attempts >= MAX_ATTEMPTS
                 values = {"state": "failed" if failed else "pending", "error": err.reason[:500]}
@@ -171,29 +191,33 @@ class Dispatcher:
                     "platform_message_id": sent.message_id,
                     "error": None,
                 }
-            values.update(attempts=attempts, claimed_by=None, lease_until=None)
-            await self._record(row, session=session, **values)
-        return row
+        return {**released, **values, "attempts": attempts}
 
-    async def _record(
-        self, row: OutboxMessage, *, session: AsyncSession | None = None, **values: object
-    ) -> None:
-        """Write the outcome only if the row is still ours; mirror it on the returned object."""
+    async def _prepare(self, rows: list[OutboxMessage]) -> None:
+        """Let senders look up a whole batch's accounts in one query (if they can)."""
+        hooks = [s.prepare for s in self.senders if hasattr(s, "prepare")]
+        if hooks:
+            async with self.db.session() as session:
+                for prepare in hooks:
+                    await prepare(session, rows)
+
+    async def _record(self, outcomes: list[tuple[OutboxMessage, dict[str, Any]]]) -> None:
+        """Write every outcome in one statement, only for rows still ours; mirror them on the
+        returned objects."""
+        params = []
+        for row, values in outcomes:
+            merged = {name: values.get(name, getattr(row, name)) for name in RECORDED}
+            params.append({f"new_{k}": v for k, v in merged.items()} | {"row_id": row.id})
+            for name, value in values.items():
+                set_committed_value(row, name, value)
+        table = OutboxMessage.__table__
         stmt = (
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+            table.update()
+            .where(table.c.id == bindparam("row_id"), table.c.claimed_by == self.worker)
+            .values({name: bindparam(f"new_{name}") for name in RECORDED})
         )
-        if session is None:
-            async with self.db.session() as own:
-                result = await own.execute(stmt)
-        else:
-            result = await session.execute(stmt)
-        if not result.rowcount:
-            log.warning("outbox #%s was taken back by another dispatcher", row.id)
-        for name, value in values.items():
-            set_committed_value(row, name, value)
+        async with self.db.session() as session:
+            await session.execute(stmt, params)
 
     async def _already_sent(
         self, sender: Sender, session: AsyncSession, row: OutboxMessage

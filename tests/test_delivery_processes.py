@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from bot.reply import Reply
 from storage.base import utcnow
@@ -136,9 +136,11 @@ async def stop(*procs: asyncio.subprocess.Process) -> None:
 async def states(db: Database, prefix: str = KEY_PREFIX) -> Counter[str]:
     async with db.session() as session:
         rows = await session.execute(
-            select(OutboxMessage.state).where(OutboxMessage.key.startswith(prefix))
+            select(OutboxMessage.state, func.count())
+            .where(OutboxMessage.key.startswith(prefix))
+            .group_by(OutboxMessage.state)
         )
-        return Counter(r.state for r in rows)
+        return Counter({state: n for state, n in rows})
 
 
 async def wait_until_settled(db: Database, total: int, *, timeout: float) -> Counter[str]:
@@ -207,7 +209,8 @@ async def test_two_clocks_deliver_each_message_once_with_a_429_and_a_failure(
     assert set(posted) == set(keys) - {failed[0].key}
     assert "deactivated" in (failed[0].error or "")
     rate_limited = fake.calls_to("chat.postMessage")[0].args["metadata"]["event_payload"]["key"]
-    assert rows[rate_limited].state == "sent" and rows[rate_limited].attempts == 2
+    # (a third attempt is possible on a loaded machine: an answer later than the lease allows)
+    assert rows[rate_limited].state == "sent" and rows[rate_limited].attempts >= 2
     # an admin sees the failure and why
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

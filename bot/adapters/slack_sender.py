@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -29,6 +29,7 @@ from storage.directory import Group, Identity
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
+BATCH_SECONDS = 30.0  # a batch's account look-ups are trusted this long
 HISTORY_PAGES = 3  # how far back a reclaimed row looks for itself (200 posts a page)
 
 ADMIN_FIXES = {
@@ -71,6 +72,27 @@ class SlackSender:
         self._monotonic = monotonic
         self._last: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._batch: dict[int, str | None] = {}  # person id -> Slack user id, this batch only
+        self._batch_until = 0.0
+
+    async def prepare(self, session: AsyncSession, messages: Sequence[OutboxMessage]) -> None:
+        """Look up the Slack accounts of a whole batch at once (the dispatcher calls this
+        before delivering it), instead of twice per message."""
+        people = {
+            int(r)
+            for m in messages
+            for k, _, r in [m.target.partition(":")]
+            if k == "person" and r.isdigit()
+        }
+        batch: dict[int, str | None] = dict.fromkeys(people)
+        if people:
+            found = await session.execute(
+                select(Identity.person_id, Identity.external_id)
+                .where(Identity.person_id.in_(people), Identity.platform == PLATFORM)
+                .order_by(Identity.id)
+            )
+            batch.update({pid: uid for pid, uid in found})  # the newest account wins
+        self._batch, self._batch_until = batch, self._monotonic() + BATCH_SECONDS
 
     async def can_reach(self, session: AsyncSession, target: str) -> bool:
         kind, _, ref = target.partition(":")
@@ -151,6 +173,8 @@ class SlackSender:
         raise DeliveryError(f"{target} has no Slack account or channel", permanent=True)
 
     async def _user_id(self, session: AsyncSession, person_id: int) -> str | None:
+        if person_id in self._batch and self._monotonic() < self._batch_until:
+            return self._batch[person_id]
         return await session.scalar(
             select(Identity.external_id)
             .where(Identity.person_id == person_id, Identity.platform == PLATFORM)
