@@ -84,6 +84,7 @@ class Dispatcher:
         self.concurrency = max(1, concurrency)
         self.worker = worker or worker_id()
         self.batch = batch
+        self.stopping = False  # set on shutdown: finish the batch in hand, claim no more
 
     async def claim(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
         """Mark due rows as ours for a lease; PostgreSQL skips rows other workers hold.
@@ -129,6 +130,8 @@ class Dispatcher:
         One claim, one look-up per sender and one write for the whole batch: a crash before
         the write leaves rows that Slack may have, which the reclaim checks before resending.
         """
+        if self.stopping:
+            return []
         deadline = time.monotonic() + self.lease.total_seconds() * SAFE_SHARE
         rows = await self.claim(now=now, limit=limit or self.batch)
         if not rows:

@@ -197,6 +197,7 @@ async def test_two_clocks_deliver_each_message_once_with_a_429_and_a_failure(
         found = await wait_until_settled(pg, MESSAGES, timeout=40)
     finally:
         await stop(*clocks)
+    assert [c.returncode for c in clocks] == [0, 0], "a clock did not stop cleanly on SIGTERM"
     assert found == {"sent": MESSAGES - 1, "failed": 1}
     posted = posted_keys(fake)
     assert max(posted.values()) == 1, "a message reached Slack twice"
