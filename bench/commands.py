@@ -1,14 +1,19 @@
-"""Benchmark (not a test): signed `/partnership actions` through the whole Slack door vs a bare
-Bolt app answering the same command, in the same run, on this machine.
+"""Benchmark (not a test): `actions` through each whole front door vs a bare app answering the
+same request, in the same run, under the same load, on this machine.
 
-Each server runs in its own process with a fake Slack Web API (so replies through
-`response_url` really happen); this process signs requests like Slack and keeps
-`--connections` of them in flight for `--seconds`. Prints requests/s, p50 and p99 of the HTTP
-answer (the ack) and the ratio, ending with the line:
+- Slack: signed `/partnership actions` at `/slack/events` vs a bare Bolt app. Each server runs
+  in its own process with a fake Slack Web API (replies through `response_url` really happen).
+- Teams: `actions` at `/api/messages` vs a bare Agents SDK app (`bench/teams_commands.py`).
+- Web chat: `actions` at `/api/web/command` vs a bare aiohttp handler.
+
+This process keeps `--connections` requests in flight for `--seconds` and prints requests/s,
+p50 and p99 and the ratio, ending with one line per door:
 
     commands: slack <rps> req/s p99 <ms> ms, bare bolt <rps> req/s, ratio <r>
+    commands: teams <rps> req/s p99 <ms> ms, bare agents sdk <rps> req/s, ratio <r>
+    commands: web <rps> req/s p99 <ms> ms, bare aiohttp <rps> req/s, ratio <r>
 
-Run: `.venv/bin/python bench/commands.py [--seconds 5] [--connections 20]`.
+Run: `.venv/bin/python bench/commands.py [--seconds 5] [--connections 20] [--doors slack,web]`.
 """
 
 from __future__ import annotations
@@ -232,18 +237,106 @@ async def _router_only(db_url: str, *, seconds: float, connections: int) -> floa
     return done / elapsed
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--connections", type=int, default=20)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db_url = f"sqlite:///{tmp}/bench.db"
-        full = run("full", seconds=args.seconds, connections=args.connections, db_url=db_url)
-        bare = run("bare", seconds=args.seconds, connections=args.connections, db_url=db_url)
-        ceiling = asyncio.run(
-            _router_only(db_url, seconds=args.seconds, connections=args.connections)
-        )
+def _web_serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # type: ignore[type-arg]
+    """The web chat door (whole stack) or a bare aiohttp handler, in its own process."""
+    import logging
+
+    logging.disable(logging.WARNING)
+
+    async def main() -> None:
+        from aiohttp import web
+
+        from bot.app import build_context, build_web_app
+        from bot.demo import load_demo
+        from bot.settings import Settings
+        from storage.directory import person_by_email
+
+        if kind == "full":
+            ctx = build_context(Settings(_env_file=None, database_url=db_url), senders=[])  # type: ignore[call-arg]
+            await ctx.db.upgrade()
+            await load_demo(ctx.router, now=ctx.clock.now())
+            async with ctx.db.session() as session:
+                jo = await person_by_email(session, EMAIL)
+            person_id = jo.id if jo else 0
+            app = build_web_app(ctx)
+        else:
+
+            async def answer(request: web.Request) -> web.Response:
+                body = await request.json()
+                return web.json_response({"text": f"You asked: {body['text']}", "error": False})
+
+            person_id = 1
+            app = web.Application()
+            app.router.add_post("/api/web/command", answer)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        ports.put((site._server.sockets[0].getsockname()[1], person_id))  # type: ignore[union-attr]
+        while not stop.is_set():
+            await asyncio.sleep(0.05)
+        await runner.cleanup()
+
+    asyncio.run(main())
+
+
+async def _web_load(port: int, person_id: int, *, seconds: float, connections: int) -> Result:
+    import aiohttp
+
+    url = f"http://127.0.0.1:{port}/api/web/command"
+    body = {"person_id": person_id, "text": "actions"}
+    latencies: list[float] = []
+    counts = {"ok": 0, "errors": 0}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as http:
+
+        async def one() -> None:
+            start = time.perf_counter()
+            async with http.post(url, json=body) as response:
+                answer = await response.json()
+                ok = response.status == 200 and not answer.get("error")
+            if ok:
+                latencies.append((time.perf_counter() - start) * 1000)
+            counts["ok" if ok else "errors"] += 1
+
+        for _ in range(connections):  # warm up: pools, caches
+            await one()
+        latencies.clear()
+        counts.update(ok=0, errors=0)
+        deadline = time.perf_counter() + seconds
+        began = time.perf_counter()
+
+        async def worker() -> None:
+            while time.perf_counter() < deadline:
+                await one()
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - began
+    return Result("", counts["ok"], counts["errors"], elapsed, latencies)
+
+
+def run_web(kind: str, *, seconds: float, connections: int, db_url: str) -> Result:
+    ctx = mp.get_context("spawn")
+    ports: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    stop = ctx.Event()
+    proc = ctx.Process(target=_web_serve, args=(kind, db_url, ports, stop), daemon=True)
+    proc.start()
+    try:
+        port, person_id = ports.get(timeout=120)
+        result = asyncio.run(_web_load(port, person_id, seconds=seconds, connections=connections))
+        stop.set()
+    finally:
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.terminate()
+    result.name = kind
+    return result
+
+
+def _slack(tmp: str, seconds: float, connections: int) -> str:
+    db_url = f"sqlite:///{tmp}/slack.db"
+    full = run("full", seconds=seconds, connections=connections, db_url=db_url)
+    bare = run("bare", seconds=seconds, connections=connections, db_url=db_url)
+    ceiling = asyncio.run(_router_only(db_url, seconds=seconds, connections=connections))
     print(f"router alone (`actions`, no HTTP): {ceiling:.0f} commands/s")
     for r in (full, bare):
         label = "slack door (full stack)" if r.name == "full" else "bare bolt"
@@ -255,10 +348,64 @@ def main(argv: list[str] | None = None) -> int:
             f"{max(0.0, r.replies_done - r.began - r.seconds):.1f} s after the load stopped"
         )
     ratio = full.rps / bare.rps if bare.rps else 0.0
-    print(
+    return (
         f"commands: slack {full.rps:.0f} req/s p99 {full.pct(99):.0f} ms, "
         f"bare bolt {bare.rps:.0f} req/s, ratio {ratio:.2f}"
     )
+
+
+def _teams(tmp: str, seconds: float, connections: int) -> str:
+    from bench import teams_commands
+
+    db_url = f"sqlite:///{tmp}/teams.db"
+    full = teams_commands.run("full", seconds=seconds, connections=connections, db_url=db_url)
+    bare = teams_commands.run("bare", seconds=seconds, connections=connections, db_url=db_url)
+    for r in (full, bare):
+        label = "teams door (full stack)" if r.name == "full" else "bare agents sdk"
+        print(
+            f"{label}: {r.rps:.0f} req/s, p50 {r.pct(50):.1f} ms, p99 {r.pct(99):.1f} ms; "
+            f"{r.requests} answered, {r.errors} errors, {r.replies} replies at the fake "
+            "connector (incl. warm-up)"
+        )
+    ratio = full.rps / bare.rps if bare.rps else 0.0
+    return (
+        f"commands: teams {full.rps:.0f} req/s p99 {full.pct(99):.0f} ms, "
+        f"bare agents sdk {bare.rps:.0f} req/s, ratio {ratio:.2f}"
+    )
+
+
+def _web(tmp: str, seconds: float, connections: int) -> str:
+    db_url = f"sqlite:///{tmp}/web.db"
+    full = run_web("full", seconds=seconds, connections=connections, db_url=db_url)
+    bare = run_web("bare", seconds=seconds, connections=connections, db_url=db_url)
+    for r in (full, bare):
+        label = "web chat (full stack)" if r.name == "full" else "bare aiohttp"
+        print(
+            f"{label}: {r.rps:.0f} req/s, p50 {r.pct(50):.1f} ms, p99 {r.pct(99):.1f} ms; "
+            f"{r.requests} answered, {r.errors} errors"
+        )
+    ratio = full.rps / bare.rps if bare.rps else 0.0
+    return (
+        f"commands: web {full.rps:.0f} req/s p99 {full.pct(99):.0f} ms, "
+        f"bare aiohttp {bare.rps:.0f} req/s, ratio {ratio:.2f}"
+    )
+
+
+DOORS = {"slack": _slack, "teams": _teams, "web": _web}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--doors", default="slack,teams,web", help="comma-separated")
+    args = parser.parse_args(argv)
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for door in args.doors.split(","):
+            lines.append(DOORS[door.strip()](tmp, args.seconds, args.connections))
+    for line in lines:  # the machine-readable lines, together at the end
+        print(line)
     return 0
 
 
