@@ -29,7 +29,7 @@ ERASE_EXAMPLE = "privacy erase @jo confirm:yes"
 async def _person_named(svc: Services, token: str) -> Person:
     """`@jo`, an email, or `#5` (an erased person keeps only their number)."""
     digits = token.lstrip("#")
-    if digits.isdigit() and len(digits) <= 9:
+    if digits.isascii() and digits.isdigit() and len(digits) <= 9:
         person = await svc.session.get(Person, int(digits))
         if person is None:
             raise NotFound(f"There is no person #{digits}.", example="privacy export @jo")
@@ -58,7 +58,7 @@ async def audit(req: Request, svc: Services) -> Reply:
         object_id = None
         if len(words) > 1:
             object_id = req.args.int_at(1, what=kind, example=AUDIT_EXAMPLE)
-        elif kind.lstrip("#").isdigit():
+        elif kind.lstrip("#").isascii() and kind.lstrip("#").isdigit():
             raise UserError("Say what kind of thing it is.", example=AUDIT_EXAMPLE)
         found = await repo.entries(svc.session, object_kind=kind, object_id=object_id)
         title = f"Changes to {kind}" + (f" #{object_id}" if object_id is not None else "s")

@@ -60,7 +60,7 @@ def object_of(command: str, reply_text: str, words: list[str]) -> tuple[str, int
         return kind, int(found.group(1))
     for word in words[:1]:
         digits = word.lstrip("#")
-        if digits.isdigit() and len(digits) <= 9:
+        if digits.isascii() and digits.isdigit() and len(digits) <= 9:
             return kind, int(digits)
     return kind, None
 

@@ -178,3 +178,24 @@ def test_ten_thousand_hostile_texts_raise_only_user_errors(tmp_path: Path) -> No
         loop.run_until_complete(db.dispose())
         loop.close()
     assert ran[0] >= EXAMPLES
+
+
+FOUND = [
+    "action ²",
+    'action add "x" due:12/01/2024 meeting:²',
+    "opp ²",
+    "support ²",
+    "support 99999999999999999999",
+    "triage ²",
+    'meeting add "x" group:board on:"15/12/2023 10:00" every:week count:²',
+    "consultation ²",
+    "terms import " + "a" * 3000,
+    "privacy erase ²",
+    "bulletin subscribe ¹",
+]
+
+
+async def test_texts_the_fuzz_once_crashed_on_now_get_clear_answers(ask) -> None:  # type: ignore[no-untyped-def]
+    for text in FOUND:
+        reply = await ask("sam@learnsheffield.co.uk", text)
+        assert "went wrong on our side" not in reply.text, text
