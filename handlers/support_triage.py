@@ -1,0 +1,366 @@
+"""Learn Sheffield staff triage support requests: the queue, each change, days used, figures.
+
+Registered by handlers/support.py (same topic). Every change is recorded in the request's
+history and the requester is told through the outbox.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.dates import format_duration, format_when
+from bot.errors import NotFound, UserError
+from bot.registry import STAFF, CommandSet
+from bot.reply import Actions, Button, Reply, Table
+from bot.services import Request, Services
+from handlers.support import (
+    ack_state,
+    days_text,
+    local_days,
+    organisation_of,
+    person_of,
+    safety_net,
+    safety_net_text,
+    show_request,
+    snippet,
+)
+from scheduled import support as notices
+from storage import directory
+from storage import support as repo
+from storage.support import URGENCIES, SupportRequest
+
+commands = CommandSet("support", "Point-of-need support requests and triage")
+
+URGENCY_ORDER = {u: i for i, u in enumerate(URGENCIES)}
+TRIAGE_VERBS = ("ack", "assign", "signpost", "resolve", "reopen", "escalate", "log-days", "stats")
+
+
+async def _request_at(
+    req: Request, svc: Services, example: str, *, open_to_be: str | None = None
+) -> SupportRequest:
+    """The request named by the first word; with `open_to_be`, it must still be open."""
+    request_id = req.args.int_at(0, what="support request", example=example)
+    request = await repo.get_request(svc.session, request_id)
+    if request is None:
+        raise NotFound(f"There is no support request #{request_id}.", example="triage")
+    if open_to_be and not request.is_open:
+        raise UserError(
+            f"Support request #{request.id} is already {request.status}, so it cannot be "
+            f"{open_to_be}. Reopen it first if there is more to do.",
+            example=f"triage reopen {request.id}",
+        )
+    return request
+
+
+def _note(req: Request) -> str | None:
+    return " ".join(w for w in req.args.words[1:] if w.strip()).strip()[:1000] or None
+
+
+async def _record(
+    req: Request,
+    svc: Services,
+    request: SupportRequest,
+    action: str,
+    *,
+    note: str | None = None,
+    tell: str | None = None,
+) -> int:
+    """Audit the change and tell the requester (`tell` overrides the status wording)."""
+    event = await repo.add_event(
+        svc.session, request=request, actor_id=req.actor.id, action=action, now=req.now, note=note
+    )
+    await notices.notify_requester(
+        svc.session,
+        request=request,
+        event_id=event.id,
+        by=req.actor,
+        now=req.now,
+        note=note if action in ("resolved", "signposted") else None,
+        words=tell,
+    )
+    return event.id
+
+
+def _done(request: SupportRequest, what: str) -> Reply:
+    return Reply(
+        text=f"Support request #{request.id} {what}. The requester has been told.",
+        elements=[Actions([Button("Open", f"triage {request.id}"), Button("Queue", "triage")])],
+    )
+
+
+@commands.command(
+    "triage",
+    summary="The open support requests, most urgent first (staff)",
+    usage="triage [id]",
+    examples=["triage", "triage 12"],
+    roles=STAFF,
+    options=(),
+)
+async def triage(req: Request, svc: Services) -> Reply:
+    if req.args.words:
+        if req.args.words[0].lstrip("#").isdigit():
+            return await show_request(
+                req, svc, req.args.int_at(0, what="request", example="triage 12")
+            )
+        raise UserError(
+            f"triage takes a request number or one of: {', '.join(TRIAGE_VERBS)}.",
+            example="triage ack 12",
+        )
+    far = req.now + timedelta(days=3650)
+    queue = sorted(
+        await repo.open_requests(svc.session),
+        key=lambda r: (
+            URGENCY_ORDER.get(r.urgency, 9),
+            far if r.acked_at else r.ack_due_at,
+            r.created_at,
+        ),
+    )
+    rows = []
+    for r in queue:
+        org, assignee = (
+            await organisation_of(svc, r.organisation_id),
+            await person_of(svc, r.assignee_id),
+        )
+        rows.append(
+            [
+                f"#{r.id}",
+                r.kind,
+                org.name if org else "-",
+                r.urgency,
+                r.status,
+                assignee.first_name if assignee else "-",
+                ack_state(r, req.now, svc),
+                snippet(r.details, 40),
+            ]
+        )
+    cols = ["#", "kind", "organisation", "urgency", "status", "with", "acknowledgement", "request"]
+    return Reply(
+        text=f"Triage: {len(rows)} open support request{'s' if len(rows) != 1 else ''}.",
+        elements=[Table(columns=cols, rows=rows), Actions([Button("Stats", "triage stats")])],
+    )
+
+
+@commands.command(
+    "triage ack",
+    summary="Acknowledge a support request (staff)",
+    usage="triage ack <id>",
+    examples=["triage ack 12"],
+    roles=STAFF,
+    options=(),
+    writes=True,
+)
+async def triage_ack(req: Request, svc: Services) -> Reply:
+    request = await _request_at(req, svc, "triage ack 12", open_to_be="acknowledged")
+    if request.acked_at is not None:
+        raise UserError(
+            f"Support request #{request.id} was already acknowledged "
+            f"({format_when(request.acked_at, svc.tz)}).",
+            example=f"triage assign {request.id} @sam",
+        )
+    request.acked_at, request.status = req.now, "acknowledged"
+    await _record(req, svc, request, "acknowledged", note=_note(req))
+    return _done(request, "acknowledged")
+
+
+@commands.command(
+    "triage assign",
+    summary="Give a support request to a member of staff (staff)",
+    usage="triage assign <id> @person",
+    examples=["triage assign 12 @sam"],
+    roles=STAFF,
+    options=(),
+    writes=True,
+)
+async def triage_assign(req: Request, svc: Services) -> Reply:
+    request = await _request_at(req, svc, "triage assign 12 @sam", open_to_be="assigned")
+    if not req.args.people:
+        raise UserError("Assign it to whom?", example=f"triage assign {request.id} @sam")
+    person = await directory.resolve_person(svc.session, req.args.people[0])
+    if not person.is_staff or not person.active:
+        raise UserError(
+            f"Support requests go to Learn Sheffield staff; {person.name} is a {person.role}.",
+            example=f"triage assign {request.id} @sam",
+        )
+    request.assignee_id, request.status = person.id, "assigned"
+    request.acked_at = request.acked_at or req.now
+    event_id = await _record(
+        req, svc, request, "assigned", note=f"to {person.name}", tell=f"is now with {person.name}"
+    )
+    await notices.notify_assignee(
+        svc.session, request=request, event_id=event_id, by=req.actor, now=req.now
+    )
+    return _done(request, f"assigned to {person.name}")
+
+
+async def _close(req: Request, svc: Services, status: str, verb: str, example: str) -> Reply:
+    request = await _request_at(req, svc, example, open_to_be=verb)
+    request.status, request.closed_at = status, req.now
+    request.acked_at = request.acked_at or req.now
+    await _record(req, svc, request, status, note=_note(req))
+    return _done(request, verb)
+
+
+@commands.command(
+    "triage resolve",
+    summary="Close a support request as resolved, with what was done (staff)",
+    usage='triage resolve <id> "what was done"',
+    examples=['triage resolve 12 "Adviser visited"'],
+    roles=STAFF,
+    options=(),
+    writes=True,
+)
+async def triage_resolve(req: Request, svc: Services) -> Reply:
+    return await _close(req, svc, "resolved", "resolved", 'triage resolve 12 "Adviser visited"')
+
+
+@commands.command(
+    "triage signpost",
+    summary="Close a support request by pointing the school to the right help (staff)",
+    usage='triage signpost <id> "where to"',
+    examples=['triage signpost 12 "LA HR advisory service"'],
+    roles=STAFF,
+    options=(),
+    writes=True,
+)
+async def triage_signpost(req: Request, svc: Services) -> Reply:
+    return await _close(
+        req, svc, "signposted", "signposted", 'triage signpost 12 "LA HR advisory service"'
+    )
+
+
+@commands.command(
+    "triage reopen",
+    summary="Reopen a resolved or signposted support request (staff)",
+    usage='triage reopen <id> ["why"]',
+    examples=['triage reopen 12 "Head still absent"'],
+    roles=STAFF,
+    options=(),
+    writes=True,
+)
+async def triage_reopen(req: Request, svc: Services) -> Reply:
+    request = await _request_at(req, svc, "triage reopen 12")
+    if request.is_open:
+        raise UserError(f"Support request #{request.id} is already open ({request.status}).")
+    request.closed_at = None
+    request.status = (
+        "assigned" if request.assignee_id else "acknowledged" if request.acked_at else "new"
+    )
+    tell = f"has been reopened by {req.actor.name}"
+    await _record(req, svc, request, "reopened", note=_note(req), tell=tell)
+    return _done(request, f"reopened ({request.status})")
+
+
+@commands.command(
+    "triage escalate",
+    summary="Escalate a support request to the triage lead (staff)",
+    usage='triage escalate <id> ["why"]',
+    examples=['triage escalate 12 "Needs a senior adviser today"'],
+    roles=STAFF,
+    options=(),
+    writes=True,
+)
+async def triage_escalate(req: Request, svc: Services) -> Reply:
+    request = await _request_at(req, svc, "triage escalate 12", open_to_be="escalated")
+    request.status = "escalated"
+    note = _note(req)
+    event_id = await _record(req, svc, request, "escalated", note=note)
+    org = await organisation_of(svc, request.organisation_id)
+    await notices.escalate(
+        svc.session,
+        request=request,
+        key=f"support:{request.id}:escalate:{event_id}",
+        text=f"{req.actor.name} escalated support request {notices.summary_line(request, org)}"
+        + (f": {note}" if note else "."),
+        settings=svc.settings,
+        now=req.now,
+    )
+    return _done(request, "escalated to the triage lead")
+
+
+@commands.command(
+    "triage log-days",
+    summary="Log days of support given, drawn from the safety net (staff)",
+    usage='triage log-days <id> <days> ["note"]',
+    examples=['triage log-days 12 1 "Adviser visit"', "triage log-days 12 0.5"],
+    roles=STAFF,
+    options=(),
+    writes=True,
+)
+async def triage_log_days(req: Request, svc: Services) -> Reply:
+    example = 'triage log-days 12 1 "Adviser visit"'
+    request = await _request_at(req, svc, example)
+    raw = req.args.words[1].lower().rstrip("d") if len(req.args.words) > 1 else ""
+    try:
+        days = float(raw)
+    except ValueError:
+        days = 0.0
+    if not 0 < days <= 20 or round(days * 4) != days * 4:
+        raise UserError(
+            "Give the days used as a number such as 1 or 0.5 (quarters at most, up to 20).",
+            example=example,
+        )
+    note = " ".join(w for w in req.args.words[2:] if w.strip())[:1000] or None
+    await repo.add_event(
+        svc.session,
+        request=request,
+        actor_id=req.actor.id,
+        action="days logged",
+        now=req.now,
+        note=note,
+        days=days,
+    )
+    org = await organisation_of(svc, request.organisation_id)
+    if org is None:
+        return Reply(text=f"Logged {days_text(days)} against support request #{request.id}.")
+    allocated, used = await safety_net(svc, org, req.now)
+    return Reply(
+        text=f"Logged {days_text(days)} against support request #{request.id}. "
+        f"{org.name}: safety net {safety_net_text(allocated, used)}."
+    )
+
+
+def _hours(value: object) -> str:
+    if not isinstance(value, float | int):
+        return "-"
+    return format_duration(timedelta(hours=float(value)))
+
+
+@commands.command(
+    "triage stats",
+    summary="Support requests by kind and status, response times and missed targets (staff)",
+    usage="triage stats",
+    examples=["triage stats"],
+    roles=STAFF,
+    options=(),
+)
+async def triage_stats(req: Request, svc: Services) -> Reply:
+    terms = await svc.terms()
+    today = req.now.astimezone(svc.tz).date()
+    year_start, year_end = repo.school_year(today)
+    term = terms.term_of(today) or next(
+        (t for t in reversed(terms.terms) if t.start <= today), None
+    )
+    periods = {"this year": (year_start, year_end)}
+    if term is not None:
+        periods = {"this term": (term.start, term.end), **periods}
+    figures = {}
+    for name, (start, end) in periods.items():
+        since, until = local_days(start, end, svc)
+        raised = await repo.requests_raised_between(svc.session, start=since, end=until)
+        figures[name] = repo.summarise(raised, now=req.now)
+    names = list(figures)
+    rows = [["requests", *[str(figures[n]["requests"]) for n in names]]]
+    for group in ("kinds", "statuses"):
+        keys = figures[names[-1]][group]  # type: ignore[union-attr]
+        for key in keys:  # type: ignore[union-attr]
+            rows.append([f"  {key}", *[str(figures[n][group][key]) for n in names]])  # type: ignore[index]
+    rows += [
+        ["median time to acknowledge", *[_hours(figures[n]["median_ack_hours"]) for n in names]],
+        ["median time to close", *[_hours(figures[n]["median_close_hours"]) for n in names]],
+        ["acknowledgement targets missed", *[str(figures[n]["missed"]) for n in names]],
+    ]
+    title = f"{term.name}, " if term else ""
+    return Reply(
+        text=f"Support requests: {title}school year {year_start.year}/{str(year_end.year)[2:]}",
+        elements=[Table(columns=["", *names], rows=rows)],
+    )
