@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from bot.errors import NotFound, UserError
 from storage.base import Base, JSONType, UTCDateTime, utcnow
@@ -50,7 +50,8 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    organisation: Mapped[Organisation | None] = relationship(lazy="selectin")
+    # joined: loading a person (the router's actor on every command) is one query, not two
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 
     @property
     def handle(self) -> str:
@@ -111,7 +112,7 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(20), default="member")
 
     group: Mapped[Group] = relationship(back_populates="memberships")
-    person: Mapped[Person] = relationship(lazy="selectin")
+    person: Mapped[Person] = relationship(lazy="joined")
 
 
 # --- repository functions -------------------------------------------------------------
@@ -235,7 +236,7 @@ async def members_of(session: AsyncSession, group_id: int) -> list[Membership]:
     rows = await session.scalars(
         select(Membership)
         .where(Membership.group_id == group_id)
-        .options(selectinload(Membership.person))
+        .options(joinedload(Membership.person))
     )
     return list(rows)
 

@@ -44,8 +44,9 @@ class Meeting(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    group: Mapped[Group] = relationship(lazy="selectin")
-    organiser: Mapped[Person | None] = relationship(lazy="selectin")
+    # joined: a list of meetings with their groups and organisers is one query
+    group: Mapped[Group] = relationship(lazy="joined")
+    organiser: Mapped[Person | None] = relationship(lazy="joined")
 
     @property
     def uid(self) -> str:
@@ -69,7 +70,7 @@ class AgendaItem(Base):
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    owner: Mapped[Person | None] = relationship(lazy="selectin", foreign_keys=[owner_id])
+    owner: Mapped[Person | None] = relationship(lazy="joined", foreign_keys=[owner_id])
 
 
 class MeetingPaper(Base):
@@ -97,7 +98,7 @@ class Rsvp(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    person: Mapped[Person] = relationship(lazy="selectin")
+    person: Mapped[Person] = relationship(lazy="joined")
 
 
 # --- repository functions -------------------------------------------------------------
