@@ -17,9 +17,44 @@ from bot.services import Request, Services
 from handlers.actions import changeable_action, read_due, require_open, tell_owner, today_in
 from storage import actions as repo
 from storage import directory
+from storage.actions import Action, ActionEvent
 from storage.outbox import cancel_pending
 
 commands = CommandSet("actions", "Actions: owners, due dates, nudges")
+
+
+def _rest(req: Request) -> str:
+    """What follows the action's number: a note, a reason, a duration or a date."""
+    return " ".join(req.args.words[1:]).strip()
+
+
+async def _changed(
+    req: Request,
+    svc: Services,
+    action: Action,
+    kind: str,
+    detail: str = "",
+    *,
+    stop_nudges: str | None = None,
+) -> ActionEvent:
+    """Record the change in the action's history; `stop_nudges` withdraws queued nudges."""
+    event = await repo.record(
+        svc.session, action=action, actor=req.actor, at=req.now, kind=kind, detail=detail
+    )
+    if stop_nudges:
+        await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason=stop_nudges)
+    return event
+
+
+async def _close(
+    req: Request, svc: Services, status: str, *, verb: str, why: str, example: str
+) -> Action:
+    """Done and drop: the same change, kept in the history with what was said."""
+    action = await changeable_action(req, svc, example=example)
+    require_open(action, verb)
+    action.status, action.closed_at = status, req.now
+    await _changed(req, svc, action, status, _rest(req), stop_nudges=why)
+    return action
 
 
 @commands.command(
@@ -31,14 +66,9 @@ commands = CommandSet("actions", "Actions: owners, due dates, nudges")
     writes=True,
 )
 async def action_done(req: Request, svc: Services) -> Reply:
-    action = await changeable_action(req, svc, example="action done 7")
-    require_open(action, "marked done")
-    action.status, action.closed_at = "done", req.now
-    note = " ".join(req.args.words[1:]).strip()
-    await repo.record(
-        svc.session, action=action, actor=req.actor, at=req.now, kind="done", detail=note
+    action = await _close(
+        req, svc, "done", verb="marked done", why="action done", example="action done 7"
     )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="action done")
     return Reply(text=f"Action #{action.id} is done: {action.text}")
 
 
@@ -54,7 +84,7 @@ async def action_snooze(req: Request, svc: Services) -> Reply:
     example = "action snooze 7 1w"
     action = await changeable_action(req, svc, example=example)
     require_open(action, "snoozed")
-    raw = " ".join(req.args.words[1:]).strip()
+    raw = _rest(req)
     if not raw:
         raise UserError("For how long? Give a duration or a date.", example=example)
     today = today_in(req, svc)
@@ -66,15 +96,9 @@ async def action_snooze(req: Request, svc: Services) -> Reply:
     if until <= today:
         raise UserError(f"{format_date(until)} is not in the future.", example=example)
     action.snoozed_until = until
-    await repo.record(
-        svc.session,
-        action=action,
-        actor=req.actor,
-        at=req.now,
-        kind="snoozed",
-        detail=f"until {format_date(until)}",
+    await _changed(
+        req, svc, action, "snoozed", f"until {format_date(until)}", stop_nudges="snoozed"
     )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="snoozed")
     return Reply(
         text=f"Action #{action.id} snoozed: no nudges until {format_date(until)} "
         f"(still due {format_date(action.due_on)})."
@@ -102,15 +126,14 @@ async def action_reassign(req: Request, svc: Services) -> Reply:
     before = action.owner.name
     action.owner_id = new_owner.id
     action.owner = new_owner
-    event = await repo.record(
-        svc.session,
-        action=action,
-        actor=req.actor,
-        at=req.now,
-        kind="reassigned",
-        detail=f"from {before} to {new_owner.name}",
+    event = await _changed(
+        req,
+        svc,
+        action,
+        "reassigned",
+        f"from {before} to {new_owner.name}",
+        stop_nudges="reassigned",
     )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="reassigned")
     if new_owner.id != req.actor.id:
         await tell_owner(
             svc,
@@ -133,7 +156,7 @@ async def action_reassign(req: Request, svc: Services) -> Reply:
 async def action_note(req: Request, svc: Services) -> Reply:
     example = 'action note 7 "Figures sent to primary heads"'
     action = await changeable_action(req, svc, example=example)
-    note = " ".join(req.args.words[1:]).strip()
+    note = _rest(req)
     if not note:
         return Reply(text=f"Add a note to action #{action.id}: {action.text}").add(
             Form(
@@ -149,9 +172,7 @@ async def action_note(req: Request, svc: Services) -> Reply:
         )
     if len(note) > 2000:
         raise UserError("Keep a note under 2000 characters.", example=example)
-    await repo.record(
-        svc.session, action=action, actor=req.actor, at=req.now, kind="note", detail=note
-    )
+    await _changed(req, svc, action, "note", note)
     return Reply(text=f"Note added to action #{action.id}.")
 
 
@@ -164,14 +185,9 @@ async def action_note(req: Request, svc: Services) -> Reply:
     writes=True,
 )
 async def action_drop(req: Request, svc: Services) -> Reply:
-    action = await changeable_action(req, svc, example="action drop 7")
-    require_open(action, "dropped")
-    action.status, action.closed_at = "dropped", req.now
-    reason = " ".join(req.args.words[1:]).strip()
-    await repo.record(
-        svc.session, action=action, actor=req.actor, at=req.now, kind="dropped", detail=reason
+    action = await _close(
+        req, svc, "dropped", verb="dropped", why="action dropped", example="action drop 7"
     )
-    await cancel_pending(svc.session, prefix=f"action:{action.id}:nudge:", reason="action dropped")
     return Reply(text=f"Action #{action.id} dropped: {action.text}")
 
 
@@ -188,7 +204,7 @@ async def action_reopen(req: Request, svc: Services) -> Reply:
     if action.status == "open":
         raise UserError(f"Action #{action.id} is already open.", example=f"action {action.id}")
     action.status, action.closed_at = "open", None
-    await repo.record(svc.session, action=action, actor=req.actor, at=req.now, kind="reopened")
+    await _changed(req, svc, action, "reopened")
     return Reply(text=f"Action #{action.id} is open again, due {format_date(action.due_on)}.")
 
 
@@ -204,18 +220,11 @@ async def action_due(req: Request, svc: Services) -> Reply:
     example = "action due 7 19/01/2024"
     action = await changeable_action(req, svc, example=example)
     require_open(action, "moved")
-    raw = " ".join(req.args.words[1:]).strip()
+    raw = _rest(req)
     if not raw:
         raise UserError("Give the new due date.", example=example)
     due = await read_due(req, svc, raw, example=example)
     before = action.due_on
     action.due_on, action.snoozed_until = due, None
-    await repo.record(
-        svc.session,
-        action=action,
-        actor=req.actor,
-        at=req.now,
-        kind="due",
-        detail=f"from {format_date(before)} to {format_date(due)}",
-    )
+    await _changed(req, svc, action, "due", f"from {format_date(before)} to {format_date(due)}")
     return Reply(text=f"Action #{action.id} is now due {format_date(due)}.")
