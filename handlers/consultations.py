@@ -19,16 +19,16 @@ from scheduled import consultations as plan
 from storage import consultations as repo
 from storage.consultations import Consultation
 from storage.directory import PHASES, all_groups, person_by_id
-from storage.outbox import cancel_pending, enqueue, group_target
 
 commands = CommandSet("consultations", "Consultations and their deadlines")
 
 
 def register(registry: Registry) -> None:
-    """Consultation commands here; responses in handlers/consultations_responses.py."""
-    from handlers import consultations_responses
+    """Adding and reading here; extend and close, and responses, in their own modules."""
+    from handlers import consultations_changes, consultations_responses
 
     commands.register(registry)
+    consultations_changes.commands.register(registry)
     consultations_responses.commands.register(registry)
 
 
@@ -228,10 +228,10 @@ async def consultation_add(req: Request, svc: Services) -> Reply:
         text=f'Consultation #{c.id} added: "{c.title}", closes {format_when(c.closes_at, svc.tz)}'
         f" ({days_left(c, now=req.now, svc=svc)} left). Audience: {audience_words(audience)}."
     )
-    return reply.add(await _plan_section(c, req=req, svc=svc, launching=opens <= req.now))
+    return reply.add(await plan_section(c, req=req, svc=svc, launching=opens <= req.now))
 
 
-async def _plan_section(
+async def plan_section(
     c: Consultation, *, req: Request, svc: Services, launching: bool = False
 ) -> Section:
     """The posts still to come, so staff can see what the bot will say and when."""
@@ -318,98 +318,11 @@ async def consultation(req: Request, svc: Services) -> Reply:
         Section(text=c.summary or "", fields=fields)
     )
     if c.is_open(req.now):
-        reply.add(await _plan_section(c, req=req, svc=svc))
+        reply.add(await plan_section(c, req=req, svc=svc))
         reply.add(
             Actions([Button("We have responded", f"consultation responded {c.id}", "primary")])
         )
     return reply
-
-
-@commands.command(
-    "consultation extend",
-    summary="Move a consultation's closing date later; the reminders are re-planned",
-    usage="consultation extend <id> closes:<date>",
-    examples=["consultation extend 2 closes:12/01/2024"],
-    roles=STAFF,
-    options={"closes"},
-    writes=True,
-)
-async def consultation_extend(req: Request, svc: Services) -> Reply:
-    example = "consultation extend 2 closes:12/01/2024"
-    c = await consultation_at(req, svc, 0, example)
-    if c.closed_at is not None:
-        raise UserError(
-            f"Consultation #{c.id} was closed {format_when(c.closed_at, svc.tz)}; "
-            "it cannot be extended.",
-            hint="Add a new consultation instead.",
-            example=ADD_EXAMPLE,
-        )
-    text = req.args.opt("closes")
-    if not text:
-        raise UserError("Give the new closing date as closes:", example=example, field="closes")
-    closes = await parse_closing(text, req=req, svc=svc, option="closes")
-    if closes <= c.closes_at:
-        raise UserError(
-            f"closes:{text} is not later than the current close "
-            f"({format_when(c.closes_at, svc.tz)}).",
-            hint=f"To end it now: consultation close {c.id}",
-            example=example,
-            field="closes",
-        )
-    cancelled = await cancel_pending(
-        svc.session, prefix=c.key_prefix, reason="consultation extended"
-    )
-    was_closed = c.closes_at <= req.now
-    c.revision += 1
-    c.closes_at = closes
-    c.planned_since = req.now
-    if c.opens_at <= req.now:
-        word = "reopened" if was_closed else "extended"
-        note = Reply(
-            text=f'Consultation #{c.id} "{c.title}" is {word}: it now closes '
-            f"{format_when(closes, svc.tz)}.",
-            private=False,
-        )
-        for channel in plan.channels_for(c.audience, svc.settings):
-            await enqueue(
-                svc.session,
-                key=f"{c.key_prefix}extended:{channel}",
-                target=group_target(channel),
-                reply=note,
-                due_at=req.now,
-            )
-    reply = Reply(
-        text=f"Consultation #{c.id} now closes {format_when(closes, svc.tz)} "
-        f"({days_left(c, now=req.now, svc=svc)} left); reminders re-planned"
-        + (f", {cancelled} queued post(s) withdrawn." if cancelled else ".")
-    )
-    return reply.add(await _plan_section(c, req=req, svc=svc))
-
-
-@commands.command(
-    "consultation close",
-    summary="Close a consultation now; its reminders stop and the closing post goes out",
-    usage="consultation close <id>",
-    examples=["consultation close 2"],
-    roles=STAFF,
-    writes=True,
-)
-async def consultation_close(req: Request, svc: Services) -> Reply:
-    c = await consultation_at(req, svc, 0, "consultation close 2")
-    if not c.is_open(req.now):
-        raise UserError(
-            f"Consultation #{c.id} already closed {format_when(c.ended_at(), svc.tz)}.",
-            example=f"consultation responses {c.id}",
-        )
-    c.closed_at = req.now
-    await cancel_pending(svc.session, prefix=f"consultation:{c.id}:", reason="consultation closed")
-    await plan.enqueue_closed(svc.session, c, settings=svc.settings, due_at=req.now)
-    count = len(await repo.responses_to(svc.session, c.id))
-    return Reply(
-        text=f'Consultation #{c.id} "{c.title}" is closed, with {count} response(s). '
-        "No more reminders will go; the closing post goes to "
-        f"{', '.join(plan.channels_for(c.audience, svc.settings))}."
-    )
 
 
 def demo_commands(now: datetime) -> list[tuple[str, str]]:
