@@ -20,7 +20,7 @@ from handlers.consultations import (
 )
 from scheduled import consultations as plan
 from storage import consultations as repo
-from storage.outbox import cancel_pending, enqueue, group_target
+from storage.outbox import cancel_pending
 
 commands = CommandSet("consultations", "Consultations and their deadlines")
 
@@ -70,14 +70,14 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
             f"{format_when(closes, svc.tz)}.",
             private=False,
         )
-        for channel in plan.channels_for(c.audience, svc.settings):
-            await enqueue(
-                svc.session,
-                key=f"{c.key_prefix}extended:{channel}",
-                target=group_target(channel),
-                reply=note,
-                due_at=req.now,
-            )
+        await plan.post_to_channels(
+            svc.session,
+            c,
+            key=f"{c.key_prefix}extended",
+            reply=note,
+            due_at=req.now,
+            settings=svc.settings,
+        )
     reply = Reply(
         text=f"Consultation #{c.id} now closes {format_when(closes, svc.tz)} "
         f"({days_left(c, now=req.now, svc=svc)} left); reminders re-planned"

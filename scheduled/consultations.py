@@ -104,6 +104,28 @@ def channels_for(audience: list[str], settings: Settings) -> list[str]:
     return list(dict.fromkeys(channels))
 
 
+async def post_to_channels(
+    session: AsyncSession,
+    c: Consultation,
+    *,
+    key: str,
+    reply: Reply,
+    due_at: datetime,
+    settings: Settings,
+) -> int:
+    """The same post to each of the audience's channels (`<key>:<channel>` keeps each once)."""
+    made = 0
+    for channel in channels_for(c.audience, settings):
+        made += await enqueue(
+            session,
+            key=f"{key}:{channel}",
+            target=group_target(channel),
+            reply=reply,
+            due_at=due_at,
+        )
+    return made
+
+
 def closes_text(c: Consultation, tz: ZoneInfo) -> str:
     return format_when(c.closes_at, tz)
 
@@ -167,16 +189,9 @@ async def enqueue_closed(
     """The closing post to each channel (by date, or `consultation close`)."""
     count = len(await repo.responses_to(session, c.id))
     reply = closed_reply(c, settings.tz, count)
-    made = 0
-    for channel in channels_for(c.audience, settings):
-        made += await enqueue(
-            session,
-            key=f"{c.key_prefix}closed:{channel}",
-            target=group_target(channel),
-            reply=reply,
-            due_at=due_at,
-        )
-    return made
+    return await post_to_channels(
+        session, c, key=f"{c.key_prefix}closed", reply=reply, due_at=due_at, settings=settings
+    )
 
 
 async def _remind(
@@ -185,16 +200,14 @@ async def _remind(
     tz = settings.tz
     responses = await repo.responses_to(session, c.id)
     stamp = to_local(post.due_at, tz).date().isoformat()
-    made = 0
-    reply = reminder_reply(c, tz, post.days_left, len(responses))
-    for channel in channels_for(c.audience, settings):
-        made += await enqueue(
-            session,
-            key=f"{c.key_prefix}remind:{stamp}:{channel}",
-            target=group_target(channel),
-            reply=reply,
-            due_at=post.due_at,
-        )
+    made = await post_to_channels(
+        session,
+        c,
+        key=f"{c.key_prefix}remind:{stamp}",
+        reply=reminder_reply(c, tz, post.days_left, len(responses)),
+        due_at=post.due_at,
+        settings=settings,
+    )
     if c.nudge:
         done = {r.responder for r in responses}
         for person in await repo.audience_people(session, c.audience):
@@ -218,15 +231,14 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
     for c in await repo.consultations_to_plan(session, now=now):
         posts = planned_posts(c, tz=settings.tz, terms=terms)
         if c.opens_at <= now < c.closes_at:
-            reply = launch_reply(c, settings.tz)
-            for channel in channels_for(c.audience, settings):
-                made += await enqueue(
-                    session,
-                    key=f"consultation:{c.id}:launch:{channel}",
-                    target=group_target(channel),
-                    reply=reply,
-                    due_at=c.opens_at,
-                )
+            made += await post_to_channels(
+                session,
+                c,
+                key=f"consultation:{c.id}:launch",
+                reply=launch_reply(c, settings.tz),
+                due_at=c.opens_at,
+                settings=settings,
+            )
         due = [
             p
             for p in posts
