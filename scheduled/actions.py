@@ -78,7 +78,8 @@ def nudge_reply(action: Action, *, stage: str, today: date) -> Reply:
         text = f"Reminder: action #{action.id} is due today."
     else:
         days = (today - action.due_on).days
-        text = f"Action #{action.id} is overdue: it was due {due} ({days} days ago)."
+        ago = "1 day" if days == 1 else f"{days} days"
+        text = f"Action #{action.id} is overdue: it was due {due} ({ago} ago)."
     fields = [("Due", due)]
     if action.group:
         fields.append(("Group", action.group.title))
