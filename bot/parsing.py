@@ -48,7 +48,10 @@ class Args:
             raise UserError(f"Which {what}? Give its number.", example=example)
         word = self.words[index].lstrip("#")
         if not (word.isascii() and word.isdigit()) or len(word) > 9:
-            raise UserError(f"{self.words[index]!r} is not a {what} number.", example=example)
+            article = "an" if what[:1].lower() in "aeiou" else "a"
+            raise UserError(
+                f"{self.words[index]!r} is not {article} {what} number.", example=example
+            )
         return int(word)
 
 

@@ -89,7 +89,7 @@ async def test_bad_input_is_explained_and_nothing_is_saved(ask: Asker) -> None:
         ('action add "X" owner:@jo group:attendance', "due"),
         ('action add "X" owner:@jo due:12/01/2024 group:atendance', "attendance"),
         ("action snooze 1 soon", "soon"),
-        ("action done seven", "not a action number"),
+        ("action done seven", "not an action number"),
         ("action frob 1", "action done"),
     ]
     await add(ask)
