@@ -33,6 +33,12 @@ ROLE_NAMES = {
     "member": "members",
     "head": "heads",
 }
+SIGNED_IN_AS = {
+    "admin": "an admin",
+    "staff": "Learn Sheffield staff",
+    "member": "a member",
+    "head": "a head",
+}
 
 
 @dataclass(frozen=True)
@@ -235,8 +241,8 @@ def check_command(actor: Person, command: Command) -> None:
     rule = rule_for(command)
     if not may_use(actor, command):
         raise NotAllowed(
-            f"`{command.name}` is for {_roles_text(rule.roles)}; you are signed in as a "
-            f"{actor.role}.",
+            f"`{command.name}` is for {_roles_text(rule.roles)}; you are signed in as "
+            f"{SIGNED_IN_AS.get(actor.role, actor.role)}.",
             hint="Ask a partnership admin if you need it.",
         )
 
