@@ -31,6 +31,11 @@ ADD_EXAMPLE = (
     'opp add "Funded NPQ places" closes:31/01/2024 phase:primary,secondary tags:training '
     "link:https://example.org/npq"
 )
+LENGTH_EXAMPLES = {
+    "title": "Funded NPQ places",
+    "summary": "Fully funded places for 2024 cohorts",
+    "provider": "Learn Sheffield",
+}
 ADD_OPTIONS = {"closes", "phase", "tags", "link", "subscribers", "summary", "provider"}
 PHASE_ALIASES = {"all-through": ["primary", "secondary"], "post16": ["post-16"]}
 YES, NO = {"only", "yes", "true", "on", "y"}, {"no", "false", "off", "all", "everyone", "n"}
@@ -116,7 +121,12 @@ async def apply_options(opp: repo.Opportunity, req: Request, svc: Services) -> l
     for name, limit in (("summary", 2000), ("provider", 200), ("title", 200)):
         if name in opts:
             if len(opts[name]) > limit:
-                raise UserError(f"{name} is too long (at most {limit} characters).", field=name)
+                raise UserError(
+                    f"{name} is too long (at most {limit} characters).",
+                    example=f'{name}:"{LENGTH_EXAMPLES[name]}"',
+                    hint="Put the full details behind the link." if name != "title" else None,
+                    field=name,
+                )
             value = opts[name].strip()
             setattr(opp, name, value if name == "title" else value or None)
             changed.append(name)
@@ -191,7 +201,12 @@ async def opp_add(req: Request, svc: Services) -> Reply:
             "Give the opportunity a title in quotes.", example=ADD_EXAMPLE, field="title"
         )
     if len(title) > 200:
-        raise UserError("The title is too long (at most 200 characters).", field="title")
+        raise UserError(
+            f"The title is {len(title)} characters; keep it to 200 at most.",
+            example=ADD_EXAMPLE,
+            hint='Put the detail in summary:"..." or behind the link.',
+            field="title",
+        )
     opp = repo.Opportunity(
         title=title,
         phases=["all"],
