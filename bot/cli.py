@@ -24,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-demo", action="store_true", help="do not load demo data when empty")
     sub.add_parser("web", help="serve /slack/events, /api/messages, / and /healthz")
     sub.add_parser("clock", help="run the scheduler and dispatcher")
-    sub.add_parser("demo", help="load demo data (idempotent)")
+    demo = sub.add_parser("demo", help="load demo data (idempotent)")
+    demo.add_argument("--now", help="ISO 8601 instant the demo's dates are relative to")
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
     ask = sub.add_parser("ask", help="run one command and print the reply")
@@ -163,7 +164,7 @@ async def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import load_demo
 
-    ctx = _context(settings)
+    ctx = _context(settings, args.now)
     await ctx.db.upgrade()
     try:
         for line in await load_demo(ctx.router, now=ctx.clock.now()):

@@ -210,5 +210,6 @@ async def load_demo(router: Router, *, now: datetime) -> list[str]:
                 ok += 1
         async with router.db.session() as session:
             await set_state(session, key, now.isoformat(), at=now)
-        lines.append(f"{name}: {ok} commands" + (f", {failed} failed" if failed else ""))
+        if make is not None:
+            lines.append(f"{name}: {ok} commands" + (f", {failed} failed" if failed else ""))
     return lines

@@ -54,7 +54,7 @@ def support_form() -> Reply:
                 positional=True,
                 placeholder="Only Learn Sheffield's triage team and you will see this.",
             ),
-            FormField("urgency", "How urgent", "select", list(URGENCIES)),
+            FormField("urgency", "How urgent", "select", list(URGENCIES), value="this week"),
             FormField("contact", "Best contact (phone or email)"),
             FormField("consent", "Learn Sheffield may share this with named partners", "checkbox"),
         ],
@@ -177,8 +177,8 @@ def safety_net_text(allocated: int, used: float) -> str:
     "support",
     summary="Ask Learn Sheffield for point-of-need support (or open the form)",
     usage='support crisis|consultancy|advocacy|brokerage|signposting "what is needed" '
-    '[urgency:today|"this week"|"this half term"] [contact:"..."] [consent:yes|no]   '
-    "support <id>",
+    '[urgency:today|"this week"|"this half term"] [contact:"..."] [consent:yes|no]; '
+    "or support <id> to see one",
     examples=[
         EXAMPLE,
         'support consultancy "Curriculum review before Ofsted" urgency:"this half term"',

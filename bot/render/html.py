@@ -80,30 +80,28 @@ def _form(form: Form) -> str:
         f"<h4>{escape(form.title)}</h4>",
     ]
     for f in form.fields:
-        fid = f"f-{escape(f.name)}"
+        # the label wraps its input, so two forms in one chat never share element ids
         req = " required" if f.required else ""
         pos = ' data-positional="1"' if f.positional else ""
+        name = escape(f.name)
         val = escape(f.value or "")
         ph = f' placeholder="{escape(f.placeholder)}"' if f.placeholder else ""
-        out.append(f'<label for="{fid}">{escape(f.label)}</label>')
+        out.append(f'<label class="field"><span>{escape(f.label)}</span>')
         if f.kind == "textarea":
-            out.append(
-                f'<textarea id="{fid}" name="{escape(f.name)}"{ph}{req}{pos}>{val}</textarea>'
-            )
+            out.append(f'<textarea name="{name}"{ph}{req}{pos}>{val}</textarea>')
         elif f.kind == "select":
             opts = "".join(
                 f'<option value="{escape(o)}"{" selected" if o == f.value else ""}>{escape(o)}</option>'
                 for o in f.options
             )
-            out.append(f'<select id="{fid}" name="{escape(f.name)}"{req}{pos}>{opts}</select>')
+            out.append(f'<select name="{name}"{req}{pos}>{opts}</select>')
         elif f.kind == "checkbox":
             checked = " checked" if (f.value or "").lower() in ("yes", "true", "on") else ""
-            out.append(f'<input type="checkbox" id="{fid}" name="{escape(f.name)}"{checked}>')
+            out.append(f'<input type="checkbox" name="{name}"{checked}>')
         else:
-            out.append(
-                f'<input type="text" id="{fid}" name="{escape(f.name)}" value="{val}"{ph}{req}{pos}>'
-            )
+            out.append(f'<input type="text" name="{name}" value="{val}"{ph}{req}{pos}>')
         if f.error:
             out.append(f'<span class="field-error">{escape(f.error)}</span>')
+        out.append("</label>")
     out.append(f'<button type="submit">{escape(form.submit_label)}</button></form>')
     return "".join(out)
