@@ -92,12 +92,18 @@ class SlackDoor:
         return await next()
 
     async def run(self, user_id: str, text: str, *, channel: str | None, team: str | None) -> Reply:
-        """One command as the Slack user; a stranger is told who to ask and nothing runs."""
-        person = await self.people.person(user_id, team_id=team)
-        if person is None:
-            return await stranger_reply(self.ctx.db)
-        await self.people.link_mentions(text)
-        return await self.ctx.router.handle(text, actor_id=person.id, door="slack", channel=channel)
+        """One command as the Slack user; a stranger is told who to ask and nothing runs.
+
+        At most WORK_SLOTS run at once: a burst acked faster than it is answered waits here,
+        not for a database connection (whose wait times out and would fail the command)."""
+        async with self.slots:
+            person = await self.people.person(user_id, team_id=team)
+            if person is None:
+                return await stranger_reply(self.ctx.db)
+            await self.people.link_mentions(text)
+            return await self.ctx.router.handle(
+                text, actor_id=person.id, door="slack", channel=channel
+            )
 
     async def message(self, reply: Reply) -> dict[str, Any]:
         image_url = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _HERE = re.compile(r"\bteams:here\b", re.IGNORECASE)
 _MENTION = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+KNOWN_FOR = 60.0  # seconds a Teams account -> Person answer is reused without the database
 
 
 def reply_activity(reply: Reply, *, actions: str = "submit") -> Activity:
@@ -53,6 +55,9 @@ class PartnershipAgent:
 
     def __init__(self, ctx: BotContext) -> None:
         self.ctx = ctx
+        # account -> (when, person id, personal chat reference stored): like the Slack door's
+        # user cache, so a busy person's messages skip a query; the router re-checks `active`
+        self._known: dict[str, tuple[float, int, dict[str, Any] | None]] = {}
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -96,14 +101,26 @@ class PartnershipAgent:
         if not account or activity.from_property is None:
             return None, None
         user_id = activity.from_property.id
+        reference = store.reference_of(activity) if store.is_personal(activity) else None
+        cached = self._known.get(account)
+        if (
+            cached
+            and time.monotonic() - cached[0] < KNOWN_FOR
+            and (reference is None or reference == cached[2])
+        ):
+            return cached[1], None  # known, and the personal chat's reference is stored already
+        known: tuple[int, dict[str, Any] | None] | None = None
         async with self.ctx.db.session() as session:
             identity = await store.identity_for(session, account)
             if identity is not None:
-                if store.is_personal(activity):
+                if reference is not None:
                     await store.remember_personal_chat(
-                        session, identity=identity, reference=store.reference_of(activity)
+                        session, identity=identity, reference=reference
                     )
-                return identity.person_id, None
+                known = identity.person_id, (identity.data or {}).get("reference")
+        if known is not None:  # remembered only once committed
+            self._remember(account, *known)
+            return known[0], None
         email = await self._roster_email(context, user_id)
         if email is None:
             return None, None
@@ -114,10 +131,16 @@ class PartnershipAgent:
             if person is None or not person.active:
                 return None, email
             data: dict[str, Any] = {"user_id": user_id, "name": activity.from_property.name}
-            if store.is_personal(activity):
-                data["reference"] = store.reference_of(activity)
-            await store.link(session, person=person, external_id=account, data=data)
-            return person.id, email
+            if reference is not None:
+                data["reference"] = reference
+            identity = await store.link(session, person=person, external_id=account, data=data)
+        self._remember(account, person.id, (identity.data or {}).get("reference"))
+        return person.id, email
+
+    def _remember(self, account: str, person_id: int, reference: dict[str, Any] | None) -> None:
+        if len(self._known) > 10_000:
+            self._known.clear()
+        self._known[account] = (time.monotonic(), person_id, reference)
 
     async def who_to_ask(self, email: str | None) -> Reply:
         async with self.ctx.db.session() as session:
