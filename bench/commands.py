@@ -13,7 +13,9 @@ p50 and p99 and the ratio, ending with one line per door:
     commands: teams <rps> req/s p99 <ms> ms, bare agents sdk <rps> req/s, ratio <r>
     commands: web <rps> req/s p99 <ms> ms, bare aiohttp <rps> req/s, ratio <r>
 
-Run: `.venv/bin/python bench/commands.py [--seconds 5] [--connections 20] [--doors slack,web]`.
+Run: `.venv/bin/python bench/commands.py [--seconds 5] [--connections 20] [--doors slack,web]
+[--database sqlite|postgresql]` (PostgreSQL from TEST_DATABASE_URL, default
+postgresql://postgres@127.0.0.1:5432/; a database per door is created and dropped).
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -35,6 +40,36 @@ if str(ROOT) not in sys.path:
 
 SECRET = "bench-signing-secret"
 USER, EMAIL = "UJO", "jo@hillside.sch.uk"
+PG_SERVER = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    from storage.db import async_url
+
+    url = async_url(PG_SERVER).replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def door_database(tmp: str, door: str, database: str) -> Iterator[str]:
+    """A fresh database for one door's run: a SQLite file, or a PostgreSQL database dropped
+    afterwards."""
+    if database == "sqlite":
+        yield f"sqlite:///{tmp}/{door}.db"
+        return
+    name = f"bench_commands_{door}_{os.getpid()}"
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}"'))
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_SERVER.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @dataclass
@@ -332,8 +367,7 @@ def run_web(kind: str, *, seconds: float, connections: int, db_url: str) -> Resu
     return result
 
 
-def _slack(tmp: str, seconds: float, connections: int) -> str:
-    db_url = f"sqlite:///{tmp}/slack.db"
+def _slack(db_url: str, seconds: float, connections: int) -> str:
     full = run("full", seconds=seconds, connections=connections, db_url=db_url)
     bare = run("bare", seconds=seconds, connections=connections, db_url=db_url)
     ceiling = asyncio.run(_router_only(db_url, seconds=seconds, connections=connections))
@@ -354,10 +388,9 @@ def _slack(tmp: str, seconds: float, connections: int) -> str:
     )
 
 
-def _teams(tmp: str, seconds: float, connections: int) -> str:
+def _teams(db_url: str, seconds: float, connections: int) -> str:
     from bench import teams_commands
 
-    db_url = f"sqlite:///{tmp}/teams.db"
     full = teams_commands.run("full", seconds=seconds, connections=connections, db_url=db_url)
     bare = teams_commands.run("bare", seconds=seconds, connections=connections, db_url=db_url)
     for r in (full, bare):
@@ -374,8 +407,7 @@ def _teams(tmp: str, seconds: float, connections: int) -> str:
     )
 
 
-def _web(tmp: str, seconds: float, connections: int) -> str:
-    db_url = f"sqlite:///{tmp}/web.db"
+def _web(db_url: str, seconds: float, connections: int) -> str:
     full = run_web("full", seconds=seconds, connections=connections, db_url=db_url)
     bare = run_web("bare", seconds=seconds, connections=connections, db_url=db_url)
     for r in (full, bare):
@@ -394,16 +426,28 @@ def _web(tmp: str, seconds: float, connections: int) -> str:
 DOORS = {"slack": _slack, "teams": _teams, "web": _web}
 
 
+def _load_average() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+    except OSError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--doors", default="slack,teams,web", help="comma-separated")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args(argv)
+    # everything shares this machine's CPUs: a busy machine lowers every figure, so say how busy
+    print(f"database: {args.database}; load average before: {_load_average()}")
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
         for door in args.doors.split(","):
-            lines.append(DOORS[door.strip()](tmp, args.seconds, args.connections))
+            with door_database(tmp, door.strip(), args.database) as db_url:
+                lines.append(DOORS[door.strip()](db_url, args.seconds, args.connections))
+    print(f"load average after: {_load_average()}")
     for line in lines:  # the machine-readable lines, together at the end
         print(line)
     return 0

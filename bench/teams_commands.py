@@ -7,7 +7,8 @@ this process keeps `--connections` requests in flight for `--seconds`. Ends with
 
     commands: teams <rps> req/s p99 <ms> ms, bare agents sdk <rps> req/s, ratio <r>
 
-Run: `.venv/bin/python bench/teams_commands.py [--seconds 5] [--connections 20]`.
+Run: `.venv/bin/python bench/teams_commands.py [--seconds 5] [--connections 20]
+[--database sqlite|postgresql]`.
 """
 
 from __future__ import annotations
@@ -187,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db_url = f"sqlite:///{tmp}/bench.db"
+    from bench.commands import door_database
+
+    with tempfile.TemporaryDirectory() as tmp, door_database(tmp, "teams", args.database) as db_url:
         full = run("full", seconds=args.seconds, connections=args.connections, db_url=db_url)
         bare = run("bare", seconds=args.seconds, connections=args.connections, db_url=db_url)
     for r in (full, bare):
