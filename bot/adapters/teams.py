@@ -46,6 +46,23 @@ def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
     return AgentAuthConfiguration(anonymous_allowed=True, connection_name="SERVICE_CONNECTION")
 
 
+def _remember_product_info() -> None:
+    """The SDK builds its User-Agent for each turn's two clients from importlib.metadata, which
+    searches site-packages every time (a few hundred microseconds a turn); it cannot change
+    while the process runs, so work it out once."""
+    import functools
+
+    from microsoft_agents.hosting.core.connector.client import (
+        connector_client,
+        user_token_client,
+    )
+
+    for module in (connector_client, user_token_client):
+        found = getattr(module, "get_product_info", None)
+        if callable(found) and not hasattr(found, "cache_info"):  # not already remembered
+            module.get_product_info = functools.cache(found)  # type: ignore[attr-defined]
+
+
 def build_cloud_adapter(settings: Settings, *, for_turns: bool = True) -> CloudAdapter:
     """A CloudAdapter; MSAL starts lazily, so nothing reaches Microsoft here.
 
@@ -55,6 +72,7 @@ def build_cloud_adapter(settings: Settings, *, for_turns: bool = True) -> CloudA
     from microsoft_agents.authentication.msal import MsalConnectionManager
     from microsoft_agents.hosting.aiohttp import CloudAdapter
 
+    _remember_product_info()
     if not settings.teams_credentials:
         # Every anonymous turn would warn that the (unused) token client has no app id.
         logging.getLogger(

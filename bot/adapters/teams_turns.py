@@ -36,6 +36,15 @@ _MENTION = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 KNOWN_FOR = 60.0  # seconds a Teams account -> Person answer is reused without the database
 
 
+class SentCard(dict[str, Any]):
+    """A rendered card. The SDK deep-copies every activity it sends (to set the conversation
+    on the copy); nothing changes a card once rendered, so its copy is the card itself rather
+    than a copy of its hundreds of small dicts (most of the cost of sending a table)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SentCard:
+        return self
+
+
 def reply_activity(reply: Reply, *, actions: str = "submit") -> Activity:
     """The message for a Reply: plain text when that is all it is, else an Adaptive Card."""
     from bot.render.adaptivecards import needs_card, render_attachment
@@ -43,9 +52,11 @@ def reply_activity(reply: Reply, *, actions: str = "submit") -> Activity:
     if not needs_card(reply):
         return Activity(type=ActivityTypes.message, text=reply.text, text_format="plain")
     summary = (reply.text or "").split("\n", 1)[0][:200] or None
+    attachment = render_attachment(reply, actions=actions)
+    attachment["content"] = SentCard(attachment["content"])
     return Activity(
         type=ActivityTypes.message,
-        attachments=[render_attachment(reply, actions=actions)],  # type: ignore[list-item]
+        attachments=[attachment],  # type: ignore[list-item]
         summary=summary,
     )
 
