@@ -151,6 +151,7 @@ def _serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # 
     async def main() -> None:
         from aiohttp import web
 
+        from bot.app import settle_heap
         from tests.fakes.slack_api import FakeSlackAPI
 
         fake = await FakeSlackAPI().start()
@@ -160,6 +161,7 @@ def _serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # 
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
+        settle_heap()  # as `partnership-bot web` does once it is up (full and bare alike)
         ports.put((site._server.sockets[0].getsockname()[1], fake.port))  # type: ignore[union-attr]
         while not stop.is_set():
             await asyncio.sleep(0.05)
@@ -281,7 +283,7 @@ def _web_serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:
     async def main() -> None:
         from aiohttp import web
 
-        from bot.app import build_context, build_web_app
+        from bot.app import build_context, build_web_app, settle_heap
         from bot.demo import load_demo
         from bot.settings import Settings
         from storage.directory import person_by_email
@@ -307,6 +309,7 @@ def _web_serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
+        settle_heap()  # as `partnership-bot web` does once it is up (full and bare alike)
         ports.put((site._server.sockets[0].getsockname()[1], person_id))  # type: ignore[union-attr]
         while not stop.is_set():
             await asyncio.sleep(0.05)

@@ -95,6 +95,7 @@ def _serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # 
     async def main() -> None:
         from aiohttp import web
 
+        from bot.app import settle_heap
         from tests.fakes.teams_connector import FakeTeamsConnector
 
         fake = FakeTeamsConnector()
@@ -107,6 +108,7 @@ def _serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # 
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
+        settle_heap()  # as `partnership-bot web` does once it is up (full and bare alike)
         ports.put((site._server.sockets[0].getsockname()[1], fake.url))  # type: ignore[union-attr]
         while not stop.is_set():
             await asyncio.sleep(0.05)

@@ -98,7 +98,7 @@ def _check_bind(settings: Settings) -> None:
 async def _serve(settings: Settings, *, with_clock: bool, demo: bool) -> int:
     from aiohttp import web
 
-    from bot.app import build_web_app
+    from bot.app import build_web_app, settle_heap
     from bot.appkeys import BACKGROUND_STARTERS, DOORS
 
     try:
@@ -132,6 +132,7 @@ async def _serve(settings: Settings, *, with_clock: bool, demo: bool) -> int:
         scheduler = start_clock(ctx)
     for start in app[BACKGROUND_STARTERS]:
         await start()
+    settle_heap()
     try:
         await asyncio.Event().wait()
     finally:

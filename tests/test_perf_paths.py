@@ -109,3 +109,16 @@ async def test_teams_refuses_someone_deactivated_a_moment_ago(
     assert await post(client, personal(connector, "jo", "whoami")) == 202
     answer = connector.posted[-1].all_text()
     assert "not in the partnership directory" in answer and "Jo Bloggs" not in answer
+
+
+def test_settle_heap_keeps_start_up_objects_out_of_later_collections() -> None:
+    import gc
+
+    from bot.app import settle_heap
+
+    gc.unfreeze()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
