@@ -91,7 +91,15 @@ class Router:
         now: datetime | None = None,
     ) -> Reply:
         """Parse and run inside an open session; UserError propagates (the caller rolls back)."""
-        tokens = split_command(text)
+        try:
+            tokens = split_command(text)
+        except UserError as err:
+            # an unreadable message (too long, a quote left open): show the example of the
+            # command it seems to be, not a generic one
+            command, _ = self.registry.lookup(text[:200].split()[:2])
+            if command is not None and command.examples:
+                err.example = command.examples[0]
+            raise
         if tokens and tokens[0].text.startswith("/"):
             tokens[0].text = tokens[0].text.lstrip("/")
         if tokens and tokens[0].text.lower() in ("partnership", "@partnership-bot"):

@@ -59,3 +59,13 @@ async def test_group_reminders_need_chair_or_staff(ask: Asker) -> None:
     assert denied.error
     done = await ask.ok("dan@sheffield.gov.uk", "group attendance reminders:7d,1d")
     assert "reminders: 1w,1d" in done.text
+
+
+async def test_an_unreadable_message_gets_the_example_of_the_command_it_seems_to_be(
+    ask: Asker,
+) -> None:
+    reply = await ask("jo@hillside.sch.uk", 'support crisis "' + "help " * 900 + '"')
+    assert reply.error and "at most 4000" in reply.text
+    assert 'Example: support crisis "' in reply.text
+    unclosed = await ask("jo@hillside.sch.uk", 'apologies 3 "Ofsted visit')
+    assert unclosed.error and "quote" in unclosed.text and "Example: apologies" in unclosed.text
