@@ -1,7 +1,8 @@
-"""Meetings in chat: add, list, show, move, cancel, and the calendar file of one meeting.
+"""Meetings in chat: add, list and show a meeting.
 
-RSVPs, agendas, papers and minutes are in `handlers/meeting_items.py`; reminders are
-planned in `scheduled/meetings.py`.
+Moving and cancelling are in `handlers/meetings_changes.py`; RSVPs, agendas, papers, minutes
+and the calendar file in `handlers/meeting_items.py`; reminders are planned in
+`scheduled/meetings.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bot.registry import CommandSet, Registry
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.terms import closed_reason, repeat_starts
-from scheduled.meetings import notify_change, when_text, where_text
+from scheduled.meetings import when_text, where_text
 from storage import directory
 from storage import meetings as repo
 from storage.meetings import Meeting
@@ -24,10 +25,11 @@ commands = CommandSet("meetings", "Meetings, RSVPs, agendas, minutes and reminde
 
 
 def register(registry: Registry) -> None:
-    """This module's commands and those of `handlers/meeting_items.py`, one topic."""
-    from handlers import meeting_items
+    """Adding and reading here; move and cancel, and the items, in their own modules."""
+    from handlers import meeting_items, meetings_changes
 
     commands.register(registry)
+    meetings_changes.commands.register(registry)
     meeting_items.commands.register(registry)
 
 
@@ -35,7 +37,6 @@ ADD_EXAMPLE = (
     'meeting add "Attendance working group" group:attendance on:"15/12/2023 10:00" '
     'until:12:00 place:"Albion House"'
 )
-MOVE_EXAMPLE = 'meeting move 3 on:"12/01/2024 10:00"'
 
 
 async def meeting_for(req: Request, svc: Services, index: int = 0, *, example: str) -> Meeting:
@@ -313,69 +314,6 @@ async def meeting_card(req: Request, svc: Services, meeting: Meeting) -> Reply:
 async def meeting_show(req: Request, svc: Services) -> Reply:
     meeting = await meeting_for(req, svc, example="meeting 3")
     return await meeting_card(req, svc, meeting)
-
-
-@commands.command(
-    "meeting move",
-    summary="Move a meeting to a new time; members are told at once",
-    usage='meeting move <id> on:"<date time>" [until:<time>|for:<duration>] [place:"..."] '
-    "[confirm:yes]",
-    examples=[MOVE_EXAMPLE],
-    options={"on", "until", "for", "place", "link", "confirm"},
-    writes=True,
-)
-async def meeting_move(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example=MOVE_EXAMPLE)
-    await require_organiser(req, svc, meeting)
-    if meeting.cancelled:
-        raise UserError(f"Meeting #{meeting.id} is cancelled.", example="meetings")
-    was = when_text(meeting, svc.tz)
-    length = meeting.ends_at - meeting.starts_at
-    start, end = await parse_times(req, svc, example=MOVE_EXAMPLE, default_length=length)
-    check_school_day(
-        await svc.terms(), start.date(), confirmed=confirmed(req), example=MOVE_EXAMPLE
-    )
-    new_start, new_end = local_to_utc(start, svc.tz), local_to_utc(end, svc.tz)
-    place_changed = "place" in req.args.options or "link" in req.args.options
-    if new_start == meeting.starts_at and new_end == meeting.ends_at and not place_changed:
-        raise UserError(f"Meeting #{meeting.id} is already at {was}.", example=MOVE_EXAMPLE)
-    meeting.starts_at, meeting.ends_at = new_start, new_end
-    meeting.place = req.args.opt("place", meeting.place)
-    meeting.link = req.args.opt("link", meeting.link)
-    meeting.status, meeting.sequence = "moved", meeting.sequence + 1
-    meeting.scheduled_at = meeting.updated_at = req.now
-    await svc.session.flush()
-    told = await notify_change(svc.session, meeting, now=req.now, tz=svc.tz, was=was)
-    reply = await meeting_card(req, svc, meeting)
-    reply.text = (
-        f"Moved meeting #{meeting.id}: {meeting.title} is now {when_text(meeting, svc.tz)} "
-        f"(was {was}). {told} people told; reminders will follow the new time."
-    )
-    return reply
-
-
-@commands.command(
-    "meeting cancel",
-    summary="Cancel a meeting; members are told at once",
-    usage='meeting cancel <id> ["reason"]',
-    examples=['meeting cancel 3 "Clashes with the Ofsted briefing"'],
-    writes=True,
-)
-async def meeting_cancel(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example="meeting cancel 3")
-    await require_organiser(req, svc, meeting)
-    if meeting.cancelled:
-        raise UserError(f"Meeting #{meeting.id} is already cancelled.", example="meetings")
-    meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
-    meeting.updated_at = req.now
-    await svc.session.flush()
-    told = await notify_change(svc.session, meeting, now=req.now, tz=svc.tz, was=None)
-    reason = " ".join(req.args.words[1:]).strip()
-    return Reply(
-        text=f"Cancelled meeting #{meeting.id}: {meeting.title}, {when_text(meeting, svc.tz)}"
-        + (f" ({reason})" if reason else "")
-        + f". {told} people told; calendar feeds will show it as cancelled."
-    )
 
 
 def demo_commands(now: datetime) -> list[tuple[str, str]]:

@@ -1,0 +1,89 @@
+"""Changing a meeting: move it to a new time or place, or cancel it; members are told at once.
+
+Registered by handlers/meetings.py (same topic), after its own commands. Both bump the
+meeting's sequence so calendar feeds update; `notify_change` queues the message to members.
+"""
+
+from __future__ import annotations
+
+from bot.dates import local_to_utc
+from bot.errors import UserError
+from bot.registry import CommandSet
+from bot.reply import Reply
+from bot.services import Request, Services
+from handlers.meetings import (
+    check_school_day,
+    confirmed,
+    meeting_card,
+    meeting_for,
+    parse_times,
+    require_organiser,
+)
+from scheduled.meetings import notify_change, when_text
+
+commands = CommandSet("meetings", "Meetings, RSVPs, agendas, minutes and reminders")
+
+MOVE_EXAMPLE = 'meeting move 3 on:"12/01/2024 10:00"'
+
+
+@commands.command(
+    "meeting move",
+    summary="Move a meeting to a new time; members are told at once",
+    usage='meeting move <id> on:"<date time>" [until:<time>|for:<duration>] [place:"..."] '
+    "[confirm:yes]",
+    examples=[MOVE_EXAMPLE],
+    options={"on", "until", "for", "place", "link", "confirm"},
+    writes=True,
+)
+async def meeting_move(req: Request, svc: Services) -> Reply:
+    meeting = await meeting_for(req, svc, example=MOVE_EXAMPLE)
+    await require_organiser(req, svc, meeting)
+    if meeting.cancelled:
+        raise UserError(f"Meeting #{meeting.id} is cancelled.", example="meetings")
+    was = when_text(meeting, svc.tz)
+    length = meeting.ends_at - meeting.starts_at
+    start, end = await parse_times(req, svc, example=MOVE_EXAMPLE, default_length=length)
+    check_school_day(
+        await svc.terms(), start.date(), confirmed=confirmed(req), example=MOVE_EXAMPLE
+    )
+    new_start, new_end = local_to_utc(start, svc.tz), local_to_utc(end, svc.tz)
+    place_changed = "place" in req.args.options or "link" in req.args.options
+    if new_start == meeting.starts_at and new_end == meeting.ends_at and not place_changed:
+        raise UserError(f"Meeting #{meeting.id} is already at {was}.", example=MOVE_EXAMPLE)
+    meeting.starts_at, meeting.ends_at = new_start, new_end
+    meeting.place = req.args.opt("place", meeting.place)
+    meeting.link = req.args.opt("link", meeting.link)
+    meeting.status, meeting.sequence = "moved", meeting.sequence + 1
+    meeting.scheduled_at = meeting.updated_at = req.now
+    await svc.session.flush()
+    told = await notify_change(svc.session, meeting, now=req.now, tz=svc.tz, was=was)
+    reply = await meeting_card(req, svc, meeting)
+    reply.text = (
+        f"Moved meeting #{meeting.id}: {meeting.title} is now {when_text(meeting, svc.tz)} "
+        f"(was {was}). {told} people told; reminders will follow the new time."
+    )
+    return reply
+
+
+@commands.command(
+    "meeting cancel",
+    summary="Cancel a meeting; members are told at once",
+    usage='meeting cancel <id> ["reason"]',
+    examples=['meeting cancel 3 "Clashes with the Ofsted briefing"'],
+    writes=True,
+)
+async def meeting_cancel(req: Request, svc: Services) -> Reply:
+    meeting = await meeting_for(req, svc, example="meeting cancel 3")
+    await require_organiser(req, svc, meeting)
+    if meeting.cancelled:
+        raise UserError(f"Meeting #{meeting.id} is already cancelled.", example="meetings")
+    meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
+    meeting.updated_at = req.now
+    await svc.session.flush()
+    told = await notify_change(svc.session, meeting, now=req.now, tz=svc.tz, was=None)
+    reason = " ".join(req.args.words[1:]).strip()
+    return Reply(
+        text=f"Cancelled meeting #{meeting.id}: {meeting.title}, {when_text(meeting, svc.tz)}"
+        + (f" ({reason})" if reason else "")
+        + f". {told} people told; calendar feeds will show it as cancelled."
+    )
