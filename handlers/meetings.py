@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot import policy
 from bot.dates import format_date, local_to_utc, parse_duration, parse_local, parse_time
-from bot.errors import UserError
+from bot.errors import NotAllowed, UserError
 from bot.registry import CommandSet, Registry
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
@@ -62,6 +62,14 @@ async def is_organiser(req: Request, svc: Services, meeting: Meeting) -> bool:
     return policy.may_organise_meeting(
         req.actor, membership_role=role, organiser_id=meeting.organiser_id
     )
+
+
+async def may_organise_for_some_group(req: Request, svc: Services) -> bool:
+    """Whether the policy lets the asker organise a meeting of any group at all (staff: yes)."""
+    roles: list[str | None] = [None]
+    for group in await directory.groups_of(svc.session, req.actor.id):
+        roles.append(await membership_role(svc, group_id=group.id, person_id=req.actor.id))
+    return any(policy.may_organise_meeting(req.actor, membership_role=r) for r in roles)
 
 
 async def parse_times(
@@ -129,6 +137,11 @@ def confirmed(req: Request) -> bool:
     writes=True,
 )
 async def meeting_add(req: Request, svc: Services) -> Reply:
+    if not await may_organise_for_some_group(req, svc):  # refuse before asking for details
+        raise NotAllowed(
+            "Only a group's chair or officer or Learn Sheffield staff can schedule meetings.",
+            hint="You can still reply: rsvp <id> yes, or propose an item: agenda <id> add",
+        )
     title = req.args.text()
     if not title:
         raise UserError("Give the meeting a title in quotes.", example=ADD_EXAMPLE, field="title")

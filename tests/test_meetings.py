@@ -92,6 +92,19 @@ async def test_only_organisers_add_move_and_minute(ask: Asker) -> None:
     assert not (await ask(SAM, 'meeting move 1 on:"12/01/2024 10:00"')).error
 
 
+async def test_someone_who_may_organise_no_meeting_is_refused_before_giving_details(
+    ask: Asker,
+) -> None:
+    """A head who chairs no group is told at once, not asked for a title, group and time first."""
+    for text in ("meeting add", 'meeting add "Catch-up"', 'meeting add "X" group:attendance'):
+        refused = await ask(JO, text)
+        assert refused.error and "chair or officer" in refused.text, text
+        assert "title" not in refused.text and "group:" not in refused.text, text
+    assert "title" in (await ask(DAN, "meeting add")).text  # attendance's chair: go on
+    assert "title" in (await ask(SAM, "meeting add")).text  # staff: go on
+    assert "none scheduled" in (await ask.ok(SAM, "meetings")).text
+
+
 async def test_bad_dates_are_explained_and_nothing_is_saved(ask: Asker) -> None:
     bad = await ask(SAM, 'meeting add "X" group:attendance on:"31/02/2024 10:00"')
     assert bad.error and "does not exist" in bad.text and "29 days" in bad.text
