@@ -227,4 +227,7 @@ async def action_due(req: Request, svc: Services) -> Reply:
     before = action.due_on
     action.due_on, action.snoozed_until = due, None
     await _changed(req, svc, action, "due", f"from {format_date(before)} to {format_date(due)}")
-    return Reply(text=f"Action #{action.id} is now due {format_date(due)}.")
+    text = f"Action #{action.id} is now due {format_date(due)}."
+    if due < today_in(req, svc):  # allowed (recording a late date), but say so, as `action add`
+        text += " That is already past, so it is overdue."
+    return Reply(text=text)

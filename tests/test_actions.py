@@ -82,6 +82,16 @@ async def test_drop_and_reopen_keep_the_history(ask: Asker) -> None:
     assert "dropped it: Superseded" in text and "reopened it" in text
 
 
+async def test_moving_the_due_date_into_the_past_is_kept_but_said(ask: Asker) -> None:
+    """Clock: Fri 1 Dec 2023. A late date may be recorded, but the owner is told it is past."""
+    action_id = await add(ask)
+    past = await ask.ok(JO, f"action due {action_id} 20/11/2023")
+    assert "now due Mon 20 Nov 2023" in past.text and "already past" in past.text
+    assert "overdue" in render_text(await ask.ok(JO, "actions"))
+    ahead = await ask.ok(JO, f"action due {action_id} 19/01/2024")
+    assert "now due Fri 19 Jan 2024" in ahead.text and "past" not in ahead.text
+
+
 async def test_bad_input_is_explained_and_nothing_is_saved(ask: Asker) -> None:
     cases = [
         ('action add "X" owner:@nobody due:12/01/2024 group:attendance', "No one called"),
