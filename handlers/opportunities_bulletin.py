@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.dates import format_date, format_when, local_to_utc, parse_time
-from bot.errors import NotFound, UserError
+from bot.errors import NotAllowed, NotFound, UserError
 from bot.policy import require_oneself
 from bot.registry import STAFF, CommandSet
 from bot.reply import Actions, Button, Reply, Section, Table
@@ -137,11 +137,16 @@ async def bulletin_preview(req: Request, svc: Services) -> Reply:
         audience, for_whom, dm = repo.CHANNEL_AUDIENCE, f"#{channel}: all-phase items only", False
     else:
         person = await resolve_person(svc.session, who) if who else req.actor
-        require_oneself(
-            req.actor,
-            subject_id=person.id,
-            message="Only Learn Sheffield staff can preview someone else's bulletin.",
-        )
+        try:
+            require_oneself(
+                req.actor,
+                subject_id=person.id,
+                message="Only Learn Sheffield staff can preview someone else's bulletin.",
+            )
+        except NotAllowed as refused:  # point them at the preview they may see: their own
+            refused.hint = "Leave out as: to preview your own bulletin."
+            refused.example = "bulletin preview"
+            raise
         audience = repo.audience_of(person)
         for_whom, dm = f"{person.name} ({audience.label})", True
     mine = found.for_audience(audience)

@@ -156,6 +156,16 @@ async def test_preview_matches_the_reader_and_is_staff_only_for_others(ask: Aske
     assert await outbox_rows(ask.ctx, prefix="bulletin:") == []  # a preview sends nothing
 
 
+async def test_a_head_refused_someone_elses_preview_is_shown_how_to_see_their_own(
+    ask: Asker,
+) -> None:
+    denied = await ask(HELEN, "bulletin preview as:@jo")
+    assert denied.error and "Only Learn Sheffield staff" in denied.text
+    assert "preview your own" in denied.text
+    assert "Example: bulletin preview" in denied.text and "as:" not in denied.text.split("\n")[-1]
+    assert not (await ask(HELEN, "bulletin preview")).error  # the example works as written
+
+
 async def test_an_edition_is_stored_and_viewable(ask: Asker) -> None:
     await post_all(ask)
     await ask.ok(SAM, "bulletin send")
