@@ -99,22 +99,14 @@ async def import_organisations(session: AsyncSession, path: Path) -> ImportRepor
             )
         )
     report = ImportReport()
+    known = {o.name for o in await repo.all_organisations(session)}
     for values in parsed:
-        existing = await _org_exists(session, values["name"])
         await repo.upsert_organisation(session, **values)
-        if existing:
+        if values["name"] in known:
             report.updated += 1
         else:
             report.created += 1
     return report
-
-
-async def _org_exists(session: AsyncSession, name: str) -> bool:
-    from sqlalchemy import select
-
-    return (
-        await session.scalar(select(repo.Organisation.id).where(repo.Organisation.name == name))
-    ) is not None
 
 
 async def import_people(session: AsyncSession, path: Path) -> ImportReport:
@@ -122,6 +114,7 @@ async def import_people(session: AsyncSession, path: Path) -> ImportReport:
     rows = _rows(path, PEOPLE_HEADER)
     seen: set[str] = set()
     checked = []
+    orgs = {o.name.lower(): o for o in await repo.all_organisations(session)}
     for line, row in rows:
         email = row["email"].lower()
         if not row["name"]:
@@ -139,14 +132,12 @@ async def import_people(session: AsyncSession, path: Path) -> ImportReport:
             raise UserError(
                 f"Line {line}: role {row['role']!r} is not one of {', '.join(repo.ROLES)}."
             )
-        org = None
-        if row["organisation"]:
-            if not await _org_exists(session, row["organisation"]):
-                raise UserError(
-                    f"Line {line}: organisation {row['organisation']!r} is not in the directory.",
-                    hint="Import organisations first: partnership-bot import organisations orgs.csv",
-                )
-            org = await repo.organisation_by_name(session, row["organisation"])
+        org = orgs.get(row["organisation"].lower()) if row["organisation"] else None
+        if row["organisation"] and org is None:
+            raise UserError(
+                f"Line {line}: organisation {row['organisation']!r} is not in the directory.",
+                hint="Import organisations first: partnership-bot import organisations orgs.csv",
+            )
         groups = []
         for item in [g.strip() for g in row["groups"].split(";") if g.strip()]:
             gname, _, grole = item.partition(":")

@@ -259,8 +259,12 @@ async def membership(session: AsyncSession, *, group_id: int, person_id: int) ->
     )
 
 
+async def all_organisations(session: AsyncSession) -> list[Organisation]:
+    return list(await session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 async def organisation_by_name(session: AsyncSession, name: str) -> Organisation:
-    orgs = list(await session.scalars(select(Organisation)))
+    orgs = await all_organisations(session)
     key = name.strip().lower()
     for org in orgs:
         if org.name.lower() == key:

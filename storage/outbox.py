@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, or_, select, update
+from sqlalchemy import Index, Integer, String, Text, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -129,22 +129,6 @@ async def cancel_pending(session: AsyncSession, *, prefix: str, reason: str) -> 
         .values(state="cancelled", error=reason)
     )
     return result.rowcount or 0
-
-
-async def due(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """Pending rows due by `now`, plus rows whose sender's lease ran out."""
-    rows = await session.scalars(
-        select(OutboxMessage)
-        .where(
-            or_(
-                (OutboxMessage.state == "pending") & (OutboxMessage.due_at <= now),
-                (OutboxMessage.state == "sending") & (OutboxMessage.lease_until < now),
-            )
-        )
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(limit)
-    )
-    return list(rows)
 
 
 async def listing(
