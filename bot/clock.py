@@ -18,7 +18,7 @@ class SystemClock:
 
 
 class FixedClock:
-    """A clock stopped at one instant (for `--now` and tests); `advance` moves it."""
+    """A clock stopped at one instant (for `--now` and tests); `set` moves it."""
 
     def __init__(self, instant: datetime) -> None:
         self._instant = as_utc(instant)
