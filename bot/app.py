@@ -19,7 +19,7 @@ from bot.settings import Settings
 from scheduled.dispatcher import Dispatcher
 from scheduled.senders import Sender
 from storage.db import Database, head_revision
-from storage.system import get_state
+from storage.system import HEARTBEAT, get_state
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class BotContext:
 
 
 def platform_senders(settings: Settings, db: Database) -> list[Sender]:
-    """Slack and Teams senders when configured; the web inbox is always added last."""
+    """Slack and Teams senders when configured (the Dispatcher adds the web inbox last)."""
     senders: list[Sender] = []
     from bot.adapters import slack, teams
 
@@ -77,7 +77,7 @@ async def healthz(request: web.Request) -> web.Response:
     if db_ok:
         try:
             async with ctx.db.session() as session:
-                state = await get_state(session, "clock:heartbeat")
+                state = await get_state(session, HEARTBEAT)
                 heartbeat = state.value if state else None
         except Exception:
             heartbeat = None

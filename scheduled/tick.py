@@ -7,17 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from bot.settings import Settings
 from scheduled import planners
 from scheduled.dispatcher import Dispatcher
 from storage.db import Database
 from storage.outbox import OutboxMessage
-from storage.system import SystemState
-
-HEARTBEAT = "clock:heartbeat"
+from storage.system import HEARTBEAT, set_state
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +38,9 @@ async def plan_all(db: Database, settings: Settings, *, now: datetime) -> dict[s
 
 
 async def heartbeat(db: Database, *, now: datetime) -> None:
-    """Record that a clock ran (shown by /healthz). An upsert, since two clocks race here."""
-    insert = sqlite_insert if db.is_sqlite else pg_insert
-    stmt = insert(SystemState).values(key=HEARTBEAT, value=now.isoformat(), updated_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key"], set_={"value": stmt.excluded.value, "updated_at": now}
-    )
+    """Record that a clock ran (shown by /healthz)."""
     async with db.session() as session:
-        await session.execute(stmt)
+        await set_state(session, HEARTBEAT, now.isoformat(), at=now)
 
 
 async def tick(

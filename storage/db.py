@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -116,7 +117,9 @@ def upgrade_sync(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The newest migration (files do not change while the process runs)."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

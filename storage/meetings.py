@@ -187,6 +187,19 @@ async def agenda_of(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
     return list(rows)
 
 
+async def agenda_titles(session: AsyncSession, meeting_ids: list[int]) -> dict[int, list[str]]:
+    """Agenda titles for many meetings in one query (calendar feeds)."""
+    titles: dict[int, list[str]] = {i: [] for i in meeting_ids}
+    rows = await session.execute(
+        select(AgendaItem.meeting_id, AgendaItem.title)
+        .where(AgendaItem.meeting_id.in_(meeting_ids))
+        .order_by(AgendaItem.meeting_id, AgendaItem.position, AgendaItem.id)
+    )
+    for meeting_id, title in rows.all():
+        titles[meeting_id].append(title)
+    return titles
+
+
 async def add_agenda_item(
     session: AsyncSession,
     *,

@@ -24,13 +24,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import NotFound
-from storage.base import Base, JSONType, UTCDateTime, utcnow
+from storage.base import Base, JSONType, UTCDateTime, dialect_insert, utcnow
 from storage.directory import Person
 from storage.system import get_state, set_state
 
@@ -252,10 +250,8 @@ async def claim_edition(
     session: AsyncSession, *, week: str, at: datetime, sent_by_id: int | None, ids: list[int]
 ) -> BulletinEdition | None:
     """Insert this week's edition unless one exists; None when someone else already has it."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(BulletinEdition)
+        dialect_insert(session)(BulletinEdition)
         .values(week=week, created_at=at, sent_by_id=sent_by_id, opportunity_ids=ids)
         .on_conflict_do_nothing(index_elements=["week"])
     )

@@ -10,13 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Index, Integer, String, Text, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.reply import Reply
-from storage.base import Base, JSONType, UTCDateTime, utcnow
+from storage.base import Base, JSONType, UTCDateTime, dialect_insert, utcnow
 
 STATES = ("pending", "sending", "sent", "failed", "skipped", "cancelled")
 
@@ -101,9 +99,11 @@ async def enqueue(
         "attempts": 0,
         "error": error,
     }
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    stmt = (
+        dialect_insert(session)(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
     result = await session.execute(stmt)
     return bool(result.rowcount)
 

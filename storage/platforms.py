@@ -10,12 +10,10 @@ import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, LargeBinary, String, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, UTCDateTime, dialect_insert
 
 EVENT_MEMORY = timedelta(days=2)  # Slack stops retrying after about an hour
 
@@ -41,15 +39,10 @@ class SlackImage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 async def claim_event(session: AsyncSession, *, event_id: str, kind: str, now: datetime) -> bool:
     """True the first time an event id is seen anywhere; False for every redelivery."""
     stmt = (
-        _insert(session)(SlackEvent)
+        dialect_insert(session)(SlackEvent)
         .values(event_id=event_id[:100], kind=kind[:60], received_at=now)
         .on_conflict_do_nothing(index_elements=["event_id"])
     )
@@ -69,7 +62,7 @@ async def store_image(session: AsyncSession, *, data: bytes, now: datetime) -> s
     """Keep a PNG by its SHA-256 (the same chart twice is stored once); returns the digest."""
     digest = hashlib.sha256(data).hexdigest()
     stmt = (
-        _insert(session)(SlackImage)
+        dialect_insert(session)(SlackImage)
         .values(digest=digest, data=data, created_at=now)
         .on_conflict_do_nothing(index_elements=["digest"])
     )

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.terms import Period, TermCalendar, read_periods
-from storage.base import Base, UTCDateTime, utcnow
+from storage.base import Base, UTCDateTime, dialect_insert, utcnow
+
+HEARTBEAT = "clock:heartbeat"
 
 
 class SystemState(Base):
@@ -33,16 +35,17 @@ class TermPeriod(Base):
 
 
 async def get_state(session: AsyncSession, key: str) -> SystemState | None:
-    return await session.get(SystemState, key)
+    return await session.get(SystemState, key, populate_existing=True)  # set_state bypasses the ORM
 
 
 async def set_state(session: AsyncSession, key: str, value: str, *, at: datetime) -> None:
-    row = await session.get(SystemState, key)
-    if row is None:
-        session.add(SystemState(key=key, value=value, updated_at=at))
-    else:
-        row.value, row.updated_at = value, at
-    await session.flush()
+    """Write a key (an upsert: two clocks may write the same key at once)."""
+    stmt = dialect_insert(session)(SystemState).values(key=key, value=value, updated_at=at)
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"value": stmt.excluded.value, "updated_at": at}
+        )
+    )
 
 
 async def term_calendar(session: AsyncSession) -> TermCalendar:

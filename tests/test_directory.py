@@ -95,4 +95,4 @@ async def test_resolve_person_by_handle_first_name_email_and_suggests(directory)
         assert (await repo.resolve_person(session, "sam@learnsheffield.co.uk")).name == "Sam Patel"
         with pytest.raises(UserError) as err:
             await repo.resolve_person(session, "@jon")
-        assert "@jo" in str(err.value)
+        assert "Did you mean @jo" in str(err.value)

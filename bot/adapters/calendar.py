@@ -76,7 +76,8 @@ async def personal_feed(
 ) -> str:
     """All the person's groups' meetings from six months ago on, cancelled ones included."""
     rows = await repo.feed_for_person(session, person_id=person.id, since=now - FEED_PAST)
-    items = [(m, [i.title for i in await repo.agenda_of(session, m.id)]) for m in rows]
+    agendas = await repo.agenda_titles(session, [m.id for m in rows])
+    items = [(m, agendas[m.id]) for m in rows]
     return build_calendar(items, tz, name=f"Partnership meetings ({person.name})")
 
 
