@@ -1,4 +1,5 @@
-"""Every command example in DESIGN.md, as written, through the router after the full demo.
+"""Every command example in the design notes (shared/DESIGN.md, beside this repository), as
+written, through the router after the full demo.
 
 The demo is loaded as of Friday 1 December 2023 so the examples' dates (December 2023,
 January 2024) lie ahead, as they did for the partnership.
