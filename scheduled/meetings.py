@@ -23,7 +23,6 @@ from storage import meetings as repo
 from storage.meetings import Meeting
 
 GRACE = timedelta(hours=6)
-DEFAULT_REMINDERS = "1w,1d,day@08:00"
 
 
 @dataclass(frozen=True)
@@ -54,10 +53,10 @@ def iso_code(delta: timedelta) -> str:
     return code if code != "P" else "PT0M"
 
 
-def parse_offsets(setting: str | None) -> list[Offset]:
+def parse_offsets(setting: str) -> list[Offset]:
     """`1w,1d,day@08:00` -> offsets (the group setting is validated when it is set)."""
     offsets = []
-    for item in (setting or DEFAULT_REMINDERS).split(","):
+    for item in setting.split(","):
         item = item.strip()
         if not item:
             continue
@@ -193,6 +192,16 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
     for meeting in await repo.starting_between(
         session, after=now, until=now + longest + timedelta(days=2)
     ):
+        due_offsets = [
+            (offset, due)
+            for offset in offsets_by_group.get(meeting.group_id, [])
+            # due by now; set after the meeting was (re)scheduled; before it began
+            if meeting.scheduled_at <= (due := offset.moment(meeting.starts_at, tz)) <= now
+            and due < meeting.starts_at
+        ]
+        summary_due = Offset(code="P1D", before=timedelta(days=1)).moment(meeting.starts_at, tz)
+        if not due_offsets and not meeting.scheduled_at <= summary_due <= now:
+            continue  # nothing due for this meeting yet: no queries
         existing = await outbox.keys_with_prefix(session, f"meeting:{meeting.id}:")
         members = [
             m.person
@@ -200,11 +209,7 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
             if m.person.active
         ]
         answers = await repo.rsvps_of(session, meeting.id)
-        for offset in offsets_by_group.get(meeting.group_id, []):
-            due = offset.moment(meeting.starts_at, tz)
-            # not yet; set before the meeting was (re)scheduled; or after it began
-            if due > now or due < meeting.scheduled_at or due >= meeting.starts_at:
-                continue
+        for offset, due in due_offsets:
             reply = None
             for person in members:
                 answer = answers.get(person.id)
@@ -236,11 +241,12 @@ async def _plan_summary(
     if not organisers:
         organisers = await directory.chairs_of(session, meeting.group_id)
     created = 0
+    reply = None
     for person in organisers:
         key = summary_key(meeting, person.id)
         if key in existing:
             continue
-        reply = await summary_reply(session, meeting, tz=tz)
+        reply = reply or await summary_reply(session, meeting, tz=tz)
         created += await _enqueue_due(
             session, key=key, target=outbox.person_target(person.id), due=due, now=now, reply=reply
         )

@@ -12,12 +12,10 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, or_, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.errors import NotFound
 from storage.base import Base, UTCDateTime, utcnow
 from storage.directory import Group, Membership, Person
 
 STATUSES = ("open", "done", "dropped")
-EVENT_KINDS = ("created", "done", "snoozed", "reassigned", "note", "dropped", "reopened", "due")
 
 
 class Action(Base):
@@ -120,13 +118,6 @@ async def record(
     return event
 
 
-async def get_action(session: AsyncSession, action_id: int) -> Action:
-    action = await session.get(Action, action_id)
-    if action is None:
-        raise NotFound(f"There is no action #{action_id}.", example="actions")
-    return action
-
-
 async def history(session: AsyncSession, action_id: int) -> list[ActionEvent]:
     rows = await session.scalars(
         select(ActionEvent)
@@ -134,15 +125,6 @@ async def history(session: AsyncSession, action_id: int) -> list[ActionEvent]:
         .order_by(ActionEvent.at, ActionEvent.id)
     )
     return list(rows)
-
-
-async def last_note(session: AsyncSession, action_id: int) -> ActionEvent | None:
-    return await session.scalar(
-        select(ActionEvent)
-        .where(ActionEvent.action_id == action_id, ActionEvent.kind == "note")
-        .order_by(ActionEvent.at.desc(), ActionEvent.id.desc())
-        .limit(1)
-    )
 
 
 async def find_actions(

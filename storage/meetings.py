@@ -16,9 +16,6 @@ from bot.errors import NotFound
 from storage.base import Base, UTCDateTime, utcnow
 from storage.directory import Group, Membership, Person
 
-STATUSES = ("scheduled", "moved", "cancelled")
-ANSWERS = ("yes", "no", "maybe")
-
 
 class Meeting(Base):
     """One meeting of a group (the board, a sub-group or a working group)."""
