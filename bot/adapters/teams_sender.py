@@ -77,10 +77,10 @@ class TeamsSender:
         if kind == "person":
             from storage.directory import person_by_id
 
-            person = await person_by_id(session, int(name))
             identity = await store.teams_identity_of(session, int(name))
             reference = (identity.data or {}).get("reference") if identity else None
             if not reference:
+                person = await person_by_id(session, int(name))  # only to name them
                 who = person.name if person else f"Person #{name}"
                 raise DeliveryError(NOT_INSTALLED.format(name=who), permanent=True)
             return reference

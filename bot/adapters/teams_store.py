@@ -60,10 +60,6 @@ async def identity_for(session: AsyncSession, external_id: str) -> Identity | No
     )
 
 
-async def person_for(session: AsyncSession, external_id: str) -> Person | None:
-    return await directory.person_by_identity(session, platform=PLATFORM, external_id=external_id)
-
-
 async def link(
     session: AsyncSession, *, person: Person, external_id: str, data: dict[str, Any]
 ) -> Identity:
