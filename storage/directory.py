@@ -22,6 +22,14 @@ MEMBERSHIP_ROLES = ("chair", "member", "officer")
 GROUP_KINDS = ("board", "sub-group", "working group", "channel")
 
 
+def phases_counted_as(org_phase: str) -> frozenset[str]:
+    """The phases an organisation of this phase counts as: an all-through school is also a
+    primary and a secondary one. Opportunities and consultations both match phases through this."""
+    if org_phase == "all-through":
+        return frozenset({"all-through", "primary", "secondary"})
+    return frozenset({org_phase})
+
+
 class Organisation(Base):
     __tablename__ = "organisations"
 

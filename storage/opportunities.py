@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import NotFound
 from storage.base import Base, JSONType, UTCDateTime, dialect_insert, utcnow
-from storage.directory import Person
+from storage.directory import Person, phases_counted_as
 from storage.system import get_state, set_state
 
 PHASES = ("primary", "secondary", "special", "nursery", "post-16", "all")
@@ -127,9 +127,7 @@ def phases_of_org_phase(phase: str | None) -> frozenset[str] | None:
     """An organisation's phase as opportunity phases; all-through schools see both."""
     if not phase:
         return None
-    if phase == "all-through":
-        return frozenset({"primary", "secondary"})
-    return frozenset({phase})
+    return phases_counted_as(phase)
 
 
 def audience_of(person: Person) -> Audience:

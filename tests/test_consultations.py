@@ -211,3 +211,20 @@ async def test_the_form_fills_the_same_command(ask: Asker) -> None:
         STAFF, form.to_command({"title": "X", "closes": "20/12/2023", "audience": "x"})
     )
     assert wrong.error and wrong.error_field == "audience"
+
+
+async def test_a_phase_audience_takes_in_all_through_schools(ask: Asker) -> None:
+    # Crookes Valley School is all-through: it counts as primary and as secondary, as it does
+    # for opportunities.
+    await ask.ok(STAFF, 'consultation add "Phonics" closes:"end of term" audience:primary')
+    reply = await ask.ok("ben@crookesvalley.sch.uk", "consultation responded 1")
+    assert "recorded Crookes Valley School's response" in reply.text
+    await ask.ok(STAFF, 'consultation add "Exams" closes:"end of term" audience:all-through')
+    assert not (await ask("ben@crookesvalley.sch.uk", "consultation responded 2")).error
+    await ask.ok(STAFF, 'consultation add "Nursery" closes:"end of term" audience:nursery')
+    assert (await ask("ben@crookesvalley.sch.uk", "consultation responded 3")).error
+    async with ask.ctx.db.session() as session:
+        from storage.consultations import audience_people
+
+        names = {p.name for p in await audience_people(session, ["phase:secondary"])}
+    assert "Ben Carter" in names
