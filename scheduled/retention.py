@@ -10,12 +10,11 @@ from __future__ import annotations
 import calendar
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
-from storage.outbox import OutboxMessage
-from storage.support import OPEN, SupportEvent, SupportRequest
+from storage.support import OPEN, SupportRequest, forget_request_text
 
 PURGED = "(purged after the retention period)"
 
@@ -42,17 +41,7 @@ async def purge_closed_support(session: AsyncSession, *, now: datetime, months: 
         )
     )
     for request in due:
-        request.details = PURGED
-        request.contact = None
-        await session.execute(
-            update(SupportEvent).where(SupportEvent.request_id == request.id).values(note=None)
-        )
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.key.startswith(f"support:{request.id}:"))
-            .where(OutboxMessage.state != "pending")
-            .values(text=PURGED, payload={})
-        )
+        await forget_request_text(session, request, replacement=PURGED)
     return len(due)
 
 

@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import Base
 from storage.directory import Person
+from storage.outbox import person_target
 
 ERASED_DOMAIN = "erased.invalid"
+ERASED_TEXT = "(erased)"
 ERASED_NOTE = "Reassigned from a person whose data was erased (UK GDPR); was theirs."
 # kept after erasure: who did what stays accountable, pointing at the anonymised person row
 KEPT = {("audit_log", "actor_id")}
@@ -75,7 +77,7 @@ async def export(session: AsyncSession, person: Person) -> dict[str, Any]:
             hide = SUPPORT_DETAIL_COLUMNS  # a request assigned to them is another school's
         add(table.name, [_row(table, r, hide=hide) for r in rows])
     meta = {t.name: t for t in _tables()}
-    target = f"person:{person.id}"
+    target = person_target(person.id)
     for name in ("outbox", "bulletin_deliveries"):
         if name in meta:
             table = meta[name]
@@ -110,7 +112,7 @@ async def erase(
     """
     from storage import actions as actions_repo
     from storage.directory import chairs_of
-    from storage.support import SupportRequest
+    from storage.support import SupportRequest, forget_request_text
 
     counts: dict[str, int] = {}
     meta = {t.name: t for t in _tables()}
@@ -133,8 +135,7 @@ async def erase(
         select(SupportRequest).where(SupportRequest.requester_id == person.id)
     )
     for request in list(raised):
-        request.details = "(erased)"
-        request.contact = None
+        await forget_request_text(session, request, replacement=ERASED_TEXT)
         counts["support requests anonymised"] = counts.get("support requests anonymised", 0) + 1
 
     for table, column in person_columns():
@@ -148,7 +149,7 @@ async def erase(
             result = await session.execute(delete(table).where(column == person.id))
         if result.rowcount:
             counts[table.name] = counts.get(table.name, 0) + result.rowcount
-    target = f"person:{person.id}"
+    target = person_target(person.id)
     for name in ("outbox", "bulletin_deliveries"):
         if name in meta:
             table = meta[name]

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -211,6 +222,31 @@ async def add_event(
 
 async def get_request(session: AsyncSession, request_id: int) -> SupportRequest | None:
     return await session.get(SupportRequest, request_id)
+
+
+async def forget_request_text(
+    session: AsyncSession, request: SupportRequest, *, replacement: str
+) -> None:
+    """Drop what was said in `request`, keeping what is counted (retention and erasure).
+
+    The details become `replacement`; the contact and every event's note go; each outbox copy
+    (keys `support:<id>:...`, the triage channel's included) has its text and payload blanked,
+    and a copy not yet sent is cancelled so the text never goes out.
+    """
+    from storage.outbox import OutboxMessage
+
+    request.details = replacement
+    request.contact = None
+    await session.execute(
+        update(SupportEvent).where(SupportEvent.request_id == request.id).values(note=None)
+    )
+    copies = OutboxMessage.key.startswith(f"support:{request.id}:")
+    await session.execute(
+        update(OutboxMessage)
+        .where(copies, OutboxMessage.state == "pending")
+        .values(state="cancelled", error=replacement)
+    )
+    await session.execute(update(OutboxMessage).where(copies).values(text=replacement, payload={}))
 
 
 async def events_of(session: AsyncSession, request_id: int) -> list[SupportEvent]:

@@ -106,6 +106,11 @@ async def test_export_then_erase_then_export_leaves_only_what_must_be_kept(ask) 
         assert request.kind == "crisis" and request.organisation_id is not None
         assert SECRET not in request.details
     assert all(r.target != f"person:{jo_id}" for r in await outbox_rows(ask.ctx))
+    copies = await outbox_rows(ask.ctx, prefix="support:")
+    assert any(r.target == "group:triage" for r in copies)  # the triage channel's copy is kept
+    for row in copies:  # ...but says nothing about the request or who raised it
+        for said in (SECRET, "07700", JO, "Jo Bloggs"):
+            assert said not in row.text and said not in json.dumps(row.payload), row.key
     assert "crisis" in str((await ask.ok("sam@learnsheffield.co.uk", "triage stats")).to_dict())
 
 
@@ -133,3 +138,14 @@ async def test_only_admins_export_others_and_erase(ask) -> None:
     assert erase.error and "admins" in erase.text
     self_erase = await ask(ADMIN, "privacy erase @alex confirm:yes")
     assert self_erase.error
+
+
+async def test_erase_before_the_triage_copy_is_sent_cancels_it_blank(ask) -> None:
+    await ask.ok(JO, f'support crisis "{SECRET}" contact:"07700 900123"')
+    [pending] = await outbox_rows(ask.ctx, prefix="support:1:new")
+    assert pending.state == "pending" and SECRET in pending.text
+    await ask.ok(ADMIN, "privacy erase @jo confirm:yes")
+    [row] = await outbox_rows(ask.ctx, prefix="support:1:new")
+    assert row.state == "cancelled"
+    assert SECRET not in row.text and "07700" not in row.text and JO not in row.text
+    assert SECRET not in json.dumps(row.payload)
