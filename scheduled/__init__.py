@@ -21,6 +21,7 @@ PLANNER_MODULES = (
     "consultations",
     "schedules",
     "retention",
+    "platforms",
 )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.base import Base, UTCDateTime, dialect_insert
 
 EVENT_MEMORY = timedelta(days=2)  # Slack stops retrying after about an hour
+IMAGE_MEMORY = timedelta(days=30)  # a chart older than this 404s in old messages; that is fine
 
 
 class SlackEvent(Base):
@@ -59,15 +60,25 @@ async def forget_old_events(session: AsyncSession, *, now: datetime) -> int:
 
 
 async def store_image(session: AsyncSession, *, data: bytes, now: datetime) -> str:
-    """Keep a PNG by its SHA-256 (the same chart twice is stored once); returns the digest."""
+    """Keep a PNG by its SHA-256 (the same chart twice is stored once); returns the digest.
+
+    Storing it again refreshes `created_at`, so a chart still in use is not forgotten."""
     digest = hashlib.sha256(data).hexdigest()
     stmt = (
         dialect_insert(session)(SlackImage)
         .values(digest=digest, data=data, created_at=now)
-        .on_conflict_do_nothing(index_elements=["digest"])
+        .on_conflict_do_update(index_elements=["digest"], set_={"created_at": now})
     )
     await session.execute(stmt)
     return digest
+
+
+async def forget_old_images(session: AsyncSession, *, now: datetime) -> int:
+    """Drop charts last stored more than `IMAGE_MEMORY` ago; returns how many went."""
+    result = await session.execute(
+        delete(SlackImage).where(SlackImage.created_at < now - IMAGE_MEMORY)
+    )
+    return result.rowcount or 0
 
 
 async def image_by_digest(session: AsyncSession, digest: str) -> bytes | None:
