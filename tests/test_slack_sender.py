@@ -131,3 +131,23 @@ async def test_one_message_per_second_per_channel(slack: Slack, fake: FakeSlackA
     assert len(waits) == 2 and all(abs(w - 1.0) < 1e-6 for w in waits)
     channels = [c.args["channel"] for c in fake.calls_to("chat.postMessage")]
     assert sorted(channels) == ["CATT", "CATT", "CATT", "CBOARD"]
+
+
+async def test_two_dms_to_one_person_open_the_conversation_once(slack: Slack) -> None:
+    jo = await link_jo(slack)
+    await remind(slack, person_target(jo), key="test:1:jo")
+    await remind(slack, person_target(jo), key="test:2:jo")
+    rows = await slack.ctx.dispatcher.run_once(now=NOW)
+    assert [r.state for r in rows] == ["sent", "sent"]
+    await remind(slack, person_target(jo), key="test:3:jo")
+    (row,) = await slack.ctx.dispatcher.run_once(now=NOW)
+    assert row.state == "sent"
+    # checking a reclaimed row's history uses the same remembered DM channel
+    sender = next(s for s in slack.ctx.dispatcher.senders if isinstance(s, SlackSender))
+    async with slack.ctx.db.session() as session:
+        (first,) = await outbox_rows(slack.ctx, prefix="test:1:")
+        found = await sender.already_sent(session, first)
+    assert found is not None and found.message_id == rows[0].platform_message_id
+    (opened,) = slack.fake.calls_to("conversations.open")
+    assert opened.args["users"] == "UJO"
+    assert [c.args["channel"] for c in slack.fake.calls_to("chat.postMessage")] == ["DUJO"] * 3

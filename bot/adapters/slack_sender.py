@@ -74,6 +74,8 @@ class SlackSender:
         self._locks: dict[str, asyncio.Lock] = {}
         self._batch: dict[int, str | None] = {}  # person id -> Slack user id, this batch only
         self._batch_until = 0.0
+        self._dms: dict[str, str] = {}  # Slack user id -> DM channel id (it never changes)
+        self._opening: dict[str, asyncio.Lock] = {}
 
     async def prepare(self, session: AsyncSession, messages: Sequence[OutboxMessage]) -> None:
         """Look up the Slack accounts of a whole batch at once (the dispatcher calls this
@@ -168,9 +170,18 @@ class SlackSender:
         elif kind == "person" and ref.isdigit():
             user_id = await self._user_id(session, int(ref))
             if user_id:
-                opened = await self.client.conversations_open(users=user_id)
-                return opened["channel"]["id"]
+                return await self._dm_channel(user_id)
         raise DeliveryError(f"{target} has no Slack account or channel", permanent=True)
+
+    async def _dm_channel(self, user_id: str) -> str:
+        """The DM channel with a Slack user: opened once per process, then remembered (a batch
+        delivers concurrently, so the first message to someone opens it and the rest wait)."""
+        async with self._opening.setdefault(user_id, asyncio.Lock()):
+            channel = self._dms.get(user_id)
+            if channel is None:
+                opened = await self.client.conversations_open(users=user_id)
+                channel = self._dms[user_id] = str(opened["channel"]["id"])
+        return channel
 
     async def _user_id(self, session: AsyncSession, person_id: int) -> str | None:
         if person_id in self._batch and self._monotonic() < self._batch_until:
