@@ -130,8 +130,6 @@ class Router:
             command=command.name,
             channel=channel,
         )
-        if not command.writes:
-            return await command.handler(request, services)
         with _WriteWatch(services.session) as watch:
             reply = await command.handler(request, services)
         if not reply.error and watch.wrote:
@@ -166,8 +164,8 @@ class Router:
 
 
 class _WriteWatch:
-    """Notices whether a `writes=True` command changed anything, so the audit log holds writes,
-    not a form being shown or a list being read."""
+    """Notices whether a command changed anything, so the audit log holds every write (whether
+    or not the command is declared `writes=True`), not a form being shown or a list being read."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

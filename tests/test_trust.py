@@ -41,6 +41,16 @@ async def test_reads_failures_and_forms_leave_no_audit_entry(ask) -> None:
     assert await audit_rows(ask) == []
 
 
+async def test_writes_by_commands_not_declared_writes_are_audited_too(ask) -> None:
+    # `group <name> reminders:` and `calendar reset` change data from a command that also reads
+    await ask.ok("dan@sheffield.gov.uk", "group attendance reminders:7d,1d")
+    await ask.ok(JO, "calendar reset")
+    await ask.ok(JO, "group attendance")  # reading the same command: no entry
+    rows = await audit_rows(ask)
+    assert [r.command for r in rows] == ["group", "calendar"]
+    assert rows[0].actor_id is not None and rows[0].door == "cli"
+
+
 async def test_audit_entries_hold_no_command_text(ask) -> None:
     secret = "Head unexpectedly absent; interim leadership advice needed today"
     await ask.ok(JO, f'support crisis "{secret}"')
