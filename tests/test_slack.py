@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.adapters.slack import make_sender
+from bot.adapters.slack import SLACK_DOOR, make_sender
 from bot.app import BotContext, build_context, build_web_app
 from bot.errors import UserError
 from bot.registry import Command, Registry
@@ -337,6 +337,18 @@ async def test_home_tab_is_published_from_commands_run_as_the_user(slack: Slack)
     view = json.loads(view) if isinstance(view, str) else view
     assert view["type"] == "home"
     assert view["blocks"][0]["text"]["text"] == "Hello, Sam"
+
+
+async def test_the_home_tab_waits_for_a_work_slot_like_any_command(slack: Slack) -> None:
+    door = slack.http.app[SLACK_DOOR]
+    door.slots = asyncio.Semaphore(1)
+    await door.slots.acquire()  # every slot busy
+    await slack.event({"type": "app_home_opened", "user": "USAM", "tab": "home"}, event_id="EvB")
+    await asyncio.sleep(0.3)
+    assert slack.fake.calls_to("views.publish") == []
+    door.slots.release()
+    (published,) = await slack.fake.wait_for("views.publish")
+    assert published.args["user_id"] == "USAM"
 
 
 async def test_someone_not_in_the_directory_is_told_who_to_ask(slack: Slack) -> None:

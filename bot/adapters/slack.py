@@ -234,18 +234,22 @@ class SlackDoor:
         await AsyncWebhookClient(url).send(response_type=kind, replace_original=False, **payload)
 
     async def publish_home(self, user: str, *, team: str | None = None) -> None:
-        """Compose the home tab from commands run as the user; a failing one is left out."""
-        person = await self.people.person(user, team_id=team)
-        if person is None:
-            reply = await stranger_reply(self.ctx.db)
-            view = blockkit.render_home([("Welcome", reply)], greeting="Partnership bot")
-        else:
-            parts = []
-            for title, command in HOME:
-                reply = await self.ctx.router.handle(command, actor_id=person.id, door="slack")
-                if not reply.error:
-                    parts.append((title, reply))
-            view = blockkit.render_home(parts, greeting=f"Hello, {person.first_name}")
+        """Compose the home tab from commands run as the user; a failing one is left out.
+
+        Its commands take a work slot like any other (see `run`), so opening the tab in a
+        burst waits for a slot rather than for a database connection."""
+        async with self.slots:
+            person = await self.people.person(user, team_id=team)
+            if person is None:
+                reply = await stranger_reply(self.ctx.db)
+                view = blockkit.render_home([("Welcome", reply)], greeting="Partnership bot")
+            else:
+                parts = []
+                for title, command in HOME:
+                    reply = await self.ctx.router.handle(command, actor_id=person.id, door="slack")
+                    if not reply.error:
+                        parts.append((title, reply))
+                view = blockkit.render_home(parts, greeting=f"Hello, {person.first_name}")
         await self.client.views_publish(user_id=user, view=view)
 
     # --- HTTP ----------------------------------------------------------------------------
