@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -137,6 +138,16 @@ def test_file_shows_inline_as_preformatted_text() -> None:
     text = block["text"]["text"]
     assert text.startswith("*actions.csv*\n```") and text.endswith("```")
     assert "&lt;1&gt;" in text and text.count("```") == 2
+
+
+def test_a_long_file_is_cut_after_escaping_never_inside_an_entity() -> None:
+    content = "a,b\n" + "1,x\n" * 698 + "9,<<<"  # 2801 characters; the cut falls in the <<<
+    (block,) = reply_blocks(Reply().add(File(name="actions.csv", content=content)))
+    text = block["text"]["text"]
+    body = text.removeprefix("*actions.csv*\n```").removesuffix("```")
+    assert len(body) <= 2800 and body.endswith("…")
+    assert re.fullmatch(r"([^&]|&(amp|lt|gt);)*", body), body[-20:]
+    assert body.endswith("9,…") and "&l…" not in body
 
 
 def form() -> Form:

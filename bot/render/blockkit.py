@@ -41,15 +41,23 @@ CONTROL = "*_~`"
 ImageUrl = Callable[[Image], str | None]
 
 
+def entities(text: str) -> str:
+    """Slack's three entities for `&<>` (all the escaping text inside a code block needs)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def escape(text: str) -> str:
     """Make user text inert in mrkdwn: entities for `&<>`, fenced formatting characters."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = entities(text)
     return "".join(f"{ZWSP}{c}{ZWSP}" if c in CONTROL else c for c in text)
 
 
-def fit(text: str, limit: int, *, escaped: bool = True) -> str:
-    """Escape (optionally) and cut to `limit` characters without splitting an entity."""
-    conv = escape if escaped else (lambda s: s)
+def fit(
+    text: str, limit: int, *, escaped: bool = True, conv: Callable[[str], str] | None = None
+) -> str:
+    """Escape (optionally, or with `conv`) and cut to `limit` characters without splitting
+    an entity; a cut text ends in an ellipsis."""
+    conv = conv or (escape if escaped else (lambda s: s))
     whole = conv(text)
     if len(whole) <= limit:
         return whole
@@ -180,9 +188,7 @@ def actions_blocks(actions: Actions, taken: set[str]) -> list[dict[str, Any]]:
 def file_blocks(file: File) -> list[dict[str, Any]]:
     """Files show inline as preformatted text (cut to fit); the full export is in the web chat."""
     content = file.content.rstrip("\n").replace("```", "`\u200b``")
-    body = fit(content, SECTION_TEXT - 200, escaped=False)
-    body = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    body = body[: SECTION_TEXT - 200]
+    body = fit(content, SECTION_TEXT - 200, conv=entities)
     return [_section(f"*{fit(file.name, 150)}*\n```{body}```")]
 
 
