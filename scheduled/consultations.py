@@ -21,7 +21,7 @@ from bot.settings import Settings
 from bot.terms import TermCalendar
 from storage import consultations as repo
 from storage.consultations import CLOSE_POST_GRACE, Consultation
-from storage.outbox import enqueue, group_target, person_target
+from storage.outbox import enqueue, group_target, keys_with_prefix, person_target
 from storage.system import term_calendar
 
 POST_TIME = time(9, 0)
@@ -194,21 +194,41 @@ async def enqueue_closed(
     )
 
 
+def all_queued(c: Consultation, key: str, existing: set[str], settings: Settings) -> bool:
+    """Whether the post `key` is already queued for every one of the audience's channels."""
+    return all(f"{key}:{channel}" in existing for channel in channels_for(c.audience, settings))
+
+
 async def _remind(
-    session: AsyncSession, c: Consultation, post: PlannedPost, *, settings: Settings
+    session: AsyncSession,
+    c: Consultation,
+    post: PlannedPost,
+    *,
+    settings: Settings,
+    existing: set[str],
 ) -> int:
+    """The reminder to each channel and, with nudges on, to those not yet responded. What is
+    already queued is skipped before any query: the reminder is due every tick until close."""
     tz = settings.tz
-    responses = await repo.responses_to(session, c.id)
     stamp = to_local(post.due_at, tz).date().isoformat()
-    made = await post_to_channels(
-        session,
-        c,
-        key=f"{c.key_prefix}remind:{stamp}",
-        reply=reminder_reply(c, tz, post.days_left, len(responses)),
-        due_at=post.due_at,
-        settings=settings,
-    )
-    if c.nudge:
+    key = f"{c.key_prefix}remind:{stamp}"
+    nudge_prefix = f"{c.key_prefix}nudge:{stamp}:"
+    posted = all_queued(c, key, existing, settings)
+    nudged = not c.nudge or any(k.startswith(nudge_prefix) for k in existing)
+    if posted and nudged:
+        return 0
+    responses = await repo.responses_to(session, c.id)
+    made = 0
+    if not posted:
+        made += await post_to_channels(
+            session,
+            c,
+            key=key,
+            reply=reminder_reply(c, tz, post.days_left, len(responses)),
+            due_at=post.due_at,
+            settings=settings,
+        )
+    if not nudged:
         done = {r.responder for r in responses}
         for person in await repo.audience_people(session, c.audience):
             if repo.responder_of(person) in done:
@@ -216,7 +236,7 @@ async def _remind(
             who = f"{person.organisation.name} has" if person.organisation else "You have"
             made += await enqueue(
                 session,
-                key=f"{c.key_prefix}nudge:{stamp}:{person.id}",
+                key=f"{nudge_prefix}{person.id}",
                 target=person_target(person.id),
                 reply=nudge_reply(c, tz, post.days_left, who),
                 due_at=post.due_at,
@@ -225,16 +245,21 @@ async def _remind(
 
 
 async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
-    """Enqueue the consultation posts due by `now` (a missed reminder gives way to the latest)."""
+    """Enqueue the consultation posts due by `now` (a missed reminder gives way to the latest).
+
+    The consultation's queued keys are read once, and a post already queued is neither
+    rendered again nor re-enqueued."""
     terms = await term_calendar(session)
     made = 0
     for c in await repo.consultations_to_plan(session, now=now):
+        existing = await keys_with_prefix(session, f"consultation:{c.id}:")
         posts = planned_posts(c, tz=settings.tz, terms=terms)
-        if c.opens_at <= now < c.closes_at:
+        launch = f"consultation:{c.id}:launch"
+        if c.opens_at <= now < c.closes_at and not all_queued(c, launch, existing, settings):
             made += await post_to_channels(
                 session,
                 c,
-                key=f"consultation:{c.id}:launch",
+                key=launch,
                 reply=launch_reply(c, settings.tz),
                 due_at=c.opens_at,
                 settings=settings,
@@ -245,8 +270,11 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
             if p.kind == "remind" and c.planned_since <= p.due_at <= now < c.closes_at
         ]
         if due:
-            made += await _remind(session, c, due[-1], settings=settings)
-        if c.closes_at <= now < c.closes_at + CLOSE_POST_GRACE:
+            made += await _remind(session, c, due[-1], settings=settings, existing=existing)
+        closed = f"{c.key_prefix}closed"
+        if c.closes_at <= now < c.closes_at + CLOSE_POST_GRACE and not all_queued(
+            c, closed, existing, settings
+        ):
             made += await enqueue_closed(session, c, settings=settings, due_at=c.closes_at)
     return made
 

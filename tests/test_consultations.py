@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+import pytest
+
 from bot.render.text import render_text
 from tests.conftest import LONDON, Asker, london, outbox_rows, run_tick
 
@@ -228,3 +230,34 @@ async def test_a_phase_audience_takes_in_all_through_schools(ask: Asker) -> None
 
         names = {p.name for p in await audience_people(session, ["phase:secondary"])}
     assert "Ben Carter" in names
+
+
+async def test_a_tick_with_everything_queued_renders_and_queries_nothing(
+    ask: Asker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await ask.ok(
+        STAFF,
+        'consultation add "Partnership design" closes:"end of term" audience:board,primary '
+        "nudge:yes",
+    )
+    await run_tick(ask.ctx, london(2023, 12, 6, 9, 0))  # launch, reminder and nudges queued
+    assert await outbox_rows(ask.ctx, prefix="consultation:1:r1:nudge:2023-12-06:")
+    before = len(await outbox_rows(ask.ctx, prefix="consultation:"))
+
+    calls: list[object] = []
+
+    def refuse(*args: object, **kw: object) -> None:
+        calls.append(args)  # the tick logs an exception and goes on: so record, then assert
+        raise AssertionError("queried or rendered again for posts already queued")
+
+    from scheduled import consultations as plan
+    from storage import consultations as repo
+
+    for name in ("audience_people", "responses_to"):
+        monkeypatch.setattr(repo, name, refuse)
+    for name in ("launch_reply", "reminder_reply", "nudge_reply"):
+        monkeypatch.setattr(plan, name, refuse)
+    await run_tick(ask.ctx, london(2023, 12, 6, 10, 0))
+    await run_tick(ask.ctx, london(2023, 12, 7, 9, 0))  # no reminder due: the launch only
+    assert calls == []
+    assert len(await outbox_rows(ask.ctx, prefix="consultation:")) == before
