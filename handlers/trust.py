@@ -37,10 +37,16 @@ async def _person_named(svc: Services, token: str) -> Person:
     return await resolve_person(svc.session, token)
 
 
+def _is_person_number(word: str) -> bool:
+    """`#7`: a person by number (an erased person has nothing else); `7` alone is ambiguous."""
+    digits = word[1:]
+    return word.startswith("#") and digits.isascii() and digits.isdigit() and len(digits) <= 9
+
+
 @commands.command(
     "audit",
     summary="Who changed what, when and through which door (admins)",
-    usage="audit [<kind> <id> | @person]",
+    usage="audit [<kind> <id> | @person | #<person id>]",
     examples=["audit", AUDIT_EXAMPLE, "audit @jo"],
     roles=ADMIN,
     options=(),
@@ -48,8 +54,9 @@ async def _person_named(svc: Services, token: str) -> Person:
 async def audit(req: Request, svc: Services) -> Reply:
     words = list(req.args.words)
     title = "Latest changes"
-    if req.args.people:
-        person = await _person_named(svc, req.args.people[0])
+    person_ref = req.args.people[:1] or [w for w in words[:1] if _is_person_number(w)]
+    if person_ref:
+        person = await _person_named(svc, person_ref[0])
         found = await repo.entries(svc.session, person_id=person.id)
         title = f"Changes by or about {person.name} (person #{person.id})"
     elif words:

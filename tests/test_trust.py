@@ -76,6 +76,18 @@ async def test_audit_is_for_admins_and_filters_by_object_and_person(ask) -> None
     assert "none recorded" in (await ask.ok(ADMIN, "audit meeting 5")).text
 
 
+async def test_audit_of_a_person_by_number_including_an_erased_one(ask) -> None:
+    await ask.ok(JO, 'action add "One" owner:@jo due:12/01/2024')
+    jo_id = (await audit_rows(ask))[0].actor_id
+    await ask.ok(ADMIN, "privacy erase @jo confirm:yes")
+    reply = await ask.ok(ADMIN, f"audit #{jo_id}")
+    assert f"person #{jo_id}" in reply.text
+    rows = reply.to_dict()["elements"][0]["rows"]
+    assert [row[3] for row in rows] == ["privacy erase", "action add"]
+    assert (await ask(ADMIN, "audit #99999")).error
+    assert (await ask(ADMIN, "audit 7")).error  # a bare number still asks what kind
+
+
 async def test_retention_purges_closed_support_details_after_the_set_months(ask) -> None:
     text = "Safeguarding concern about a named pupil"
     await ask.ok(JO, f'support crisis "{text}"')
