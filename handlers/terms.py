@@ -192,9 +192,7 @@ async def terms_import(req: Request, svc: Services) -> Reply:
         periods = read_periods(path)
     except (OSError, ValueError):  # missing, unreadable, a name too long, a NUL, not text
         raise UserError(f"I can't read {path[:200]!r} on the server.", example=example) from None
-    if not any(p.kind == "term" for p in periods):
-        raise UserError("That file has no rows of kind `term`.", example=example)
-    count = await replace_terms(svc.session, periods)
+    count = await replace_terms(svc.session, periods, example=example)
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
     return Reply(
@@ -205,5 +203,7 @@ async def terms_import(req: Request, svc: Services) -> Reply:
 async def import_terms_file(session, path: str) -> str:  # type: ignore[no-untyped-def]
     """`partnership-bot import terms PATH`: the same as the chat command, without a chat."""
     periods = read_periods(path)
-    count = await replace_terms(session, periods)
+    count = await replace_terms(
+        session, periods, example="partnership-bot import terms /srv/data/terms_2024.csv"
+    )
     return f"{count} rows"

@@ -8,6 +8,7 @@ from sqlalchemy import Date, Integer, String, Text, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.errors import UserError
 from bot.terms import Period, TermCalendar, read_periods
 from storage.base import Base, UTCDateTime, dialect_insert, utcnow
 
@@ -56,7 +57,20 @@ async def term_calendar(session: AsyncSession) -> TermCalendar:
     return TermCalendar([Period(r.name, r.start, r.end, r.kind) for r in rows])
 
 
-async def replace_terms(session: AsyncSession, periods: list[Period]) -> int:
+async def replace_terms(
+    session: AsyncSession, periods: list[Period], *, example: str | None = None
+) -> int:
+    """Replace the whole term calendar (chat `terms import` and the CLI both come here).
+
+    Refused, with nothing deleted, unless there is a row of kind `term`: a holiday-only file
+    would otherwise wipe the terms and silently stop every school-day post and nudge."""
+    if not any(p.kind == "term" for p in periods):
+        raise UserError(
+            "That file has no rows of kind `term`, so the term calendar is left as it was.",
+            hint="A term calendar needs its terms as well as the holidays: kind is term, "
+            "half_term, bank_holiday, inset or holiday.",
+            example=example,
+        )
     await session.execute(delete(TermPeriod))
     session.add_all(TermPeriod(name=p.name, start=p.start, end=p.end, kind=p.kind) for p in periods)
     await session.flush()

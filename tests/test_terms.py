@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot.errors import UserError
 from bot.render.text import render_text
 from tests.conftest import Asker
 
@@ -51,3 +54,21 @@ async def test_termly_meetings_fall_on_the_first_friday_of_each_term(ask: Asker)
         assert f"{day}, 14:00-16:00" in text
     card = render_text(await ask.ok(SAM, "meeting 2"))
     assert "Repeats: every term (series #1)" in card
+
+
+async def test_a_file_without_terms_is_refused_by_chat_and_by_the_cli_alike(
+    ask: Asker, tmp_path: Path
+) -> None:
+    from handlers.terms import import_terms_file
+
+    holidays = tmp_path / "holidays.csv"
+    holidays.write_text("name,start,end,kind\nChristmas,2023-12-21,2024-01-02,holiday\n")
+    chat = await ask(SAM, f"terms import {holidays}")
+    assert chat.error and "no rows of kind `term`" in chat.text and "Example:" in chat.text
+    with pytest.raises(UserError) as refused:
+        async with ask.ctx.db.session() as session:
+            await import_terms_file(session, str(holidays))
+    assert "no rows of kind `term`" in refused.value.message
+    assert refused.value.example and "import terms" in refused.value.example
+    # the calendar is as it was: Autumn 2023 still ends on 20 December
+    assert "End of term: Wed 20 Dec 2023" in render_text(await ask.ok(JO, "terms"))
