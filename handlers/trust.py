@@ -60,15 +60,17 @@ async def audit(req: Request, svc: Services) -> Reply:
         found = await repo.entries(svc.session, person_id=person.id)
         title = f"Changes by or about {person.name} (person #{person.id})"
     elif words:
-        kind = words[0].lower().rstrip("s")
-        kind = repo.KINDS.get(kind, kind)
+        kind = repo.kind_of(words[0])
         object_id = None
         if len(words) > 1:
             object_id = req.args.int_at(1, what=kind, example=AUDIT_EXAMPLE)
         elif kind.lstrip("#").isascii() and kind.lstrip("#").isdigit():
             raise UserError("Say what kind of thing it is.", example=AUDIT_EXAMPLE)
         found = await repo.entries(svc.session, object_kind=kind, object_id=object_id)
-        title = f"Changes to {kind}" + (f" #{object_id}" if object_id is not None else "s")
+        plural = kind if kind.endswith("s") else kind + "s"
+        title = (
+            f"Changes to {kind} #{object_id}" if object_id is not None else f"Changes to {plural}"
+        )
     else:
         found = await repo.entries(svc.session)
     if not found:

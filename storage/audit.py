@@ -23,6 +23,19 @@ KINDS = {
     "privacy": "person",
     "terms": "terms",
 }
+
+
+def kind_of(word: str) -> str:
+    """The kind a command's first word, or an `audit <kind>` word, stands for: `terms` and
+    `term`, `minutes` and `meeting`, `actions` and `action` agree, for the writer and reader."""
+    word = word.lower()
+    single = word.rstrip("s")
+    for known in (word, single, single + "s"):
+        if known in KINDS:
+            return KINDS[known]
+    return single
+
+
 _REF = re.compile(r"#(\d{1,9})\b")
 
 
@@ -53,8 +66,7 @@ class AuditEntry(Base):
 
 def object_of(command: str, reply_text: str, words: list[str]) -> tuple[str, int | None]:
     """The thing a write touched: its kind from the command, its id from the reply's `#<id>`."""
-    head = command.split()[0]
-    kind = KINDS.get(head, head.rstrip("s"))
+    kind = kind_of(command.split()[0])
     found = _REF.search(reply_text)
     if found:
         return kind, int(found.group(1))

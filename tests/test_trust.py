@@ -88,6 +88,32 @@ async def test_audit_of_a_person_by_number_including_an_erased_one(ask) -> None:
     assert (await ask(ADMIN, "audit 7")).error  # a bare number still asks what kind
 
 
+async def test_audit_by_kind_finds_what_those_commands_wrote(ask, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    csv = tmp_path / "terms.csv"
+    csv.write_text("name,start,end,kind\nAutumn 2023,2023-09-04,2023-12-15,term\n")
+    await ask.ok("sam@learnsheffield.co.uk", f"terms import {csv}")
+    await ask.ok(
+        "sam@learnsheffield.co.uk",
+        'meeting add "Attendance working group" group:attendance on:"15/12/2023 10:00"',
+    )
+    await ask.ok("sam@learnsheffield.co.uk", 'minutes 1 "Agreed the PA plan"')
+    await ask.ok(JO, 'apologies 1 "Ofsted visit"')
+
+    def commands(reply) -> list[str]:  # type: ignore[no-untyped-def]
+        return [row[3] for row in reply.to_dict()["elements"][0]["rows"]]
+
+    for word in ("terms", "term"):
+        reply = await ask.ok(ADMIN, f"audit {word}")
+        assert commands(reply) == ["terms import"] and "Changes to terms (" in reply.text
+    for word in ("minutes", "apologies", "meeting", "meetings"):
+        assert commands(await ask.ok(ADMIN, f"audit {word}")) == [
+            "apologies",
+            "minutes",
+            "meeting add",
+        ], word
+    assert commands(await ask.ok(ADMIN, "audit minutes 1"))[0] == "apologies"
+
+
 async def test_retention_purges_closed_support_details_after_the_set_months(ask) -> None:
     text = "Safeguarding concern about a named pupil"
     await ask.ok(JO, f'support crisis "{text}"')
