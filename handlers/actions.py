@@ -22,6 +22,7 @@ from bot.services import Request, Services
 from storage import actions as repo
 from storage import directory
 from storage.actions import Action
+from storage.meetings import get_meeting
 from storage.outbox import enqueue, person_target
 
 commands = CommandSet("actions", "Actions: owners, due dates, nudges")
@@ -231,6 +232,15 @@ async def action_add(req: Request, svc: Services) -> Reply:
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
             raise UserError("meeting: takes a meeting number.", example="meeting:3")
         meeting_id = int(raw)
+        try:
+            await get_meeting(svc.session, meeting_id)
+        except NotFound:
+            raise UserError(
+                f"There is no meeting #{meeting_id}.",
+                hint="`meetings` lists them with their numbers; or leave out meeting:.",
+                example=f"{ADD_EXAMPLE} meeting:3",
+                field="meeting",
+            ) from None
     action = await repo.add_action(
         svc.session,
         text=text,

@@ -173,3 +173,15 @@ async def test_permission_matrix_for_changes(ask: Asker) -> None:
             async with ask.ctx.db.session() as session:
                 kinds = [e.kind for e in await history(session, action_id)]
             assert (len(kinds) > 1) is allowed, (email, command, kinds)
+
+
+async def test_an_action_for_a_meeting_that_does_not_exist_is_refused(ask: Asker) -> None:
+    missing = await ask(JO, 'action add "Xylophone" due:12/01/2027 meeting:99999')
+    assert missing.error and "no meeting #99999" in missing.text and "Example:" in missing.text
+    assert missing.error_field == "meeting"
+    assert "Xylophone" not in render_text(await ask.ok(JO, "actions"))  # nothing saved
+    await ask.ok(
+        SAM, 'meeting add "Attendance working group" group:attendance on:"15/12/2023 10:00"'
+    )
+    added = await ask.ok(JO, 'action add "Xylophone" due:12/01/2027 meeting:1')
+    assert "Added action #1" in added.text
