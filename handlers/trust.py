@@ -177,8 +177,3 @@ async def privacy_erase(req: Request, svc: Services) -> Reply:
     counts = await privacy.erase(svc.session, person, by=req.actor, at=req.now)
     detail = ", ".join(f"{k}: {v}" for k, v in counts.items())
     return Reply(text=f"Erased person #{person.id}. {detail}.")
-
-
-def demo_commands(now: datetime) -> list[tuple[str, str]]:
-    """Nothing to add: the audit log fills as the other domains' demo commands run."""
-    return []
