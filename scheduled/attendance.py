@@ -12,10 +12,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.attendance_view import area_reply, home_area, load
 from bot.dates import local_to_utc, to_local
 from bot.errors import UserError
 from bot.settings import Settings
-from handlers.attendance_replies import area_reply, home_area, load
 from storage import attendance as repo
 from storage.outbox import enqueue, group_target, keys_with_prefix
 from storage.system import term_calendar

@@ -12,6 +12,7 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
@@ -38,6 +39,11 @@ from storage.attendance_import import (
 )
 from storage.base import Base, JSONType, UTCDateTime, utcnow
 
+SHIPPED = "data/attendance/absence_nat_reg_la_2006_07_to_2018_19.csv"  # inside the bot package
+SHIPPED_SOURCE = (
+    "DfE, Pupil absence in schools in England 2018/19 (national, regional and local-authority "
+    "time series; Open Government Licence v3.0)"
+)
 CHUNK = 2000
 PROGRESS_FROM = 5000  # rows; smaller files import silently
 
@@ -190,6 +196,14 @@ async def save_release(
         total,
         skipped=parsed.skipped + parsed.duplicates,
     )
+
+
+async def import_shipped(session: AsyncSession, now: datetime) -> str:
+    """Import the DfE file shipped with the bot (the demo's data); returns the import report."""
+    path = resources.files("bot").joinpath(SHIPPED)
+    with resources.as_file(path) as real:
+        report = await import_file(session, real, source=SHIPPED_SOURCE, now=now, progress=None)
+    return str(report)
 
 
 async def latest_release(session: AsyncSession) -> AttendanceRelease | None:

@@ -1,0 +1,267 @@
+"""Attendance figures as people read them: rounded half-up, suppressed, ranked, charted, cited.
+
+Pure functions from `storage.attendance_read.Figures` to a Reply, shared by the chat commands
+(`handlers.attendance`) and the half-term post (`scheduled.attendance`); this module imports
+neither of them. A reply with a chart is built from one query (see `load`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.charts import ranked_bar_chart, trend_chart
+from bot.dates import format_date, to_local
+from bot.parsing import split_list
+from bot.reply import Image, Reply, Section, Table
+from bot.settings import Settings
+from storage.attendance import Area
+from storage.attendance_import import Value, round_half_up, year_label
+from storage.attendance_read import THRESHOLD, Figures, load_figures, phase_name
+
+LABELS = {
+    "overall_pct": "Overall absence",
+    "pa_pct": "Persistent absence (10%+ missed)",
+    "severe_pct": "Severe absence (50%+ missed)",
+}
+SHORT = {"overall_pct": "overall absence", "pa_pct": "PA", "severe_pct": "severe absence"}
+HOME_AREA = "Sheffield"  # the partnership's own area, highlighted and posted about
+
+
+def home_area(settings: Settings) -> str:
+    """The partnership's own area (setting ATTENDANCE_AREA), the default for `attendance`."""
+    return settings.attendance_area or HOME_AREA
+
+
+async def load(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    names: list[str],
+    phase: str | None,
+    period: str | None,
+    example: str,
+) -> tuple[Figures, list[Area], str]:
+    """`load_figures` with the partnership's settings (core cities, suppression threshold)."""
+    return await load_figures(
+        session,
+        names=names,
+        phase=phase,
+        period=period,
+        core_names=split_list(settings.core_cities),
+        threshold=settings.suppression_threshold,
+        example=example,
+    )
+
+
+def show(fx: Figures, value: Value, *, unit: str = "%") -> str:
+    """A figure as a reply shows it: `15.3%`, `1,234`, or why there is no number."""
+    if value.number is not None:
+        if unit == "%":
+            return f"{round_half_up(value.number)}%"
+        return f"{int(round_half_up(value.number, 0)):,}"
+    if value.symbol == THRESHOLD:
+        return f"suppressed (fewer than {fx.threshold} pupils)"
+    if value.symbol is None:
+        return "not published"
+    if value.suppressed:
+        return f"suppressed ({value.symbol}: {value.reason})"
+    return f"{value.reason} ({value.symbol})"
+
+
+def change(fx: Figures, code: str, period: str, measure: str) -> str:
+    """Change on the previous year held, from the unrounded values."""
+    diff = fx.difference(code, period, measure)
+    if diff is None:
+        return "no comparison"
+    diff = round_half_up(diff)
+    return "no change" if diff == 0 else f"{diff:+} points"
+
+
+def source(fx: Figures, code: str, period: str, settings: Settings) -> str:
+    """The line that cites the publication, the period and when it was imported."""
+    fig = fx.get(code, period) or fx.get(fx.england.code, period)
+    release = fx.releases.get(fig.release_id) if fig else None
+    note = f", {fig.period_note}" if fig and fig.period_note else ""
+    where = release.source if release else "DfE, Pupil absence in schools in England"
+    imported = (
+        f" Imported {format_date(to_local(release.imported_at, settings.tz).date())}."
+        if release
+        else ""
+    )
+    return f"Source: {where}. Period: {year_label(period)} academic year{note}.{imported}"
+
+
+def _columns(fx: Figures, asked: list[Area]) -> list[Area]:
+    cols: list[Area] = []
+    for area in asked:
+        region = fx.areas.get(area.region_code) if area.region_code else None
+        for a in (area, region if len(asked) == 1 else None):
+            if a is not None and a not in cols:
+                cols.append(a)
+    if fx.england not in cols:
+        cols.append(fx.england)
+    return cols
+
+
+def figures_table(fx: Figures, asked: list[Area], period: str) -> Table:
+    cols = _columns(fx, asked)
+    measures = ["overall_pct", "pa_pct"] + (
+        ["severe_pct"] if fx.published(period, "severe_pct") else []
+    )
+    rows = [[LABELS[m], *(show(fx, fx.value(a.code, period, m)) for a in cols)] for m in measures]
+    before = fx.previous(period)
+    if before:
+        for m in ("pa_pct", "overall_pct"):
+            label = f"Change in {SHORT[m]} on {year_label(before)}"
+            rows.append([label, *(change(fx, a.code, period, m) for a in cols)])
+    return Table(
+        columns=["measure", *(a.name for a in cols)],
+        rows=rows,
+        title=f"{phase_name(fx.phase).capitalize()}, {year_label(period)}",
+    )
+
+
+def rank_text(fx: Figures, area: Area, period: str) -> str:
+    pa, overall = fx.rank(area.code, period, "pa_pct"), fx.rank(area.code, period, "overall_pct")
+    if pa is None and overall is None:
+        return f"{area.name} is not one of the {len(fx.core)} core cities compared."
+    parts = [
+        f"{r[0]} of {r[1]} for {SHORT[m]}"
+        for m, r in (("pa_pct", pa), ("overall_pct", overall))
+        if r
+    ]
+    return ", ".join(parts) + " (1 = lowest absence)"
+
+
+def trend_image(fx: Figures, asked: list[Area], period: str) -> Image:
+    """Persistent absence over the years: the areas asked about, England, core-city median."""
+    years = [p for p in fx.periods if p <= period]
+    series: list[tuple[str, list[float | None]]] = []
+    for area in [*asked, fx.england]:
+        if area.name not in (s[0] for s in series):
+            series.append((area.name, [_f(fx.number(area.code, p, "pa_pct")) for p in years]))
+    series.append(("Core-city median", [_f(fx.core_median(p, "pa_pct")) for p in years]))
+    who = " vs ".join(s[0] for s in series)
+    title = f"Persistent absence, {phase_name(fx.phase)}: {who}"
+    latest = "; ".join(
+        f"{name} {fx_round(values[-1])}"
+        for name, values in series
+        if values and values[-1] is not None
+    )
+    alt = (
+        f"Line chart of persistent absence ({phase_name(fx.phase)}) from {year_label(years[0])} "
+        f"to {year_label(years[-1])}. In {year_label(period)}: {latest}."
+    )
+    png = trend_chart(title=title, years=[year_label(p) for p in years], series=series)
+    return Image(alt=alt, data=png, title=title)
+
+
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def fx_round(value: float | Decimal) -> str:
+    return f"{round_half_up(Decimal(str(value)))}%"
+
+
+def area_reply(fx: Figures, area: Area, period: str, settings: Settings) -> Reply:
+    """`attendance Sheffield secondary 2018/19`."""
+    e = fx.england
+    pa, overall = fx.value(area.code, period, "pa_pct"), fx.value(area.code, period, "overall_pct")
+    head = f"{area.name}, {phase_name(fx.phase)}, {year_label(period)}: persistent absence {show(fx, pa)}"
+    if area != e:
+        head += f" (England {show(fx, fx.value(e.code, period, 'pa_pct'))})"
+    head += f"; overall absence {show(fx, overall)}"
+    if area != e:
+        head += f" (England {show(fx, fx.value(e.code, period, 'overall_pct'))})"
+    fields = [("Core-city rank", rank_text(fx, area, period))]
+    if not fx.published(period, "severe_pct"):
+        fields.append(("Severe absence", "not published in this release"))
+    fields.append(
+        ("Pupils enrolled", show(fx, fx.value(area.code, period, "enrolments"), unit="n"))
+    )
+    absent = show(fx, fx.value(area.code, period, "pa_count"), unit="n")
+    fields.append(("Persistently absent pupils", absent))
+    if fx.get(area.code, period) is None:
+        head = f"DfE published no {phase_name(fx.phase)} figures for {area.name} in {year_label(period)}"
+    return Reply(text=head + ".").add(
+        figures_table(fx, [area], period),
+        Section(fields=fields),
+        trend_image(fx, [area], period),
+        Section(text=source(fx, area.code, period, settings)),
+    )
+
+
+def compare_reply(fx: Figures, first: Area, second: Area, period: str, settings: Settings) -> Reply:
+    """`attendance compare Sheffield Leeds`."""
+
+    def pct(area: Area, measure: str) -> str:
+        return show(fx, fx.value(area.code, period, measure))
+
+    head = (
+        f"{first.name} vs {second.name}, {phase_name(fx.phase)}, {year_label(period)}: "
+        f"persistent absence {pct(first, 'pa_pct')} vs {pct(second, 'pa_pct')} "
+        f"(England {pct(fx.england, 'pa_pct')}); overall absence {pct(first, 'overall_pct')} "
+        f"vs {pct(second, 'overall_pct')} (England {pct(fx.england, 'overall_pct')})."
+    )
+    fields = [(f"Core-city rank, {a.name}", rank_text(fx, a, period)) for a in (first, second)]
+    return Reply(text=head).add(
+        figures_table(fx, [first, second], period),
+        Section(fields=fields),
+        trend_image(fx, [first, second], period),
+        Section(text=source(fx, first.code, period, settings)),
+    )
+
+
+def core_cities_reply(fx: Figures, period: str, settings: Settings) -> Reply:
+    """`attendance core-cities`: ranked by persistent absence, lowest first."""
+
+    def pa_first(area: Area) -> tuple[bool, Decimal]:
+        value = fx.number(area.code, period, "pa_pct")
+        return value is None, value or Decimal(0)
+
+    ordered = sorted(fx.core, key=pa_first)
+    severe = fx.published(period, "severe_pct")
+    before = fx.previous(period)
+    columns = ["rank", "area", "persistent absence", "overall absence"]
+    columns += ["severe absence"] if severe else []
+    columns += [f"PA change on {year_label(before)}"] if before else []
+    rows = []
+    for area in [*ordered, fx.england]:
+        r = fx.rank(area.code, period, "pa_pct")
+        row = [f"{r[0]} of {r[1]}" if r else "-", area.name]
+        row += [show(fx, fx.value(area.code, period, m)) for m in ("pa_pct", "overall_pct")]
+        row += [show(fx, fx.value(area.code, period, "severe_pct"))] if severe else []
+        row += [change(fx, area.code, period, "pa_pct")] if before else []
+        rows.append(row)
+    home = next((a for a in fx.core if a.name.startswith(home_area(settings))), None)
+    where = ""
+    if home and (r := fx.rank(home.code, period, "pa_pct")):
+        where = f" {home.name} is {r[0]} of {r[1]}."
+    head = (
+        f"Core cities, {phase_name(fx.phase)}, {year_label(period)}, ranked by persistent "
+        f"absence (1 = lowest).{where}"
+    )
+    bars = [
+        (a.name, float(round_half_up(n)))
+        for a in ordered
+        if (n := fx.number(a.code, period, "pa_pct")) is not None
+    ]
+    england = fx.number(fx.england.code, period, "pa_pct")
+    title = f"Persistent absence in the core cities, {phase_name(fx.phase)}, {year_label(period)}"
+    alt = "Bar chart, lowest first: " + "; ".join(f"{n} {v:.1f}%" for n, v in bars)
+    if england is not None:
+        alt += f". England {round_half_up(england)}%."
+    png = ranked_bar_chart(
+        title=title,
+        bars=bars,
+        highlight=home.name if home else None,
+        reference=("England", float(round_half_up(england))) if england is not None else None,
+    )
+    return Reply(text=head).add(
+        Table(columns=columns, rows=rows, title=title),
+        Image(alt=alt, data=png, title=title),
+        Section(text=source(fx, fx.england.code, period, settings)),
+    )
