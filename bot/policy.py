@@ -1,25 +1,34 @@
-"""Who may do what: one table for every command, asked by the router and by handlers.
+"""Who may do what: one table for every command, asked by the router (and by `help`).
 
 `POLICY` names, for each registered command, the roles that may use it and the relation the
 asker must have to the thing it touches (their own organisation, their own group, an action they
-own...). The router checks the roles before a handler runs; a handler that has loaded the item
-states the facts (`Facts`) and asks `require(req, facts)`, so the decision is made here, never
-in the handler. A command missing from the table (only test doubles should be) falls back to the roles it
-declares, with no relation; tests/test_policy.py fails for any real command not in the table.
+own...). Roles are declared here only, never on the command.
+
+A command that touches one item declares a loader (`Command.loads`): given the request it
+returns a `Loaded` (the item and the `Facts` about the asker's relation to it). The router runs
+the loader once, asks `Policy.check` (the table's roles, then the table's relation over those
+facts) and hands the item to the handler as `Request.item`; so changing a rule's relation here
+changes the decision, and no handler chooses its own relation. A listing of "what I may see"
+asks the same relation for a SQL condition (`Relation.where`), so the list and the check agree.
+
+A command missing from the table (only test doubles should be) is open to every role with no
+relation; tests/test_policy.py fails for any real command not in the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, false, or_, true
 
 from bot.errors import NotAllowed
 
 if TYPE_CHECKING:
     from bot.registry import Command
     from bot.services import Request
-    from storage.directory import Person
+    from storage.directory import FactColumns, Person
 
 ROLES = ("admin", "staff", "member", "head")
 EVERYONE = frozenset(ROLES)
@@ -55,16 +64,48 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class Loaded:
+    """What a command's loader found: the item (handed to the handler as `Request.item`), the
+    facts about the asker's relation to it, and the refusal to give when the relation fails.
+
+    `facts` is None when this use of the command does not touch the relation (reading a group
+    rather than changing its settings): then only the table's roles apply.
+    """
+
+    item: Any
+    facts: Facts | None
+    refusal: str = "You cannot do that."
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
 class Relation:
-    """How the asker must stand to the item; `bypass` roles stand in every relation."""
+    """How the asker must stand to the item; `bypass` roles stand in every relation.
+
+    `holds_for` is the rule over one item's `Facts`; `sql_for`, where given, is the same rule as
+    a SQL condition over an item table's `FactColumns` (tests/test_policy.py checks they agree).
+    """
 
     name: str
     meaning: str
     holds_for: Callable[[Person, Facts], bool]
     bypass: frozenset[str] = STAFF
+    sql_for: Callable[[Person, FactColumns], ColumnElement[bool]] | None = None
 
     def holds(self, actor: Person, facts: Facts) -> bool:
         return actor.active and (actor.role in self.bypass or self.holds_for(actor, facts))
+
+    def where(self, actor: Person, columns: FactColumns) -> ColumnElement[bool]:
+        """`holds` as a SQL condition: the rows of a table this asker stands in relation to.
+
+        Raises TypeError for a relation with no SQL form (no listing uses it yet)."""
+        if not actor.active:
+            return false()
+        if actor.role in self.bypass:
+            return true()
+        if self.sql_for is None:
+            raise TypeError(f"the relation {self.name!r} has no SQL form")
+        return self.sql_for(actor, columns)
 
 
 ANY = Relation("any", "anyone with the role", lambda a, f: True)
@@ -93,6 +134,9 @@ ITEM_READER = Relation(
     "owner, setter or group member",
     "the item's owner, whoever set it, or a member of its group (staff: any)",
     lambda a, f: a.id in (f.owner_id, f.created_by_id) or f.group_role is not None,
+    sql_for=lambda a, c: or_(
+        c.owner_id == a.id, c.created_by_id == a.id, c.group_role.is_not(None)
+    ),
 )
 AUDIENCE = Relation(
     "in the audience",
@@ -222,37 +266,75 @@ POLICY: dict[str, Rule] = {
 }
 
 
-def rule_for(command: Command) -> Rule:
-    """The table's rule; a command not in it keeps only the roles it declares."""
-    return POLICY.get(command.name) or Rule(command.roles, ANY)
+OPEN = Rule(EVERYONE, ANY)  # a command the table does not name (test doubles only)
 
 
 def _roles_text(roles: frozenset[str]) -> str:
     return ", ".join(ROLE_NAMES.get(r, r) for r in ROLES if r in roles)
 
 
+class Policy:
+    """A policy table and the questions asked of it. The router holds one (the real table,
+    unless a test gives it a changed copy) and lends it to handlers as `Services.policy`."""
+
+    def __init__(self, rules: Mapping[str, Rule] = POLICY) -> None:
+        self.rules = rules
+
+    def rule(self, command: str) -> Rule:
+        return self.rules.get(command, OPEN)
+
+    def roles(self, command: str) -> frozenset[str]:
+        """The roles that may use `command` (what `help`, "did you mean" and manifests show)."""
+        return self.rule(command).roles
+
+    def may_use(self, actor: Person, command: str) -> bool:
+        """The role part of the rule; the relation needs the item (`check`)."""
+        return actor.active and actor.role in self.rule(command).roles
+
+    def check_roles(self, actor: Person, command: str) -> None:
+        """The router's first check, before anything is loaded. Raises NotAllowed."""
+        if not self.may_use(actor, command):
+            raise NotAllowed(
+                f"`{command}` is for {_roles_text(self.roles(command))}; you are signed in as "
+                f"{SIGNED_IN_AS.get(actor.role, actor.role)}.",
+                hint="Ask a partnership admin if you need it.",
+            )
+
+    def allows(self, actor: Person, command: str, facts: Facts | None = None) -> bool:
+        """The whole decision for one command and item: role, then relation."""
+        rule = self.rule(command)
+        if not self.may_use(actor, command):
+            return False
+        return rule.relation.holds(actor, facts or Facts())
+
+    def check(self, actor: Person, command: str, loaded: Loaded) -> None:
+        """The router's second check, on what the command's loader found. Raises NotAllowed
+        with the loader's refusal; facts of None (a use that needs no relation) pass."""
+        self.check_roles(actor, command)
+        if loaded.facts is not None and not self.allows(actor, command, loaded.facts):
+            raise NotAllowed(loaded.refusal, hint=loaded.hint)
+
+    def where(self, actor: Person, command: str, columns: FactColumns) -> ColumnElement[bool]:
+        """The rows `command`'s relation lets the asker touch, as a SQL condition (listings)."""
+        return self.rule(command).relation.where(actor, columns)
+
+
+DEFAULT = Policy(POLICY)
+
+
 def may_use(actor: Person, command: Command) -> bool:
-    """The role part of the table (what `help` shows); relations are checked with `require`."""
-    return actor.active and actor.role in rule_for(command).roles
+    """The role part of the real table (what `help` shows)."""
+    return DEFAULT.may_use(actor, command.name)
 
 
 def check_command(actor: Person, command: Command) -> None:
-    """The router's check, before the handler runs."""
-    rule = rule_for(command)
-    if not may_use(actor, command):
-        raise NotAllowed(
-            f"`{command.name}` is for {_roles_text(rule.roles)}; you are signed in as "
-            f"{SIGNED_IN_AS.get(actor.role, actor.role)}.",
-            hint="Ask a partnership admin if you need it.",
-        )
+    """The router's role check against the real table."""
+    DEFAULT.check_roles(actor, command.name)
 
 
 def allows(actor: Person, command: str, facts: Facts | None = None) -> bool:
-    """The whole decision for one command and item: role, then relation."""
-    rule = POLICY.get(command)
-    if rule is None or not actor.active or actor.role not in rule.roles:
-        return False
-    return rule.relation.holds(actor, facts or Facts())
+    """The whole decision for one command and item against the real table: role, then relation."""
+    return DEFAULT.allows(actor, command, facts)
 
 
 def require(req: Request, facts: Facts, *, message: str, hint: str | None = None) -> None:

@@ -1,6 +1,8 @@
-"""The command registry: every command declares its usage, examples and who may use it.
+"""The command registry: every command declares its usage, examples and what it acts on.
 
-`help` is generated from it and the router checks permission from it, in one place.
+`help` is generated from it. Who may use a command is not declared here but in bot/policy.py's
+table; a command that touches one item declares a loader (`loads`), which the router runs once
+and asks the table about before the handler runs.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.policy import Loaded
     from bot.reply import Reply
     from bot.services import Request, Services
 
 Handler = Callable[["Request", "Services"], Awaitable["Reply"]]
+# What a command acts on: (request, services) -> the item and the asker's relation to it.
+# Raises UserError/NotFound like a handler for a missing or malformed reference.
+Loader = Callable[["Request", "Services"], Awaitable["Loaded"]]
 
 EVERYONE = frozenset({"admin", "staff", "member", "head"})
 STAFF = frozenset({"admin", "staff"})
@@ -29,9 +35,9 @@ class Command:
     usage: str
     topic: str
     examples: list[str] = field(default_factory=list)
-    roles: frozenset[str] = EVERYONE
     options: frozenset[str] | None = None
     writes: bool = False
+    loads: Loader | None = None
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -95,11 +101,15 @@ class CommandSet:
         summary: str,
         usage: str,
         examples: Iterable[str] = (),
-        roles: frozenset[str] = EVERYONE,
         options: Iterable[str] | None = None,
         writes: bool = False,
+        loads: Loader | None = None,
         topic: str | None = None,
+        roles: frozenset[str] | None = None,
     ) -> Callable[[Handler], Handler]:
+        """Declare a command. `roles` is ignored (bot/policy.py's table decides); it is accepted
+        only until the domains still declaring it are converted."""
+
         def decorate(handler: Handler) -> Handler:
             self._commands.append(
                 Command(
@@ -109,9 +119,9 @@ class CommandSet:
                     usage=usage,
                     topic=topic or self.topic_name,
                     examples=list(examples),
-                    roles=roles,
                     options=frozenset(options) if options is not None else None,
                     writes=writes,
+                    loads=loads,
                 )
             )
             return handler

@@ -113,13 +113,18 @@ Element = Section | Table | Image | Actions | File | Form
 
 @dataclass
 class Reply:
-    """What a command answers. `private` replies go only to the asker (ephemeral in Slack)."""
+    """What a command answers. `private` replies go only to the asker (ephemeral in Slack).
+
+    `subject` is what a writing command says it changed, (kind, id) such as ("action", 7), or
+    (kind, None) for a whole kind ("terms"); the router records it in the audit log. It is not
+    shown and not part of the wire format (`to_dict`)."""
 
     text: str = ""
     elements: list[Element] = field(default_factory=list)
     private: bool = True
     error: bool = False
     error_field: str | None = None  # the form field a UserError was about
+    subject: tuple[str, int | None] | None = None
 
     def add(self, *elements: Element) -> Reply:
         self.elements.extend(elements)
@@ -135,6 +140,7 @@ class Reply:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("subject")  # for the audit log, not for any door
         for element in data["elements"]:
             if element.get("type") == "image" and element.get("data") is not None:
                 element["data"] = base64.b64encode(element["data"]).decode("ascii")

@@ -1,4 +1,9 @@
-"""Text in, Reply out: parse, resolve the command, check permission, run, commit."""
+"""Text in, Reply out: parse, resolve the command, check permission, run, audit, commit.
+
+Permission: the policy table's roles first; then, for a command that declares a loader, the
+item is loaded once, the table's relation is asked of its facts, and the handler gets the item
+as `Request.item`. Audit: a command that wrote is recorded with the subject its reply names
+(`Reply.subject`); a command not declared `writes` that writes is refused (rolled back)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, SystemClock
 from bot.errors import UserError
 from bot.parsing import build_args, split_command
-from bot.policy import check_command
+from bot.policy import DEFAULT, Policy
 from bot.registry import Registry
 from bot.reply import Reply
 from bot.services import Request, Services
@@ -42,14 +47,18 @@ class Router:
         db: Database,
         clock: Clock | None = None,
         registry: Registry | None = None,
+        policy: Policy = DEFAULT,
     ) -> None:
         self.settings = settings
         self.db = db
         self.clock = clock or SystemClock()
         self.registry = registry or build_registry()
+        self.policy = policy
 
     def services(self, session: AsyncSession) -> Services:
-        return Services(self.settings, self.clock, session, self.db, self.registry)
+        return Services(
+            self.settings, self.clock, session, self.db, self.registry, policy=self.policy
+        )
 
     async def handle(
         self,
@@ -120,7 +129,7 @@ class Router:
                     f" (it takes {known}).",
                     example=command.examples[0] if command.examples else command.usage,
                 )
-        check_command(actor, command)
+        self.policy.check_roles(actor, command.name)
         request = Request(
             text=text,
             actor=actor,
@@ -131,9 +140,16 @@ class Router:
             channel=channel,
         )
         with _WriteWatch(services.session) as watch:
+            if command.loads is not None:
+                loaded = await command.loads(request, services)
+                self.policy.check(actor, command.name, loaded)
+                request.item = loaded.item
             reply = await command.handler(request, services)
         if not reply.error and watch.wrote:
-            kind, object_id = audit.object_of(command.name, reply.text, args.words)
+            if reply.subject is not None:
+                kind, object_id = reply.subject
+            else:  # TODO(arch-policy-audit): gone once every writing handler names its subject
+                kind, object_id = audit.object_of(command.name, reply.text, args.words)
             await audit.record(
                 services.session,
                 at=request.now,

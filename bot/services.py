@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.parsing import Args
+from bot.policy import DEFAULT, Policy
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Request:
     args: Args = field(default_factory=Args)
     command: str = ""
     channel: str | None = None  # the platform channel it came from, if any
+    item: Any = None  # what the command's loader found (Command.loads), checked by the policy
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Services:
     session: AsyncSession
     db: Database | None = None
     registry: Registry | None = None
+    policy: Policy = DEFAULT  # the router's policy table (`help` shows what it allows)
     _terms: TermCalendar | None = None
 
     @property

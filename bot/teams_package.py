@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.errors import UserError
+from bot.policy import DEFAULT
 from bot.registry import Registry
 from bot.settings import Settings
 
@@ -32,7 +33,7 @@ FIRST = ("help", "whoami", "meetings", "actions", "opps", "support", "consultati
 
 def suggested_commands(registry: Registry, *, limit: int = MAX_COMMANDS) -> list[dict[str, str]]:
     """Commands every member may use, the everyday ones first (title <= 32, text <= 128)."""
-    usable = [c for c in registry.commands.values() if "head" in c.roles and "member" in c.roles]
+    usable = [c for c in registry.commands.values() if {"head", "member"} <= DEFAULT.roles(c.name)]
     order = {name: i for i, name in enumerate(FIRST)}
     usable.sort(key=lambda c: (order.get(c.name, len(order)), len(c.words), c.name))
     out = []

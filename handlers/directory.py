@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.dates import format_duration, parse_duration
 from bot.errors import UserError
-from bot.policy import require_manage_group
-from bot.registry import ADMIN, CommandSet
+from bot.policy import Facts, Loaded
+from bot.registry import CommandSet
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from storage import directory as repo
@@ -77,21 +77,35 @@ async def groups(req: Request, svc: Services) -> Reply:
     )
 
 
+async def load_group(req: Request, svc: Services) -> Loaded:
+    """`group <name>`: the group; the asker's role in it matters only for changing settings."""
+    if not req.args.words:
+        raise UserError("Which group?", example="group attendance")
+    g = await repo.group_by_name(svc.session, " ".join(req.args.words))
+    if not req.args.options:
+        return Loaded(g, None)  # reading a group is open to everyone
+    mine = await repo.membership(svc.session, group_id=g.id, person_id=req.actor.id)
+    return Loaded(
+        g,
+        Facts(group_role=mine.role if mine else None),
+        refusal=f"Only the chair, an officer or Learn Sheffield staff can change {g.name}'s "
+        "settings.",
+    )
+
+
 @commands.command(
     "group",
     summary="A group's members and settings (chairs and staff can set reminders and channels)",
     usage="group <name> [reminders:7d,1d,day@08:00] [slack:<channel id>] [teams:<channel id>]",
     examples=["group attendance", "group attendance reminders:7d,1d"],
     options={"reminders", "slack", "teams"},
+    loads=load_group,
+    writes=True,
 )
 async def group(req: Request, svc: Services) -> Reply:
-    if not req.args.words:
-        raise UserError("Which group?", example="group attendance")
-    g = await repo.group_by_name(svc.session, " ".join(req.args.words))
+    g: repo.Group = req.item
     changed = []
     if req.args.options:
-        mine = await repo.membership(svc.session, group_id=g.id, person_id=req.actor.id)
-        require_manage_group(req.actor, membership_role=mine.role if mine else None, group=g.name)
         if "reminders" in req.args.options:
             g.reminders = parse_reminders(req.args.options["reminders"])
             changed.append(f"reminders: {g.reminders}")
@@ -106,7 +120,8 @@ async def group(req: Request, svc: Services) -> Reply:
         for m in sorted(members, key=lambda m: (order.get(m.role, 3), m.person.name))
     ]
     reply = Reply(
-        text=f"{g.title} ({g.name})" + (" updated: " + "; ".join(changed) if changed else "")
+        text=f"{g.title} ({g.name})" + (" updated: " + "; ".join(changed) if changed else ""),
+        subject=("group", g.id) if changed else None,
     )
     reply.add(
         Section(
@@ -129,7 +144,6 @@ async def group(req: Request, svc: Services) -> Reply:
     summary="Add someone to the directory (admins)",
     usage='person add "Full Name" email:<email> role:admin|staff|member|head [org:"..."] [groups:a,b]',
     examples=['person add "Jo Bloggs" email:jo@hillside.sch.uk role:head org:"Hillside Primary"'],
-    roles=ADMIN,
     options={"email", "role", "org", "groups"},
     writes=True,
 )
@@ -162,5 +176,6 @@ async def person_add(req: Request, svc: Services) -> Reply:
     return Reply(
         text=f"{verb} person #{person.id}: {person.name} <{person.email}>, {role}"
         + (f" at {org.name}" if org else "")
-        + "."
+        + ".",
+        subject=("person", person.id),
     )

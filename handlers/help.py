@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.policy import may_use
 from bot.registry import CommandSet
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
@@ -21,7 +20,7 @@ register = commands.register
 async def help_command(req: Request, svc: Services) -> Reply:
     registry = svc.registry
     assert registry is not None
-    visible = [c for c in registry.commands.values() if may_use(req.actor, c)]
+    visible = [c for c in registry.commands.values() if svc.policy.may_use(req.actor, c.name)]
     topic = " ".join(req.args.words).strip().lower()
     if not topic:
         reply = Reply(text="Here is what I can do. Type `help <topic>` for the commands in one.")
@@ -67,7 +66,7 @@ async def help_command(req: Request, svc: Services) -> Reply:
             hint=f"Did you mean {near[0]}?" if near else "Topics: " + ", ".join(registry.topics),
             example="help meetings",
         )
-    if not may_use(req.actor, command):
+    if not svc.policy.may_use(req.actor, command.name):
         raise UserError(f"`{command.name}` is not open to your role.", example="help")
     return Reply(text=command.usage).add(Section(text=_describe(command.summary, command.examples)))
 

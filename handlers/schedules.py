@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.dates import format_when, parse_datetime
 from bot.errors import UserError
-from bot.registry import STAFF, CommandSet
+from bot.registry import CommandSet
 from bot.reply import Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
 from scheduled.schedules import REPEATS, next_run
@@ -93,7 +93,6 @@ def add_form() -> Form:
     "with nothing after it, a form",
     usage='schedule add "text" channel:<group> on:<when> [every:day|week|fortnight|month]',
     examples=[ADD_EXAMPLE],
-    roles=STAFF,
     options={"channel", "on", "every"},
     writes=True,
 )
@@ -122,7 +121,10 @@ async def schedule_add(req: Request, svc: Services) -> Reply:
         planned_since=req.now,
         created_at=req.now,
     )
-    return Reply(text=f"Scheduled post #{post.id}: {describe(post, now=req.now, svc=svc)}.")
+    return Reply(
+        text=f"Scheduled post #{post.id}: {describe(post, now=req.now, svc=svc)}.",
+        subject=("schedule", post.id),
+    )
 
 
 @commands.command(
@@ -130,7 +132,6 @@ async def schedule_add(req: Request, svc: Services) -> Reply:
     summary="Scheduled posts with their next run",
     usage="schedules",
     examples=["schedules"],
-    roles=STAFF,
 )
 async def schedules(req: Request, svc: Services) -> Reply:
     rows = []
@@ -156,7 +157,6 @@ async def schedules(req: Request, svc: Services) -> Reply:
     summary="Change a scheduled post's text, channel, time or repeat while it runs",
     usage='schedule edit <id> ["new text"] [channel:<group>] [on:<when>] [every:week|none]',
     examples=[EDIT_EXAMPLE, 'schedule edit 3 "Board papers are out: see the agenda"'],
-    roles=STAFF,
     options={"channel", "on", "every"},
     writes=True,
 )
@@ -199,7 +199,8 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
     note = f" ({withdrawn} queued post withdrawn)" if withdrawn else ""
     return Reply(
         text=f"Scheduled post #{post.id} changed ({', '.join(changed)}){note}: "
-        f"{describe(post, now=req.now, svc=svc)}."
+        f"{describe(post, now=req.now, svc=svc)}.",
+        subject=("schedule", post.id),
     )
 
 
@@ -208,7 +209,6 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
     summary="Stop a scheduled post",
     usage="schedule cancel <id>",
     examples=["schedule cancel 3"],
-    roles=STAFF,
     writes=True,
 )
 async def schedule_cancel(req: Request, svc: Services) -> Reply:
@@ -219,7 +219,10 @@ async def schedule_cancel(req: Request, svc: Services) -> Reply:
         return Reply(text=f"Scheduled post #{post.id} was already cancelled.")
     post.cancelled_at = req.now
     await cancel_pending(svc.session, prefix=post.key_prefix, reason="scheduled post cancelled")
-    return Reply(text=f'Scheduled post #{post.id} cancelled: "{post.text}" will not go again.')
+    return Reply(
+        text=f'Scheduled post #{post.id} cancelled: "{post.text}" will not go again.',
+        subject=("schedule", post.id),
+    )
 
 
 def demo_commands(now: datetime) -> list[tuple[str, str]]:

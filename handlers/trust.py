@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot import policy
 from bot.dates import format_when
 from bot.errors import NotFound, UserError
-from bot.registry import ADMIN, CommandSet
+from bot.policy import Facts, Loaded
+from bot.registry import CommandSet
 from bot.reply import Actions, Button, File, Reply, Section, Table
 from bot.services import Request, Services
 from storage import audit as repo
@@ -48,7 +48,6 @@ def _is_person_number(word: str) -> bool:
     summary="Who changed what, when and through which door (admins)",
     usage="audit [<kind> <id> | @person | #<person id>]",
     examples=["audit", AUDIT_EXAMPLE, "audit @jo"],
-    roles=ADMIN,
     options=(),
 )
 async def audit(req: Request, svc: Services) -> Reply:
@@ -100,23 +99,29 @@ async def _names(svc: Services, ids: set[int]) -> dict[int, str]:
     return out
 
 
+async def load_export_subject(req: Request, svc: Services) -> Loaded:
+    """`privacy export [@person]`: whose data (the asker's own when nobody is named)."""
+    person = req.actor
+    if req.args.people or req.args.words:
+        person = await _person_named(svc, (req.args.people or req.args.words)[0])
+    return Loaded(
+        person,
+        Facts(subject_id=person.id),
+        refusal="You can export only your own data; an admin can export anyone's.",
+        hint="Type `privacy export` for yours.",
+    )
+
+
 @commands.command(
     "privacy export",
     summary="Everything held about you (admins: about anyone), as a JSON file",
     usage="privacy export [@person]",
     examples=["privacy export", "privacy export @jo"],
     options=(),
+    loads=load_export_subject,
 )
 async def privacy_export(req: Request, svc: Services) -> Reply:
-    person = req.actor
-    if req.args.people or req.args.words:
-        person = await _person_named(svc, (req.args.people or req.args.words)[0])
-    policy.require(
-        req,
-        policy.Facts(subject_id=person.id),
-        message="You can export only your own data; an admin can export anyone's.",
-        hint="Type `privacy export` for yours.",
-    )
+    person: Person = req.item
     record = await privacy.export(svc.session, person)
     record["exported_at"] = req.now.isoformat()
     record["exported_by"] = f"person #{req.actor.id}"
@@ -141,7 +146,6 @@ def _stamp(now: datetime) -> str:
     summary="Remove or anonymise everything about a person (admins; asks to confirm)",
     usage="privacy erase @person [confirm:yes]",
     examples=["privacy erase @jo", ERASE_EXAMPLE],
-    roles=ADMIN,
     options={"confirm"},
     writes=True,
 )
@@ -176,4 +180,4 @@ async def privacy_erase(req: Request, svc: Services) -> Reply:
         )
     counts = await privacy.erase(svc.session, person, by=req.actor, at=req.now)
     detail = ", ".join(f"{k}: {v}" for k, v in counts.items())
-    return Reply(text=f"Erased person #{person.id}. {detail}.")
+    return Reply(text=f"Erased person #{person.id}. {detail}.", subject=("person", person.id))

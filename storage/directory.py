@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -124,6 +125,29 @@ class Membership(Base):
 
 
 # --- repository functions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FactColumns:
+    """An item table's SQL expressions named as bot.policy.Facts' fields, so a relation can be
+    asked of every row at once ("the actions I may read") rather than of one loaded item.
+    Fields a table does not have stay None."""
+
+    owner_id: Any = None
+    created_by_id: Any = None
+    organisation_id: Any = None
+    group_role: Any = None  # the asker's role in the row's group; NULL when not a member
+
+
+def group_role_of(person_id: int, group_id: Any) -> Any:
+    """The person's membership role in the group named by the column `group_id`, as a
+    correlated scalar subquery (NULL when not a member): FactColumns.group_role."""
+    return (
+        select(Membership.role)
+        .where(Membership.group_id == group_id, Membership.person_id == person_id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 async def person_by_email(session: AsyncSession, email: str) -> Person | None:

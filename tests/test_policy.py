@@ -8,15 +8,15 @@ forgets its relation check, or a table entry that says otherwise, fails here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import pytest
 from sqlalchemy import update
 
 from bot import policy
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.policy import ANY, POLICY, Facts
-from bot.router import build_registry
+from bot.policy import ADMIN, ANY, EVERYONE, POLICY, Facts, Policy, Rule
+from bot.router import Router, build_registry
 from storage.directory import Organisation, Person, person_by_email, set_membership, upsert_group
 
 REGISTRY = build_registry()
@@ -67,10 +67,10 @@ def test_every_registered_command_is_in_the_policy_table_and_nothing_else() -> N
     assert not sorted(set(POLICY) - registered), "POLICY names commands nobody registers"
 
 
-def test_registered_roles_agree_with_the_table() -> None:
-    """The `roles=` a handler declares (used for docs and app manifests) must match the table."""
-    wrong = {n: sorted(c.roles) for n, c in REGISTRY.commands.items() if c.roles != POLICY[n].roles}
-    assert not wrong, f"declared roles differ from bot/policy.py: {wrong}"
+def test_roles_are_declared_only_in_the_table() -> None:
+    from bot.registry import Command
+
+    assert "roles" not in {f.name for f in fields(Command)}
 
 
 def test_every_command_with_a_relation_has_a_probe() -> None:
@@ -79,20 +79,69 @@ def test_every_command_with_a_relation_has_a_probe() -> None:
 
 
 def test_the_router_refuses_by_the_table_not_by_what_a_handler_declares() -> None:
-    from bot.registry import EVERYONE, Command
+    from bot.registry import Command
 
     async def handler(req, svc):  # type: ignore[no-untyped-def]
         raise AssertionError("must not run")
 
-    # `privacy erase` declared open to everyone would still be for admins only
+    # a `privacy erase` registered with no word about roles is still for admins only
     lax = Command(name="privacy erase", handler=handler, summary="", usage="", topic="trust")
-    assert lax.roles == EVERYONE
     for role in ("staff", "member", "head"):
         with pytest.raises(NotAllowed):
             policy.check_command(Person(id=1, role=role, active=True), lax)
     policy.check_command(Person(id=1, role="admin", active=True), lax)
     inactive = Person(id=2, role="admin", active=False)
     assert not policy.may_use(inactive, lax)
+
+
+async def test_a_changed_copy_of_the_table_changes_the_routers_decision(ask) -> None:
+    """The table is the source: a router given a copy with one rule changed decides by it,
+    for roles (before anything is loaded) and for relations (on what the loader found)."""
+    router = ask.ctx.router
+    changed = dict(POLICY)
+    changed["audit"] = Rule(EVERYONE)  # admins only -> everyone
+    changed["whoami"] = Rule(ADMIN)  # everyone -> admins only
+    changed["privacy export"] = Rule(EVERYONE, ANY)  # oneself -> anyone's
+    changed["group"] = Rule(EVERYONE, ANY)  # chair/officer/staff -> anyone
+    lax = Router(
+        settings=router.settings,
+        db=ask.ctx.db,
+        clock=router.clock,
+        registry=router.registry,
+        policy=Policy(changed),
+    )
+    amy = "amy@hillside.sch.uk"
+    async with ask.ctx.db.sessions() as session:
+        me = await person_by_email(session, amy)
+    cases = {
+        "audit": ("deny", "allow"),
+        "whoami": ("allow", "deny"),
+        "privacy export @dan": ("deny", "allow"),
+        "group attendance reminders:7d": ("deny", "allow"),
+    }
+    for text, (real, copy) in cases.items():
+        got = []
+        for each in (router, lax):
+            async with ask.ctx.db.sessions() as session:
+                actor = await session.get(Person, me.id)
+                try:
+                    await each.dispatch(
+                        text, actor=actor, door="cli", services=each.services(session)
+                    )
+                    got.append("allow")
+                except NotAllowed:
+                    got.append("deny")
+                finally:
+                    await session.rollback()
+        assert tuple(got) == (real, copy), text
+    # help reads the roles from the router's table too
+    async with ask.ctx.db.sessions() as session:
+        actor = await session.get(Person, me.id)
+        reply = await lax.dispatch(
+            "help trust", actor=actor, door="cli", services=lax.services(session)
+        )
+        await session.rollback()
+    assert "audit" in {s.title.split()[0] for s in reply.elements if getattr(s, "title", None)}
 
 
 def facts_for(state: str, actor: Person) -> Facts:

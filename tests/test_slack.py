@@ -257,9 +257,7 @@ async def test_a_form_opens_as_a_modal_and_shows_field_errors(slack: Slack) -> N
         return Reply(text="Fill this in").add(person_form())
 
     slack.ctx.router.registry.add(
-        Command(
-            "new person", show_form, "form", "new person", "directory", roles=frozenset({"admin"})
-        )
+        Command("new person", show_form, "form", "new person", "directory")
     )
     await slack.command("new person", user="UALEX")
     (opened,) = await slack.fake.wait_for("views.open")

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.adapters import teams
 from bot.adapters import teams_store as store
 from bot.app import BotContext, build_web_app
+from bot.policy import POLICY
 from bot.reply import Reply
 from scheduled.dispatcher import Dispatcher
 from storage.directory import group_by_name, identities_of, person_by_email
@@ -113,7 +114,7 @@ async def test_personal_help_is_answered_with_the_command_list(
     assert answer.authorization is None  # anonymous: nothing to sign with
     text = answer.all_text()
     for topic in directory.router.registry.topics:
-        if any("head" in c.roles for c in directory.router.registry.for_topic(topic)):
+        if any("head" in POLICY[c.name].roles for c in directory.router.registry.for_topic(topic)):
             assert topic in text
     async with directory.db.session() as session:
         jo = await person_by_email(session, "jo@hillside.sch.uk")

@@ -145,3 +145,54 @@ def test_months_before_takes_a_short_months_last_day() -> None:
 
     assert months_before(datetime(2024, 3, 31, tzinfo=UTC), 1) == datetime(2024, 2, 29, tzinfo=UTC)
     assert months_before(datetime(2025, 12, 1, tzinfo=UTC), 24) == datetime(2023, 12, 1, tzinfo=UTC)
+
+
+async def test_the_audit_records_the_subject_the_reply_names_not_its_text(ask) -> None:
+    """A reply's wording never decides the audit entry: `Reply.subject` does."""
+    from bot.registry import Command
+    from bot.reply import Reply
+    from storage.directory import Group
+
+    async def probe(req, svc):  # type: ignore[no-untyped-def]
+        svc.session.add(Group(name="probe", title="Probe"))
+        return Reply(text="Made group #999 (and person #5)", subject=("group", 42))
+
+    ask.ctx.router.registry.add(
+        Command("probe write", probe, "", "probe write", "directory", writes=True)
+    )
+    reply = await ask.ok(ADMIN, "probe write")
+    assert [(r.command, r.object) for r in await audit_rows(ask)] == [
+        ("probe write", f"{reply.subject[0]} #{reply.subject[1]}")
+    ]
+    assert (
+        "group #42"
+        in (await ask.ok(ADMIN, "audit group 42")).to_dict()["elements"][0]["rows"][0][4]
+    )
+
+
+async def test_the_writes_of_directory_terms_schedules_and_trust_name_their_subject(
+    ask, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    sam = "sam@learnsheffield.co.uk"
+    csv = tmp_path / "terms.csv"
+    csv.write_text("name,start,end,kind\nAutumn 2023,2023-09-04,2023-12-15,term\n")
+    replies = [
+        await ask.ok(ADMIN, 'person add "Pat Jones" email:pat@hillside.sch.uk role:head'),
+        await ask.ok("dan@sheffield.gov.uk", "group attendance reminders:7d,1d"),
+        await ask.ok(sam, f"terms import {csv}"),
+        await ask.ok(sam, 'schedule add "Papers" channel:board on:"Mon 09:00" every:week'),
+        await ask.ok(sam, "schedule edit 1 every:none"),
+        await ask.ok(sam, "schedule cancel 1"),
+        await ask.ok(ADMIN, "privacy erase @pat confirm:yes"),
+    ]
+    rows = await audit_rows(ask)
+    assert [(r.object_kind, r.object_id) for r in rows] == [r.subject for r in replies]
+    assert [r.object_kind for r in rows] == [
+        "person",
+        "group",
+        "terms",
+        "schedule",
+        "schedule",
+        "schedule",
+        "person",
+    ]
