@@ -1,7 +1,8 @@
 """Demo data: the partnership from the seed documents, with dates relative to today.
 
 Idempotent: the directory is upserted; each domain's demo commands run once (remembered in
-system_state), through the same router as chat, so the demo exercises the real paths.
+system_state), through the same router as chat, so the demo exercises the real paths. The
+commands live here (`DEMO_COMMANDS`), not in the handlers they exercise.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.router import Router
 from storage import directory as repo
@@ -141,6 +142,50 @@ GROUPS = [
 DemoCommands = Callable[[datetime], list[tuple[str, str]]]
 
 
+def actions_demo(now: datetime) -> list[tuple[str, str]]:
+    """A few actions around today so `actions` has something to show."""
+
+    def uk(days: int) -> str:
+        return f"{(now + timedelta(days=days)):%d/%m/%Y}"
+
+    dan, jo, stella = "dan@sheffield.gov.uk", "jo@hillside.sch.uk", "stella@learnsheffield.co.uk"
+    return [
+        (dan, f'action add "Circulate PA figures to heads" owner:@jo due:{uk(1)} group:attendance'),
+        (
+            dan,
+            f'action add "Core cities comparison for the board" owner:@sam due:{uk(9)} group:attendance',
+        ),
+        (
+            dan,
+            f'action add "Share attendance letter template" owner:@priya due:{uk(-3)} group:attendance',
+        ),
+        (
+            jo,
+            f'action add "Bring primary heads\' view back to the working group" due:{uk(14)} group:design',
+        ),
+        (
+            stella,
+            f'action add "Share a draft consultation ahead of the next meeting" owner:@stella due:{uk(6)} group:design',
+        ),
+        (
+            "grace@donvalley.sch.uk",
+            f'action add "Map alternative provision places" owner:@fiona due:{uk(20)} group:inclusion',
+        ),
+        (
+            dan,
+            f'action add "Check DfE attendance return dates" owner:@jo due:{uk(-1)} group:attendance',
+        ),
+        (
+            dan,
+            f'action add "Invite health colleagues to the next meeting" owner:@dan due:{uk(5)} group:attendance',
+        ),
+    ]
+
+
+# a domain's demo commands, run (in handlers.DOMAINS order) as the people who would type them
+DEMO_COMMANDS: dict[str, DemoCommands] = {"actions": actions_demo}
+
+
 async def load_directory(router: Router) -> dict[str, int]:
     """Upsert organisations, people, groups and memberships; returns counts."""
     async with router.db.session() as session:
@@ -182,7 +227,9 @@ async def load_demo(router: Router, *, now: datetime) -> list[str]:
 
     for name in DOMAINS:
         module = importlib.import_module(f"handlers.{name}")
-        make: DemoCommands | None = getattr(module, "demo_commands", None)
+        make: DemoCommands | None = DEMO_COMMANDS.get(name) or getattr(
+            module, "demo_commands", None
+        )
         setup = getattr(module, "demo_setup", None)  # async (session, now) -> str, for bulk data
         if make is None and setup is None:
             continue

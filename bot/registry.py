@@ -3,6 +3,10 @@
 `help` is generated from it. Who may use a command is not declared here but in bot/policy.py's
 table; a command that touches one item declares a loader (`loads`), which the router runs once
 and asks the table about before the handler runs.
+
+It also carries the one way one domain reacts to another: a domain `listen`s for a named
+event when it registers, and the domain where the thing happened `emit`s it through
+`svc.registry`, so neither imports the other. The events, and what they carry, are `EVENTS`.
 """
 
 from __future__ import annotations
@@ -14,13 +18,21 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.policy import Loaded
-    from bot.reply import Reply
+    from bot.reply import Element, Reply
     from bot.services import Request, Services
 
 Handler = Callable[["Request", "Services"], Awaitable["Reply"]]
 # What a command acts on: (request, services) -> the item and the asker's relation to it.
 # Raises UserError/NotFound like a handler for a missing or malformed reference.
 Loader = Callable[["Request", "Services"], Awaitable["Loaded"]]
+# async (req, svc, **data) -> elements to add to the reply of the command that emitted the event
+Listener = Callable[..., Awaitable[list["Element"]]]
+
+MINUTES_RECORDED = "minutes.recorded"
+EVENTS = {
+    # name: the keyword data emitted with it
+    MINUTES_RECORDED: "meeting_id: int, group_id: int, text: str (the minutes just added)",
+}
 
 EVERYONE = frozenset({"admin", "staff", "member", "head"})
 STAFF = frozenset({"admin", "staff"})
@@ -56,6 +68,7 @@ class Registry:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.topics: dict[str, Topic] = {}
+        self.listeners: dict[str, list[Listener]] = {}
 
     def add(self, command: Command) -> None:
         if command.name in self.commands:
@@ -64,6 +77,18 @@ class Registry:
 
     def topic(self, name: str, summary: str) -> None:
         self.topics.setdefault(name, Topic(name, summary))
+
+    def listen(self, event: str, listener: Listener) -> None:
+        """Call `listener` whenever `event` is emitted. Raises ValueError for an unknown event."""
+        self.listeners.setdefault(_known(event), []).append(listener)
+
+    async def emit(self, event: str, req: Request, svc: Services, **data: object) -> list[Element]:
+        """Run `event`'s listeners in the order they registered (inside the emitting command's
+        transaction); returns the elements they give back, in that order, for its reply."""
+        elements: list[Element] = []
+        for listener in self.listeners.get(_known(event), []):
+            elements.extend(await listener(req, svc, **data))
+        return elements
 
     def lookup(self, words: list[str]) -> tuple[Command | None, int]:
         """Longest match of the first words: `meeting add` before `meeting`."""
@@ -84,6 +109,12 @@ class Registry:
 
     def for_topic(self, topic: str) -> list[Command]:
         return [c for c in self.commands.values() if c.topic == topic]
+
+
+def _known(event: str) -> str:
+    if event not in EVENTS:
+        raise ValueError(f"unknown event {event!r}: add it to bot.registry.EVENTS")
+    return event
 
 
 class CommandSet:

@@ -5,12 +5,10 @@ Registered by `handlers/meetings.py` under the same `meetings` help topic.
 
 from __future__ import annotations
 
-import importlib
-
 from bot import policy
 from bot.errors import NotAllowed, UserError
-from bot.registry import CommandSet
-from bot.reply import Actions, Button, Element, File, Reply, Section
+from bot.registry import MINUTES_RECORDED, CommandSet
+from bot.reply import Actions, Button, File, Reply, Section
 from bot.services import Request, Services
 from handlers.meetings import is_organiser, meeting_for, membership_role, require_organiser
 from scheduled.meetings import when_text
@@ -222,22 +220,6 @@ async def papers(req: Request, svc: Services) -> Reply:
     )
 
 
-async def captured_actions(
-    req: Request, svc: Services, meeting: Meeting, text: str
-) -> list[Element]:
-    """`ACTION:` lines become actions when the actions domain offers the hook."""
-    try:
-        module = importlib.import_module("handlers.actions")
-    except ModuleNotFoundError:
-        return []
-    capture = getattr(module, "capture_from_minutes", None)
-    if capture is None:
-        return []
-    return list(
-        await capture(req, svc, meeting_id=meeting.id, group_id=meeting.group_id, text=text)
-    )
-
-
 @commands.command(
     "minutes",
     summary="Record a meeting's minutes (organisers); ACTION: lines become actions",
@@ -272,7 +254,12 @@ async def minutes(req: Request, svc: Services) -> Reply:
         text=f"Saved minutes for meeting #{meeting.id}, {meeting.title} "
         f"({lines} line{'s' if lines != 1 else ''})."
     )
-    reply.add(*await captured_actions(req, svc, meeting, text))
+    assert svc.registry is not None, "the router gives every command its registry"
+    reply.add(
+        *await svc.registry.emit(
+            MINUTES_RECORDED, req, svc, meeting_id=meeting.id, group_id=meeting.group_id, text=text
+        )
+    )
     return reply
 
 

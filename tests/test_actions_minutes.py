@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.app import BotContext
+from bot.registry import MINUTES_RECORDED
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.services import Request
-from handlers.actions import capture_from_minutes
-from handlers.actions_minutes import action_segments, read_action_line
+from handlers.actions.minutes import action_segments, read_action_line
 from storage.directory import group_by_name, person_by_email
 from storage.system import term_calendar
 from tests.conftest import LONDON, Asker, london
@@ -84,14 +84,17 @@ async def test_action_lines_table(ask: Asker) -> None:
 
 
 async def capture(ctx: BotContext, text: str) -> Reply:
-    """What the meetings domain does for `minutes 3 "..."`: call the capture in its session."""
+    """What the meetings domain does for `minutes 3 "..."`: emit the event in its session."""
     async with ctx.db.session() as session:
         actor = await person_by_email(session, "dan@sheffield.gov.uk")
         assert actor is not None
         group = await group_by_name(session, "attendance")
         svc = ctx.router.services(session)
         req = Request(text="minutes 3 ...", actor=actor, door="cli", now=NOW)
-        elements = await capture_from_minutes(req, svc, meeting_id=3, group_id=group.id, text=text)
+        assert svc.registry is not None
+        elements = await svc.registry.emit(
+            MINUTES_RECORDED, req, svc, meeting_id=3, group_id=group.id, text=text
+        )
     return Reply(text="Minutes saved.", elements=elements)
 
 

@@ -1,21 +1,96 @@
-"""Action lists: yours (overdue first), a group's, everything overdue, and a group's CSV."""
+"""Reading actions: one with its history, yours (overdue first), a group's, everything
+overdue, and a group's as CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from bot.errors import UserError
-from bot.policy import require_group_member
-from bot.registry import CommandSet
-from bot.reply import Actions, Button, File, Reply
+from bot.policy import may_change_action
+from bot.reply import Actions, Button, File, Reply, Section, Table
 from bot.services import Request, Services
-from handlers.actions import action_table, today_in
+from handlers.actions.kernel import (
+    action_fields,
+    action_table,
+    command_set,
+    group_role,
+    members_group,
+    nudge_buttons,
+    readable_action,
+    status_label,
+    today_in,
+)
 from storage import actions as repo
 from storage import directory
 from storage.actions import Action
 
-commands = CommandSet("actions", "Actions: owners, due dates, nudges")
+commands = command_set()
+
+VERBS = ("add", "done", "snooze", "reassign", "note", "drop", "reopen", "due")
+
+
+@commands.command(
+    "action",
+    summary="One action with its history and notes",
+    usage="action <id>",
+    examples=["action 7"],
+    options=(),
+)
+async def action_show(req: Request, svc: Services) -> Reply:
+    first = req.args.words[0].lower() if req.args.words else ""
+    if first and not first.lstrip("#").isdigit():
+        raise UserError(
+            f"I don't know `action {first[:30]}`. action commands: "
+            + ", ".join(f"action {v}" for v in VERBS)
+            + ", action <id>.",
+            example="action done 7",
+        )
+    action = await readable_action(req, svc, req.args.int_at(0, what="action", example="action 7"))
+    today = today_in(req, svc)
+    reply = Reply(text=f"Action #{action.id}: {status_label(action, today)}.")
+    reply.add(Section(text=action.text, fields=action_fields(action)))
+    events = await repo.history(svc.session, action.id)
+    reply.add(
+        Table(
+            title="History",
+            columns=["when", "who", "what"],
+            rows=[
+                [_when(e.at, svc), e.actor.name if e.actor else "the bot", _describe(e)]
+                for e in events
+            ],
+        )
+    )
+    role = await group_role(svc, action=action, person_id=req.actor.id)
+    if may_change_action(req.actor, owner_id=action.owner_id, group_role=role):
+        if action.status == "open":
+            buttons = nudge_buttons(action.id).buttons
+            buttons.append(Button("Drop", f"action drop {action.id}", style="danger"))
+        else:
+            buttons = [Button("Reopen", f"action reopen {action.id}")]
+        reply.add(Actions(buttons))
+    return reply
+
+
+def _when(at: datetime, svc: Services) -> str:
+    local = at.astimezone(svc.tz)
+    return f"{local.day} {local:%b %Y %H:%M}"
+
+
+def _describe(event: repo.ActionEvent) -> str:
+    words = {
+        "created": "added it",
+        "done": "marked it done",
+        "snoozed": "snoozed it",
+        "reassigned": "reassigned it",
+        "note": "note",
+        "dropped": "dropped it",
+        "reopened": "reopened it",
+        "due": "moved the due date",
+    }
+    label = words.get(event.kind, event.kind)
+    return f"{label}: {event.detail}" if event.detail else label
 
 
 @commands.command(
@@ -37,13 +112,7 @@ async def actions_list(req: Request, svc: Services) -> Reply:
     today = today_in(req, svc)
     statuses = repo.STATUSES if words & {"all", "export"} else ("open",)
     if req.args.opt("group"):
-        group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
-        member = await directory.membership(svc.session, group_id=group.id, person_id=req.actor.id)
-        require_group_member(
-            req.actor,
-            membership_role=member.role if member else None,
-            message=f"Only members of {group.name} (or staff) can see its actions.",
-        )
+        group = await members_group(req, svc, may="see its actions")
         found = await repo.find_actions(svc.session, group_id=group.id, statuses=statuses)
         if "export" in words:
             return Reply(text=f"{len(found)} actions for {group.title}.").add(

@@ -11,16 +11,22 @@ from datetime import timedelta
 
 from bot.dates import format_date, parse_duration
 from bot.errors import UserError
-from bot.registry import CommandSet
 from bot.reply import Form, FormField, Reply
 from bot.services import Request, Services
-from handlers.actions import changeable_action, read_due, require_open, tell_owner, today_in
+from handlers.actions.kernel import (
+    changeable_action,
+    command_set,
+    read_due,
+    require_open,
+    tell_owner,
+    today_in,
+)
 from storage import actions as repo
 from storage import directory
 from storage.actions import Action, ActionEvent
 from storage.outbox import cancel_pending
 
-commands = CommandSet("actions", "Actions: owners, due dates, nudges")
+commands = command_set()
 
 
 def _rest(req: Request) -> str:

@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.reply import Element, Section
 from bot.services import Request, Services
 from bot.terms import TermCalendar
+from handlers.actions.kernel import tell_if_given
 from storage import actions as repo
 from storage import directory
 from storage.directory import Group, Person
@@ -141,9 +142,12 @@ async def read_action_line(
 async def capture(
     req: Request, svc: Services, *, meeting_id: int, group_id: int, text: str
 ) -> list[Element]:
-    """Create an action for each readable ACTION line; list the captured and the unread."""
-    from handlers.actions import tell_owner
+    """Create an action for each readable ACTION line; list the captured and the unread.
 
+    The listener for `minutes.recorded` (the meetings domain's `minutes <id> "..."` emits it):
+    returns elements listing what was captured and every ACTION line that could not be read,
+    with why.
+    """
     terms = await svc.terms()
     people = await directory.all_people(svc.session)
     group = await svc.session.get(Group, group_id)
@@ -169,15 +173,9 @@ async def capture(
             meeting_id=meeting_id,
             detail=f"from the minutes of meeting #{meeting_id}",
         )
-        if read.owner.id != req.actor.id:
-            event = (await repo.history(svc.session, action.id))[-1]
-            await tell_owner(
-                svc,
-                action=action,
-                event_id=event.id,
-                at=req.now,
-                why=f"The minutes of meeting #{meeting_id} give you an action.",
-            )
+        await tell_if_given(
+            req, svc, action, why=f"The minutes of meeting #{meeting_id} give you an action."
+        )
         captured.append(
             f"action #{action.id}: {read.owner.name}: {action.text} (due {format_date(read.due)})"
         )
