@@ -1,19 +1,18 @@
 """Wiring: settings -> database -> router -> dispatcher -> one aiohttp server for every door.
 
 Nothing happens at import; `build_context` and `build_web_app` are called by the CLI and tests.
+The web server, the doors and their platform SDKs are imported by the functions that build
+them, so a one-off command (`ask`, `tick`, `demo`) never loads what it does not use.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from aiohttp import web
-
-from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
 from bot.clock import Clock, SystemClock
+from bot.context import BotContext
 from bot.router import Router
 from bot.settings import Settings
 from scheduled.dispatcher import Dispatcher
@@ -21,24 +20,17 @@ from scheduled.senders import Sender
 from storage.db import Database, head_revision
 from storage.system import HEARTBEAT, get_state
 
+if TYPE_CHECKING:
+    from aiohttp import web
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class BotContext:
-    settings: Settings
-    db: Database
-    clock: Clock
-    router: Router
-    dispatcher: Dispatcher
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 def platform_senders(settings: Settings, db: Database) -> list[Sender]:
     """Slack and Teams senders when configured (the Dispatcher adds the web inbox last)."""
-    senders: list[Sender] = []
-    from bot.adapters import slack, teams
+    from bot.adapters import slack, teams  # each loads its SDK: only a sending process pays
 
+    senders: list[Sender] = []
     for adapter in (slack, teams):
         sender = adapter.make_sender(settings, db)
         if sender is not None:
@@ -56,19 +48,24 @@ def build_context(
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     router = Router(settings=settings, db=db, clock=clock)
-    if senders is None:
-        senders = platform_senders(settings, db)
-    dispatcher = Dispatcher(
-        db,
-        senders,
-        lease=timedelta(seconds=settings.outbox_lease_seconds),
-        concurrency=settings.dispatch_concurrency,
-    )
-    return BotContext(settings, db, clock, router, dispatcher)
+
+    def make_dispatcher() -> Dispatcher:
+        return Dispatcher(
+            db,
+            platform_senders(settings, db) if senders is None else senders,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
+            concurrency=settings.dispatch_concurrency,
+        )
+
+    return BotContext(settings, db, clock, router, make_dispatcher)
 
 
 async def healthz(request: web.Request) -> web.Response:
     """Database reachable, migrations at head, last clock heartbeat."""
+    from aiohttp import web
+
+    from bot.appkeys import CTX, DOORS
+
     ctx = request.app[CTX]
     db_ok = await ctx.db.ping()
     current = await ctx.db.current_revision() if db_ok else None
@@ -103,7 +100,11 @@ def settle_heap() -> None:
 
 
 def build_web_app(ctx: BotContext) -> web.Application:
+    """One aiohttp app: /healthz, then each door's `attach` mounts its routes if configured."""
+    from aiohttp import web
+
     from bot.adapters import calendar, slack, teams, webchat
+    from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
 
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[CTX] = ctx

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.context import BotContext
 
 CTX: web.AppKey[BotContext] = web.AppKey("ctx")  # type: ignore[type-arg]
 DOORS: web.AppKey[list[str]] = web.AppKey("doors", list)

@@ -10,14 +10,31 @@ import asyncio
 import contextlib
 import logging
 import signal
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app import BotContext
+from bot.clock import Clock
+from bot.settings import Settings
+from scheduled.dispatcher import Dispatcher
 from scheduled.tick import tick
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 GRACE_SECONDS = 20.0  # Heroku-style hosts kill 30 s after SIGTERM
+
+
+class BotContext(Protocol):
+    """What the clock needs from the app's context (`bot.context.BotContext` is one); named
+    here so the clock does not import the app above it."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    extras: dict[str, Any]
+
+    @property
+    def dispatcher(self) -> Dispatcher: ...
 
 
 def _tick_lock(ctx: BotContext) -> asyncio.Lock:

@@ -20,7 +20,7 @@ from storage import meetings as repo
 from storage.directory import Person
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.context import BotContext
     from storage.meetings import Meeting
 
 PRODID = "-//Learn Sheffield//partnership-bot//EN"

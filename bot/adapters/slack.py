@@ -34,7 +34,7 @@ from bot.reply import Form, FormField, Image, Reply
 from storage import platforms
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.context import BotContext
     from bot.settings import Settings
     from scheduled.senders import Sender
     from storage.db import Database

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration
 
     from bot.adapters.teams_turns import PartnershipAgent
-    from bot.app import BotContext
+    from bot.context import BotContext
     from bot.settings import Settings
     from scheduled.senders import Sender
     from storage.db import Database

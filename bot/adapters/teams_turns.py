@@ -28,7 +28,7 @@ from bot.render.adaptivecards import (
 from bot.reply import Reply
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.context import BotContext
 
 log = logging.getLogger(__name__)
 _HERE = re.compile(r"\bteams:here\b", re.IGNORECASE)

@@ -21,7 +21,7 @@ from bot.reply import Form, FormField, Reply
 from storage import directory, outbox
 
 if TYPE_CHECKING:
-    from bot.app import BotContext
+    from bot.context import BotContext
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
