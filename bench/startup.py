@@ -1,13 +1,15 @@
-"""Cold start to a healthy /healthz, and resident memory after 10,000 requests.
+"""Cold start to a healthy /healthz, resident memory after 10,000 requests, and the CPU one
+`partnership-bot ask --as jo@hillside.sch.uk whoami` spends on the demo database.
 
-Run: .venv/bin/python bench/startup.py   (prints figures; goals < 3 s and < 200 MB)
-Last line: `startup: <s> s to healthy, <mb> MB RSS`.
+Run: .venv/bin/python bench/startup.py   (prints figures; goals < 3 s, < 200 MB, ask < 1 s CPU)
+Last line: `startup: <s> s to healthy, <mb> MB RSS, ask <s> s CPU`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import aiohttp
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "10000"))
 CONNECTIONS = 20
+ASK_RUNS = 5
 
 
 def free_port() -> int:
@@ -67,10 +70,26 @@ async def load(base: str, person_id: int) -> None:
         await asyncio.gather(*(worker(http) for _ in range(CONNECTIONS)))
 
 
+def ask_cpu_seconds(env: dict[str, str], folder: Path) -> list[float]:
+    """User + system CPU seconds of each of ASK_RUNS `ask ... whoami` processes (the whole
+    process: interpreter start, imports, migrations check, the command, exit)."""
+    command = [sys.executable, "-m", "bot", "ask", "--as", "jo@hillside.sch.uk", "whoami"]
+    seconds = []
+    for _ in range(ASK_RUNS):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, env=env, cwd=folder, check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        seconds.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return seconds
+
+
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", "LOG_LEVEL": "WARNING"}
     subprocess.run([sys.executable, "-m", "bot", "demo"], env=env, check=True, capture_output=True)
+    asks = sorted(ask_cpu_seconds(env, folder))
+    ask = asks[len(asks) // 2]
+    print(f"ask whoami: {ask:.2f} s CPU (median of {ASK_RUNS}; {asks[0]:.2f}-{asks[-1]:.2f})")
     port = free_port()
     env["PORT"] = str(port)
     start = time.monotonic()
@@ -84,7 +103,7 @@ def main() -> None:
         took = time.monotonic() - t0
         rss = rss_mb(proc.pid)
         print(f"{REQUESTS} requests in {took:.1f} s ({REQUESTS / took:.0f} req/s)")
-        print(f"startup: {healthy:.2f} s to healthy, {rss:.0f} MB RSS")
+        print(f"startup: {healthy:.2f} s to healthy, {rss:.0f} MB RSS, ask {ask:.2f} s CPU")
     finally:
         proc.terminate()
         proc.wait(10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -76,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         return USER_ERROR
     except KeyboardInterrupt:
         return 0
+
+
+def run() -> None:
+    """The console script and `python -m bot`: `main`, then exit with its status."""
+    status = main()
+    # Exit next: the collector's passes at shutdown would walk every object start-up made
+    # (about 0.15 s of CPU, a sixth of a short `ask`) and free nothing the exit does not.
+    gc.freeze()
+    sys.exit(status)
 
 
 def _context(settings: Settings, now: str | None = None):  # type: ignore[no-untyped-def]
