@@ -50,8 +50,6 @@ KNOWN_WRONG_WAY: dict[str, list[str]] = {
         "handlers.meetings -> scheduled.meetings",
         "handlers.meetings_changes -> scheduled.meetings",
         "handlers.meeting_items -> scheduled.meetings",
-        # attendance: the attendance planner stops borrowing the handler's reply builder
-        "scheduled.attendance -> handlers.attendance_replies",
         # arch-layers: the .ics builder moves out of the calendar door, below the handlers
         "handlers.meeting_items -> bot.adapters.calendar",
     ],
