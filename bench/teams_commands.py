@@ -14,53 +14,29 @@ Run: `.venv/bin/python bench/teams_commands.py [--seconds 5] [--connections 20]
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
-import multiprocessing as mp
 import statistics
 import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.harness import (  # noqa: E402  (after the path set-up, as a script)
+    Result,
+    app_server,
+    closed_loop,
+    demo_context,
+    door_database,
+    quiet_server,
+    run_server,
+    until_stopped,
+)
+
 BOT = {"id": "28:bench-bot", "name": "Partnership"}
-
-
-@dataclass
-class Result:
-    name: str
-    requests: int
-    errors: int
-    seconds: float
-    latencies_ms: list[float] = field(default_factory=list)
-    replies: int = 0
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def pct(self, p: float) -> float:
-        if not self.latencies_ms:
-            return 0.0
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
-async def _full_app(db_url: str):  # type: ignore[no-untyped-def]
-    from bot.app import build_context, build_web_app
-    from bot.demo import load_demo
-    from bot.settings import Settings
-
-    settings = Settings(_env_file=None, database_url=db_url)  # type: ignore[call-arg]
-    ctx = build_context(settings, senders=[])
-    await ctx.db.upgrade()
-    await load_demo(ctx.router, now=ctx.clock.now())
-    return build_web_app(ctx)
 
 
 def _bare_app():  # type: ignore[no-untyped-def]
@@ -87,15 +63,12 @@ def _bare_app():  # type: ignore[no-untyped-def]
     return app
 
 
-def _serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # type: ignore[type-arg]
-    import logging
-
-    logging.disable(logging.WARNING)
+def _serve(kind: str, db_url: str, messages: Any, stop: Any) -> None:
+    """The Teams door (whole stack, anonymous) or a bare Agents SDK app, with a fake connector."""
 
     async def main() -> None:
-        from aiohttp import web
-
-        from bot.app import settle_heap
+        from bot.app import build_web_app
+        from bot.settings import Settings
         from tests.fakes.teams_connector import FakeTeamsConnector
 
         fake = FakeTeamsConnector()
@@ -103,29 +76,26 @@ def _serve(kind: str, db_url: str, ports: mp.Queue, stop: mp.Event) -> None:  # 
         fake.add_member(
             "29:jo", aad_object_id="aad-jo", name="Jo Bloggs", email="jo@hillside.sch.uk"
         )
-        app = await _full_app(db_url) if kind == "full" else _bare_app()
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        settle_heap()  # as `partnership-bot web` does once it is up (full and bare alike)
-        ports.put((site._server.sockets[0].getsockname()[1], fake.url))  # type: ignore[union-attr]
-        while not stop.is_set():
-            await asyncio.sleep(0.05)
-        ports.put(len(fake.posted))
-        await runner.cleanup()
+        if kind == "full":
+            settings = Settings(_env_file=None, database_url=db_url)  # type: ignore[call-arg]
+            app = build_web_app(await demo_context(settings))
+        else:
+            app = _bare_app()
+        async with app_server(app) as port:
+            messages.put((port, fake.url))
+            await until_stopped(stop)
+            messages.put(len(fake.posted))
         await fake.stop()
 
-    asyncio.run(main())
+    quiet_server(main)
 
 
-async def _load(port: int, service_url: str, *, seconds: float, connections: int) -> Result:
+async def _load(ready: tuple[int, str], *, seconds: float, connections: int) -> Result:
     import aiohttp
 
+    port, service_url = ready
     url = f"http://127.0.0.1:{port}/api/messages"
     ids = itertools.count(1)
-    latencies: list[float] = []
-    counts = {"ok": 0, "errors": 0}
 
     def activity() -> dict:
         return {
@@ -139,50 +109,25 @@ async def _load(port: int, service_url: str, *, seconds: float, connections: int
             "text": "actions",
         }
 
-    connector = aiohttp.TCPConnector(limit=connections)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as http:
 
-        async def one() -> None:
-            start = time.perf_counter()
-            async with session.post(url, json=activity()) as response:
+        async def send() -> bool:
+            async with http.post(url, json=activity()) as response:
                 await response.read()
-                ok = response.status == 202
-            if ok:
-                latencies.append((time.perf_counter() - start) * 1000)
-            counts["ok" if ok else "errors"] += 1
+                return response.status == 202
 
-        for _ in range(connections):  # warm up: identity link via the roster, pools
-            await one()
-        latencies.clear()
-        counts.update(ok=0, errors=0)
-        deadline = time.perf_counter() + seconds
-        began = time.perf_counter()
-
-        async def worker() -> None:
-            while time.perf_counter() < deadline:
-                await one()
-
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        elapsed = time.perf_counter() - began
-    return Result("", counts["ok"], counts["errors"], elapsed, latencies)
+        return await closed_loop(send, seconds=seconds, connections=connections)
 
 
 def run(kind: str, *, seconds: float, connections: int, db_url: str) -> Result:
-    ctx = mp.get_context("spawn")
-    ports: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
-    stop = ctx.Event()
-    proc = ctx.Process(target=_serve, args=(kind, db_url, ports, stop), daemon=True)
-    proc.start()
-    try:
-        port, service_url = ports.get(timeout=120)
-        result = asyncio.run(_load(port, service_url, seconds=seconds, connections=connections))
-        stop.set()
-        result.replies = ports.get(timeout=60)
-    finally:
-        proc.join(timeout=10)
-        if proc.is_alive():
-            proc.terminate()
-    result.name = kind
+    """One side of the Teams door's run; `replies` counted at the fake connector."""
+    result, posted = run_server(
+        _serve,
+        kind,
+        db_url,
+        lambda ready: _load(ready, seconds=seconds, connections=connections),
+    )
+    result.replies = posted
     return result
 
 
@@ -192,8 +137,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args(argv)
-    from bench.commands import door_database
-
     with tempfile.TemporaryDirectory() as tmp, door_database(tmp, "teams", args.database) as db_url:
         full = run("full", seconds=args.seconds, connections=args.connections, db_url=db_url)
         bare = run("bare", seconds=args.seconds, connections=args.connections, db_url=db_url)
