@@ -66,8 +66,10 @@ KNOWN_CYCLES: list[set[str]] = [
     {"handlers.consultations", "handlers.consultations_changes"}
     | {"handlers.consultations_responses"},
     {"handlers.support", "handlers.support_triage"},
-    # arch-layers: Services names the Registry and the Registry's handlers take Services
-    {"bot.registry", "bot.services"},
+    # arch-layers, once arch-policy-audit's work settles: the command kit names its own parts'
+    # types round a loop (Services holds the Policy and the Registry, whose handlers and loaders
+    # take Services and return policy.Loaded; policy's helpers take a Command and a Request)
+    {"bot.policy", "bot.registry", "bot.services"},
 ]
 
 
