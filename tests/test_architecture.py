@@ -58,9 +58,7 @@ KNOWN_WRONG_WAY: dict[str, list[str]] = {
 # Import cycles known while other work is in flight: each entry is one cycle's modules (a
 # strongly connected component of the import graph) and names who removes it.
 KNOWN_CYCLES: list[set[str]] = [
-    # arch-actions-meetings: handlers/actions/ and handlers/meetings/ packages with a kernel
-    {"handlers.actions", "handlers.actions_changes", "handlers.actions_lists"}
-    | {"handlers.actions_minutes"},
+    # arch-actions-meetings: a handlers/meetings/ package with a kernel
     {"handlers.meetings", "handlers.meeting_items", "handlers.meetings_changes"},
     # arch-support-consult-opps: handlers/consultations/ and handlers/support/ packages
     {"handlers.consultations", "handlers.consultations_changes"}
@@ -200,3 +198,21 @@ def test_a_new_cycle_is_caught(graph: grimp.ImportGraph) -> None:
     changed = copy.deepcopy(graph)
     changed.add_import(importer="storage.base", imported="storage.outbox")
     assert {"storage.base", "storage.outbox"} in strongly_connected(changed)
+
+
+def test_a_domain_kernel_imports_none_of_its_siblings(graph: grimp.ImportGraph) -> None:
+    """handlers/<domain>/kernel.py holds the rules the domain's command modules share, so it
+    imports none of them (they import it)."""
+    kernels = sorted(
+        m for m in graph.modules if m.startswith("handlers.") and m.endswith(".kernel")
+    )
+    assert kernels, "no domain package has a kernel module"
+    wrong = {
+        kernel: sorted(
+            imported
+            for imported in graph.find_modules_directly_imported_by(kernel)
+            if imported.startswith(kernel.rsplit(".", 1)[0] + ".")
+        )
+        for kernel in kernels
+    }
+    assert not {k: v for k, v in wrong.items() if v}, wrong
