@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, or_, select
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, Integer, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime, utcnow
-from storage.directory import Group, Membership, Person
+from storage.directory import FactColumns, Group, Membership, Person, group_role_of
 
 STATUSES = ("open", "done", "dropped")
 
@@ -127,6 +127,17 @@ async def history(session: AsyncSession, action_id: int) -> list[ActionEvent]:
     return list(rows)
 
 
+def fact_columns(person_id: int) -> FactColumns:
+    """The actions table in the terms of bot.policy.Facts, as the person stands to each row:
+    the relation that decides who may read one action filters a list of them
+    (`find_actions(where=policy.where(actor, "action", fact_columns(actor.id)))`)."""
+    return FactColumns(
+        owner_id=Action.owner_id,
+        created_by_id=Action.created_by_id,
+        group_role=group_role_of(person_id, Action.group_id),
+    )
+
+
 async def find_actions(
     session: AsyncSession,
     *,
@@ -135,9 +146,14 @@ async def find_actions(
     statuses: tuple[str, ...] = ("open",),
     due_before: date | None = None,
     visible_to: Person | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> list[Action]:
-    """Actions matching the filters; `visible_to` keeps only what that person may read."""
+    """Actions matching the filters, oldest due first; `where` is a further condition (the
+    policy's reader relation over `fact_columns`); `visible_to` keeps only what that person may
+    read by the older copy of that rule, until its last caller moves to `where`."""
     stmt = select(Action).where(Action.status.in_(statuses))
+    if where is not None:
+        stmt = stmt.where(where)
     if owner_id is not None:
         stmt = stmt.where(Action.owner_id == owner_id)
     if group_id is not None:

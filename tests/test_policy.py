@@ -9,6 +9,7 @@ forgets its relation check, or a table entry that says otherwise, fails here.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import update
@@ -257,3 +258,50 @@ async def test_help_lists_exactly_what_each_role_may_use(ask) -> None:
     assert "triage ack" not in str(amy.to_dict()) and "privacy erase" not in str(amy.to_dict())
     refused = await ask("amy@hillside.sch.uk", "help privacy erase")
     assert refused.error
+
+
+async def test_the_listing_of_readable_actions_is_the_reader_check_in_sql(ask) -> None:
+    """What `actions` lists for a person (the "action" rule's relation as SQL over every row)
+    is exactly the actions that relation lets them read one at a time (`action <id>`)."""
+    from itertools import product
+
+    from storage import actions as repo
+    from storage.directory import all_people, membership
+
+    await build_world(ask)
+    async with ask.ctx.db.session() as session:
+        people = await all_people(session)
+        by_email = {p.email: p for p in people}
+        groups = [await upsert_group(session, name=n) for n in GROUPS.values()]
+        owners = [by_email["dan@sheffield.gov.uk"], by_email[ACTORS["member"]]]
+        creators = [None, by_email[ACTORS["head"]], by_email["stella@learnsheffield.co.uk"]]
+        for owner, creator, group in product(owners, creators, [None, *groups]):
+            await repo.add_action(
+                session,
+                text="Probe",
+                owner=owner,
+                due_on=date(2024, 1, 12),
+                at=datetime(2023, 12, 1, tzinfo=UTC),
+                created_by=creator,
+                group=group,
+            )
+    rule = POLICY["action"]
+    async with ask.ctx.db.session() as session:
+        actions = await repo.find_actions(session)
+        assert len(actions) > 20
+        for person in await all_people(session):
+            listed = await repo.find_actions(
+                session, where=rule.relation.where(person, repo.fact_columns(person.id))
+            )
+            checked = []
+            for action in actions:
+                role = None
+                if action.group_id is not None:
+                    found = await membership(session, group_id=action.group_id, person_id=person.id)
+                    role = found.role if found else None
+                facts = Facts(
+                    owner_id=action.owner_id, created_by_id=action.created_by_id, group_role=role
+                )
+                if rule.relation.holds(person, facts):
+                    checked.append(action.id)
+            assert [a.id for a in listed] == checked, person.email
