@@ -358,32 +358,6 @@ def require_manage_group(actor: Person, *, membership_role: str | None, group: s
         )
 
 
-def may_read_action(
-    actor: Person, *, owner_id: int, created_by_id: int | None, in_group: bool
-) -> bool:
-    """Staff, the owner, whoever set it, and members of its group may read an action."""
-    facts = Facts(
-        owner_id=owner_id, created_by_id=created_by_id, group_role="member" if in_group else None
-    )
-    return ITEM_READER.holds(actor, facts)
-
-
-def may_change_action(actor: Person, *, owner_id: int, group_role: str | None) -> bool:
-    """Owners, the group's chairs, and staff or admins may change an action."""
-    return OWNER_OR_CHAIR.holds(actor, Facts(owner_id=owner_id, group_role=group_role))
-
-
-def require_change_action(
-    actor: Person, *, owner_id: int, group_role: str | None, action_id: int
-) -> None:
-    if not may_change_action(actor, owner_id=owner_id, group_role=group_role):
-        raise NotAllowed(
-            f"Only the owner of action #{action_id}, the group's chair or Learn Sheffield "
-            "staff can change it.",
-            hint=f"You can still read it: action {action_id}",
-        )
-
-
 def may_see_support_details(actor: Person, *, requester_id: int | None) -> bool:
     """A support request's text is for the requester and Learn Sheffield staff only."""
     return actor.active and (actor.is_staff or actor.id == requester_id)
@@ -406,12 +380,6 @@ def require_own_organisation(actor: Person, *, organisation_id: int | None, what
         f"You can only {what} for your own organisation.",
         hint="Learn Sheffield staff can look at any organisation.",
     )
-
-
-def require_group_member(actor: Person, *, membership_role: str | None, message: str) -> None:
-    """Members of the group (and staff) only."""
-    if not OWN_GROUP.holds(actor, Facts(group_role=membership_role)):
-        raise NotAllowed(message)
 
 
 def require_oneself(actor: Person, *, subject_id: int, message: str) -> None:

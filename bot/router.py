@@ -143,7 +143,7 @@ class Router:
             if command.loads is not None:
                 loaded = await command.loads(request, services)
                 self.policy.check(actor, command.name, loaded)
-                request.item = loaded.item
+                request.item, request.facts = loaded.item, loaded.facts
             reply = await command.handler(request, services)
         if not reply.error and watch.wrote:
             if reply.subject is not None:

@@ -15,6 +15,7 @@ from bot.policy import DEFAULT, Policy
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.policy import Facts
     from bot.registry import Registry
     from bot.terms import TermCalendar
     from storage.db import Database
@@ -33,6 +34,7 @@ class Request:
     command: str = ""
     channel: str | None = None  # the platform channel it came from, if any
     item: Any = None  # what the command's loader found (Command.loads), checked by the policy
+    facts: Facts | None = None  # the asker's relation to `item`, as the loader stated it
 
 
 @dataclass

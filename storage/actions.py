@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, Integer, String, Text, or_, select
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime, utcnow
-from storage.directory import FactColumns, Group, Membership, Person, group_role_of
+from storage.directory import FactColumns, Group, Person, group_role_of
 
 STATUSES = ("open", "done", "dropped")
 
@@ -145,12 +145,10 @@ async def find_actions(
     group_id: int | None = None,
     statuses: tuple[str, ...] = ("open",),
     due_before: date | None = None,
-    visible_to: Person | None = None,
     where: ColumnElement[bool] | None = None,
 ) -> list[Action]:
-    """Actions matching the filters, oldest due first; `where` is a further condition (the
-    policy's reader relation over `fact_columns`); `visible_to` keeps only what that person may
-    read by the older copy of that rule, until its last caller moves to `where`."""
+    """Actions matching the filters, oldest due first; `where` is a further condition, such as
+    the policy's reader relation over `fact_columns` (what the asker may read)."""
     stmt = select(Action).where(Action.status.in_(statuses))
     if where is not None:
         stmt = stmt.where(where)
@@ -160,15 +158,6 @@ async def find_actions(
         stmt = stmt.where(Action.group_id == group_id)
     if due_before is not None:
         stmt = stmt.where(Action.due_on < due_before)
-    if visible_to is not None and not visible_to.is_staff:
-        my_groups = select(Membership.group_id).where(Membership.person_id == visible_to.id)
-        stmt = stmt.where(
-            or_(
-                Action.owner_id == visible_to.id,
-                Action.created_by_id == visible_to.id,
-                Action.group_id.in_(my_groups),
-            )
-        )
     return list(await session.scalars(stmt.order_by(Action.due_on, Action.id)))
 
 

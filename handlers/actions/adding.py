@@ -16,6 +16,7 @@ from handlers.actions.kernel import (
 )
 from storage import actions as repo
 from storage import directory
+from storage.directory import Group
 from storage.meetings import get_meeting
 
 commands = command_set()
@@ -46,6 +47,7 @@ def add_form(groups: list[str]) -> Form:
     examples=[ADD_EXAMPLE],
     options={"owner", "due", "group", "meeting"},
     writes=True,
+    loads=members_group("add its actions"),
 )
 async def action_add(req: Request, svc: Services) -> Reply:
     text = req.args.text()
@@ -66,10 +68,8 @@ async def action_add(req: Request, svc: Services) -> Reply:
     if not req.args.opt("due"):
         raise UserError("When is it due? Add due:<date>.", example=ADD_EXAMPLE, field="due")
     due = await read_due(req, svc, req.args.opt("due") or "", example=ADD_EXAMPLE)
-    group = None
-    if req.args.opt("group"):
-        group = await members_group(req, svc, may="add its actions")
-    elif owner.id != req.actor.id and not req.actor.is_staff:
+    group: Group | None = req.item
+    if group is None and owner.id != req.actor.id and not req.actor.is_staff:
         raise UserError(
             "An action for someone else needs a group, so its chair can follow it up.",
             example=ADD_EXAMPLE,
@@ -106,7 +106,7 @@ async def action_add(req: Request, svc: Services) -> Reply:
     text_out = f"Added action #{action.id} for {owner.name}, due {format_date(due)}{where}."
     if due < today:
         text_out += " That date has passed, so it is already overdue."
-    return Reply(text=text_out).add(
+    return Reply(text=text_out, subject=("action", action.id)).add(
         Section(text=action.text, fields=action_fields(action)),
         Actions([Button("See it", f"action {action.id}"), Button("My actions", "actions")]),
     )

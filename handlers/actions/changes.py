@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.reply import Form, FormField, Reply
 from bot.services import Request, Services
 from handlers.actions.kernel import (
-    changeable_action,
+    changeable,
     command_set,
     read_due,
     require_open,
@@ -52,11 +52,9 @@ async def _changed(
     return event
 
 
-async def _close(
-    req: Request, svc: Services, status: str, *, verb: str, why: str, example: str
-) -> Action:
+async def _close(req: Request, svc: Services, status: str, *, verb: str, why: str) -> Action:
     """Done and drop: the same change, kept in the history with what was said."""
-    action = await changeable_action(req, svc, example=example)
+    action: Action = req.item
     require_open(action, verb)
     action.status, action.closed_at = status, req.now
     await _changed(req, svc, action, status, _rest(req), stop_nudges=why)
@@ -70,12 +68,11 @@ async def _close(
     examples=["action done 7"],
     options=(),
     writes=True,
+    loads=changeable("action done 7"),
 )
 async def action_done(req: Request, svc: Services) -> Reply:
-    action = await _close(
-        req, svc, "done", verb="marked done", why="action done", example="action done 7"
-    )
-    return Reply(text=f"Action #{action.id} is done: {action.text}")
+    action = await _close(req, svc, "done", verb="marked done", why="action done")
+    return Reply(text=f"Action #{action.id} is done: {action.text}", subject=("action", action.id))
 
 
 @commands.command(
@@ -85,10 +82,11 @@ async def action_done(req: Request, svc: Services) -> Reply:
     examples=["action snooze 7 1w", "action snooze 7 12/01/2024"],
     options=(),
     writes=True,
+    loads=changeable("action snooze 7 1w"),
 )
 async def action_snooze(req: Request, svc: Services) -> Reply:
     example = "action snooze 7 1w"
-    action = await changeable_action(req, svc, example=example)
+    action: Action = req.item
     require_open(action, "snoozed")
     raw = _rest(req)
     if not raw:
@@ -107,7 +105,8 @@ async def action_snooze(req: Request, svc: Services) -> Reply:
     )
     return Reply(
         text=f"Action #{action.id} snoozed: no nudges until {format_date(until)} "
-        f"(still due {format_date(action.due_on)})."
+        f"(still due {format_date(action.due_on)}).",
+        subject=("action", action.id),
     )
 
 
@@ -118,10 +117,11 @@ async def action_snooze(req: Request, svc: Services) -> Reply:
     examples=["action reassign 7 @sam"],
     options=(),
     writes=True,
+    loads=changeable("action reassign 7 @sam"),
 )
 async def action_reassign(req: Request, svc: Services) -> Reply:
     example = "action reassign 7 @sam"
-    action = await changeable_action(req, svc, example=example)
+    action: Action = req.item
     require_open(action, "reassigned")
     who = req.args.people[0] if req.args.people else " ".join(req.args.words[1:])
     if not who.strip():
@@ -148,7 +148,10 @@ async def action_reassign(req: Request, svc: Services) -> Reply:
             at=req.now,
             why=f"{req.actor.name} passed you an action (was {before}'s).",
         )
-    return Reply(text=f"Action #{action.id} is now {new_owner.name}'s (was {before}'s).")
+    return Reply(
+        text=f"Action #{action.id} is now {new_owner.name}'s (was {before}'s).",
+        subject=("action", action.id),
+    )
 
 
 @commands.command(
@@ -158,10 +161,11 @@ async def action_reassign(req: Request, svc: Services) -> Reply:
     examples=['action note 7 "Figures sent to primary heads; secondary to follow"'],
     options=(),
     writes=True,
+    loads=changeable('action note 7 "Figures sent to primary heads"'),
 )
 async def action_note(req: Request, svc: Services) -> Reply:
     example = 'action note 7 "Figures sent to primary heads"'
-    action = await changeable_action(req, svc, example=example)
+    action: Action = req.item
     note = _rest(req)
     if not note:
         return Reply(text=f"Add a note to action #{action.id}: {action.text}").add(
@@ -179,7 +183,7 @@ async def action_note(req: Request, svc: Services) -> Reply:
     if len(note) > 2000:
         raise UserError("Keep a note under 2000 characters.", example=example)
     await _changed(req, svc, action, "note", note)
-    return Reply(text=f"Note added to action #{action.id}.")
+    return Reply(text=f"Note added to action #{action.id}.", subject=("action", action.id))
 
 
 @commands.command(
@@ -189,12 +193,11 @@ async def action_note(req: Request, svc: Services) -> Reply:
     examples=['action drop 7 "Superseded by the DfE return"'],
     options=(),
     writes=True,
+    loads=changeable("action drop 7"),
 )
 async def action_drop(req: Request, svc: Services) -> Reply:
-    action = await _close(
-        req, svc, "dropped", verb="dropped", why="action dropped", example="action drop 7"
-    )
-    return Reply(text=f"Action #{action.id} dropped: {action.text}")
+    action = await _close(req, svc, "dropped", verb="dropped", why="action dropped")
+    return Reply(text=f"Action #{action.id} dropped: {action.text}", subject=("action", action.id))
 
 
 @commands.command(
@@ -204,14 +207,18 @@ async def action_drop(req: Request, svc: Services) -> Reply:
     examples=["action reopen 7"],
     options=(),
     writes=True,
+    loads=changeable("action reopen 7"),
 )
 async def action_reopen(req: Request, svc: Services) -> Reply:
-    action = await changeable_action(req, svc, example="action reopen 7")
+    action: Action = req.item
     if action.status == "open":
         raise UserError(f"Action #{action.id} is already open.", example=f"action {action.id}")
     action.status, action.closed_at = "open", None
     await _changed(req, svc, action, "reopened")
-    return Reply(text=f"Action #{action.id} is open again, due {format_date(action.due_on)}.")
+    return Reply(
+        text=f"Action #{action.id} is open again, due {format_date(action.due_on)}.",
+        subject=("action", action.id),
+    )
 
 
 @commands.command(
@@ -221,10 +228,11 @@ async def action_reopen(req: Request, svc: Services) -> Reply:
     examples=["action due 7 19/01/2024"],
     options=(),
     writes=True,
+    loads=changeable("action due 7 19/01/2024"),
 )
 async def action_due(req: Request, svc: Services) -> Reply:
     example = "action due 7 19/01/2024"
-    action = await changeable_action(req, svc, example=example)
+    action: Action = req.item
     require_open(action, "moved")
     raw = _rest(req)
     if not raw:
@@ -236,4 +244,4 @@ async def action_due(req: Request, svc: Services) -> Reply:
     text = f"Action #{action.id} is now due {format_date(due)}."
     if due < today_in(req, svc):  # allowed (recording a late date), but say so, as `action add`
         text += " That is already past, so it is overdue."
-    return Reply(text=text)
+    return Reply(text=text, subject=("action", action.id))

@@ -1,8 +1,9 @@
 """The actions domain's shared rules: how an action reads, who may see or change it, and
 telling a new owner. Imports none of its siblings; every command module imports it.
 
-Owners, the group's chairs and staff may change an action (bot/policy.py); members of the
-group may read it. Nudges and the chairs' weekly digest are planned in scheduled/actions.py.
+Who may read or change an action is bot/policy.py's table ("action" and each change command);
+this module only loads an action with the facts the table asks about (`changeable`), and the
+router decides. Nudges and the chairs' weekly digest are planned in scheduled/actions.py.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from datetime import date, datetime
 
 from bot.dates import format_date, parse_date
 from bot.errors import NotFound, UserError
-from bot.policy import may_read_action, require_change_action, require_group_member
-from bot.registry import CommandSet
+from bot.policy import Facts, Loaded
+from bot.registry import CommandSet, Loader
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from storage import actions as repo
 from storage import directory
 from storage.actions import Action
-from storage.directory import Group
 from storage.outbox import enqueue, person_target
 
 
@@ -87,31 +87,37 @@ async def group_role(svc: Services, *, action: Action, person_id: int) -> str | 
     return found.role if found else None
 
 
-async def readable_action(req: Request, svc: Services, action_id: int) -> Action:
-    """The action, if the asker may read it; otherwise it does not exist for them."""
+async def readable_action(req: Request, svc: Services, action_id: int) -> Loaded:
+    """The action and the asker's facts about it (their group role looked up once), if the
+    table's `action` rule lets them read it; otherwise NotFound: it does not exist for them."""
     action = await svc.session.get(Action, action_id)
-    role = await group_role(svc, action=action, person_id=req.actor.id) if action else None
-    if action is None or not may_read_action(
-        req.actor,
-        owner_id=action.owner_id,
-        created_by_id=action.created_by_id,
-        in_group=role is not None,
-    ):
+    facts = None
+    if action is not None:
+        role = await group_role(svc, action=action, person_id=req.actor.id)
+        facts = Facts(owner_id=action.owner_id, created_by_id=action.created_by_id, group_role=role)
+    if action is None or not svc.policy.allows(req.actor, "action", facts):
         raise NotFound(
             f"There is no action #{action_id} that you can see.",
             hint="Type `actions` for yours, or `actions group:<group>` for a group's.",
             example="actions group:attendance",
         )
-    return action
+    return Loaded(
+        action,
+        facts,
+        refusal=f"Only the owner of action #{action.id}, the group's chair or Learn Sheffield "
+        "staff can change it.",
+        hint=f"You can still read it: action {action.id}",
+    )
 
 
-async def changeable_action(req: Request, svc: Services, *, example: str) -> Action:
-    """The action named by the first word, if the asker may change it."""
-    action_id = req.args.int_at(0, what="action", example=example)
-    action = await readable_action(req, svc, action_id)
-    role = await group_role(svc, action=action, person_id=req.actor.id)
-    require_change_action(req.actor, owner_id=action.owner_id, group_role=role, action_id=action.id)
-    return action
+def changeable(example: str) -> Loader:
+    """The loader of a command that changes the action its first word names: the action (hidden
+    unless readable) and the facts the command's rule is asked of by the router."""
+
+    async def load(req: Request, svc: Services) -> Loaded:
+        return await readable_action(req, svc, req.args.int_at(0, what="action", example=example))
+
+    return load
 
 
 def require_open(action: Action, verb: str) -> None:
@@ -149,17 +155,23 @@ async def tell_if_given(req: Request, svc: Services, action: Action, *, why: str
     await tell_owner(svc, action=action, event_id=event.id, at=req.now, why=why)
 
 
-async def members_group(req: Request, svc: Services, *, may: str) -> Group:
-    """The group named by `group:`, if the asker is a member (or staff); NotAllowed otherwise,
-    saying "Only members of <group> (or staff) can <may>."."""
-    group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
-    member = await directory.membership(svc.session, group_id=group.id, person_id=req.actor.id)
-    require_group_member(
-        req.actor,
-        membership_role=member.role if member else None,
-        message=f"Only members of {group.name} (or staff) can {may}.",
-    )
-    return group
+def members_group(may: str) -> Loader:
+    """The loader of a command whose `group:` names the group it acts for: the group (None
+    when not given: then no relation is asked) and the asker's role in it; refused with
+    "Only members of <group> (or staff) can <may>."."""
+
+    async def load(req: Request, svc: Services) -> Loaded:
+        if not req.args.opt("group"):
+            return Loaded(None, None)
+        group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
+        member = await directory.membership(svc.session, group_id=group.id, person_id=req.actor.id)
+        return Loaded(
+            group,
+            Facts(group_role=member.role if member else None),
+            refusal=f"Only members of {group.name} (or staff) can {may}.",
+        )
+
+    return load
 
 
 def action_fields(action: Action) -> list[tuple[str, str]]:

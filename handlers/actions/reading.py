@@ -7,15 +7,16 @@ import csv
 import io
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
+
 from bot.errors import UserError
-from bot.policy import may_change_action
+from bot.policy import Loaded
 from bot.reply import Actions, Button, File, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.actions.kernel import (
     action_fields,
     action_table,
     command_set,
-    group_role,
     members_group,
     nudge_buttons,
     readable_action,
@@ -25,20 +26,15 @@ from handlers.actions.kernel import (
 from storage import actions as repo
 from storage import directory
 from storage.actions import Action
+from storage.directory import Group
 
 commands = command_set()
 
 VERBS = ("add", "done", "snooze", "reassign", "note", "drop", "reopen", "due")
 
 
-@commands.command(
-    "action",
-    summary="One action with its history and notes",
-    usage="action <id>",
-    examples=["action 7"],
-    options=(),
-)
-async def action_show(req: Request, svc: Services) -> Reply:
+async def load_action(req: Request, svc: Services) -> Loaded:
+    """`action <id>`: the action, if the asker may read it (`action frob` names the verbs)."""
     first = req.args.words[0].lower() if req.args.words else ""
     if first and not first.lstrip("#").isdigit():
         raise UserError(
@@ -47,7 +43,19 @@ async def action_show(req: Request, svc: Services) -> Reply:
             + ", action <id>.",
             example="action done 7",
         )
-    action = await readable_action(req, svc, req.args.int_at(0, what="action", example="action 7"))
+    return await readable_action(req, svc, req.args.int_at(0, what="action", example="action 7"))
+
+
+@commands.command(
+    "action",
+    summary="One action with its history and notes",
+    usage="action <id>",
+    examples=["action 7"],
+    options=(),
+    loads=load_action,
+)
+async def action_show(req: Request, svc: Services) -> Reply:
+    action: Action = req.item
     today = today_in(req, svc)
     reply = Reply(text=f"Action #{action.id}: {status_label(action, today)}.")
     reply.add(Section(text=action.text, fields=action_fields(action)))
@@ -62,8 +70,7 @@ async def action_show(req: Request, svc: Services) -> Reply:
             ],
         )
     )
-    role = await group_role(svc, action=action, person_id=req.actor.id)
-    if may_change_action(req.actor, owner_id=action.owner_id, group_role=role):
+    if svc.policy.allows(req.actor, "action done", req.facts):  # the buttons it could use
         if action.status == "open":
             buttons = nudge_buttons(action.id).buttons
             buttons.append(Button("Drop", f"action drop {action.id}", style="danger"))
@@ -99,6 +106,7 @@ def _describe(event: repo.ActionEvent) -> str:
     usage="actions [group:<group>] [@person] [all] [export]",
     examples=["actions", "actions group:attendance", "actions group:attendance export"],
     options={"group"},
+    loads=members_group("see its actions"),
 )
 async def actions_list(req: Request, svc: Services) -> Reply:
     words = {w.lower() for w in req.args.words}
@@ -111,8 +119,8 @@ async def actions_list(req: Request, svc: Services) -> Reply:
         )
     today = today_in(req, svc)
     statuses = repo.STATUSES if words & {"all", "export"} else ("open",)
-    if req.args.opt("group"):
-        group = await members_group(req, svc, may="see its actions")
+    group: Group | None = req.item
+    if group is not None:
         found = await repo.find_actions(svc.session, group_id=group.id, statuses=statuses)
         if "export" in words:
             return Reply(text=f"{len(found)} actions for {group.title}.").add(
@@ -129,7 +137,7 @@ async def actions_list(req: Request, svc: Services) -> Reply:
         if req.args.people:
             owner = await directory.resolve_person(svc.session, req.args.people[0])
         found = await repo.find_actions(
-            svc.session, owner_id=owner.id, statuses=statuses, visible_to=req.actor
+            svc.session, owner_id=owner.id, statuses=statuses, where=readable(req, svc)
         )
         title = (
             "Your actions" if owner.id == req.actor.id else f"{owner.name}'s actions you can see"
@@ -159,13 +167,19 @@ async def actions_overdue(req: Request, svc: Services) -> Reply:
         group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
         group_id = group.id
     found = await repo.find_actions(
-        svc.session, group_id=group_id, due_before=today, visible_to=req.actor
+        svc.session, group_id=group_id, due_before=today, where=readable(req, svc)
     )
     if not found:
         return Reply(text="No overdue actions.")
     return Reply(text=f"{len(found)} overdue action{'s' if len(found) != 1 else ''}.").add(
         action_table(found, today)
     )
+
+
+def readable(req: Request, svc: Services) -> ColumnElement[bool]:
+    """The actions the asker may read, as a SQL condition: the table's `action` rule, the same
+    relation `action <id>` is checked by."""
+    return svc.policy.where(req.actor, "action", repo.fact_columns(req.actor.id))
 
 
 # --- export ---------------------------------------------------------------------------
