@@ -41,10 +41,26 @@ HERE = Path(__file__).resolve().parent
 TRAIN = HERE / "train.tsv"
 HELDOUT = HERE / "heldout.tsv"
 
-SMALLTALK, CLARIFY = "~smalltalk", "~clarify"
 
-# option names that carry a period filter, whatever the interpreter calls them
-FILTER_KEYS = {"period", "before", "by", "from", "to", "within", "closing", "due-before", "after"}
+# option names that carry a period filter on the lists that have one, whatever the
+# interpreter calls them; the value may itself say `before friday`, `by friday`, `this week`
+FILTERED = {"meetings", "actions", "actions overdue", "opps"}
+FILTER_KEYS = {
+    "period",
+    "when",
+    "on",
+    "due",
+    "closing",
+    "closes",
+    "within",
+    "before",
+    "due-before",
+    "by",
+    "until",
+    "from",
+    "to",
+    "after",
+}
 # options that may be present on one side only (a form field the person still fills or checks)
 OPTIONAL = {
     "action add": {"group", "meeting"},
@@ -115,16 +131,6 @@ class Case:
     line: int
 
     @property
-    def kind(self) -> str:
-        """`smalltalk`, `clarify` or `command`."""
-        first = self.expected[0]
-        if first == SMALLTALK:
-            return "smalltalk"
-        if first == CLARIFY:
-            return "clarify"
-        return "command"
-
-    @property
     def commands(self) -> list[str]:
         return [e for e in self.expected if not e.startswith("~")]
 
@@ -187,10 +193,9 @@ class Judge:
         """Does the reading `actual` mean the command `expected`?"""
         if not actual:
             return False
-        want = await self.meaning(expected)
         try:
-            got = await self.meaning(actual)
-        except UserError:
+            want, got = await self.meaning(expected), await self.meaning(actual)
+        except UserError:  # an unreadable date or an unknown person: not the same command
             return False
         return self.same(want, got)
 
@@ -271,7 +276,9 @@ class Judge:
             keywords |= {w.lower() for w in words if w.lower() in vocab}
             has_text = any(w.lower() not in vocab for w in words)
 
-        filters = {k: options.pop(k) for k in list(options) if k in FILTER_KEYS}
+        filters = {
+            k: options.pop(k) for k in list(options) if k in FILTER_KEYS and name in FILTERED
+        }
         if filters:
             bounds = self._bounds(filters)
         normalised = {}
@@ -366,10 +373,10 @@ class Judge:
         low: date | None = None
         high: date | None = None
         for key, value in filters.items():
-            start, end = self._period(value)
+            start, end = self._span(value)
             if key in ("before", "due-before"):
                 high = start - timedelta(days=1)
-            elif key in ("by", "to"):
+            elif key in ("by", "to", "until"):
                 high = end
             elif key == "from":
                 low = start
@@ -381,7 +388,17 @@ class Judge:
             low = self.today
         return low, high
 
-    def _period(self, text: str) -> tuple[date | None, date | None]:
+    def _span(self, text: str) -> tuple[date, date]:
+        """A filter value: `this week`, `friday`, or `before friday` / `by friday`."""
+        words = " ".join(text.lower().split())
+        for prefix, shift in (("before ", -1), ("by ", 0), ("until ", 0), ("till ", 0)):
+            if words.startswith(prefix):
+                start, end = self._period(words[len(prefix) :])
+                last = start + timedelta(days=shift) if shift else end
+                return self.today, last
+        return self._period(words)
+
+    def _period(self, text: str) -> tuple[date, date]:
         """`this week` -> (Monday, Sunday); `friday` -> (that day, that day)."""
         words = " ".join(text.lower().replace("-", " ").split())
         today = self.today
