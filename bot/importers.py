@@ -10,12 +10,11 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserError
+from bot.parsing import yes_no_word
 from storage import directory as repo
 
 PEOPLE_HEADER = ["name", "email", "role", "organisation", "groups"]
 ORG_HEADER = ["name", "kind", "phase", "subscriber", "category", "maintained"]
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0", ""}
 
 
 @dataclass
@@ -53,11 +52,12 @@ def _rows(path: Path, header: list[str]) -> list[tuple[int, dict[str, str]]]:
 
 
 def _flag(value: str, *, line: int, column: str) -> bool | None:
-    low = value.lower()
-    if low in YES:
-        return True
-    if low in NO:
-        return False if low else None
+    """A yes/no cell (the chat's words, bot.parsing); an empty cell is None."""
+    if not value.strip():
+        return None
+    found = yes_no_word(value)
+    if found is not None:
+        return found
     raise UserError(f"Line {line}: {column} must be yes or no, not {value!r}.")
 
 

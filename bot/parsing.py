@@ -169,3 +169,61 @@ def split_list(value: str | None) -> list[str]:
     if not value:
         return []
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+# One yes/no vocabulary for every option, form checkbox, answer and import column.
+YES_WORDS = ("yes", "y", "true", "on", "1")
+NO_WORDS = ("no", "n", "false", "off", "0")
+YES_NO_HELP = (
+    f"Yes/no options (confirm:, consent:, nudge:, subscribers:) take {', '.join(YES_WORDS)} "
+    f"for yes and {', '.join(NO_WORDS)} for no."
+)
+
+
+def yes_no_word(value: str | None) -> bool | None:
+    """True for a yes word, False for a no word (any case, spaces trimmed), None otherwise."""
+    word = (value or "").strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
+
+
+def yes_no(
+    value: str | None,
+    *,
+    field: str,
+    default: bool | None = None,
+    yes: tuple[str, ...] = (),
+    no: tuple[str, ...] = (),
+    example: str | None = None,
+) -> bool:
+    """Read a yes/no option value (`confirm:yes`, `consent:n`, a form checkbox's "on").
+
+    `yes`/`no` add a command's own synonyms (`subscribers:only`, `subscribers:all`). An empty or
+    missing value gives `default`; with no default, or for any other word, a UserError naming
+    `field` (so a form shows it by that input) with the accepted words and an example.
+    """
+    word = (value or "").strip().lower()
+    if not word and default is not None:
+        return default
+    found = yes_no_word(word)
+    if found is None and word in yes:
+        found = True
+    elif found is None and word in no:
+        found = False
+    if found is not None:
+        return found
+    say_yes, say_no = [*yes, *YES_WORDS], [*no, *NO_WORDS]
+    message = (
+        f"{field}:{(value or '').strip()} is not yes or no."
+        if word
+        else f"Give {field}: yes or no."
+    )
+    raise UserError(
+        message,
+        hint=f"For yes: {', '.join(say_yes)}. For no: {', '.join(say_no)}.",
+        example=example or f"{field}:{say_yes[0]}",
+        field=field,
+    )

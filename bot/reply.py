@@ -10,6 +10,8 @@ import base64
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from bot.parsing import yes_no_word
+
 Style = Literal["primary", "danger"] | None
 
 
@@ -100,7 +102,7 @@ class Form:
             if not raw:
                 continue
             if f.kind == "checkbox":
-                raw = "yes" if raw.lower() in {"on", "true", "yes", "1"} else "no"
+                raw = "yes" if yes_no_word(raw) else "no"
             if f.positional:
                 parts.append(quote(raw))
             else:

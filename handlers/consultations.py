@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 from bot.dates import format_when, local_to_utc, parse_local, to_local
 from bot.errors import UserError
-from bot.parsing import split_list
+from bot.parsing import split_list, yes_no
 from bot.registry import STAFF, CommandSet, Registry
 from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
@@ -37,8 +37,6 @@ ADD_EXAMPLE = (
     "link:https://example.org/c"
 )
 CLOSE_TIME = time(17, 0)  # a closing date without a time closes at the end of the working day
-YES = {"yes", "y", "on", "true", "1"}
-NO = {"no", "n", "off", "false", "0"}
 
 
 async def parse_closing(text: str, *, req: Request, svc: Services, option: str) -> datetime:
@@ -127,11 +125,7 @@ def parse_reminders(value: str | None) -> str:
 
 
 def parse_yes_no(value: str | None, *, option: str) -> bool:
-    if value is None:
-        return False
-    if value.lower() in YES | NO:
-        return value.lower() in YES
-    raise UserError(f"{option}: takes yes or no.", example=f"{option}:yes", field=option)
+    return yes_no(value, field=option, default=False)
 
 
 async def consultation_at(req: Request, svc: Services, index: int, example: str) -> Consultation:

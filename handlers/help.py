@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.parsing import YES_NO_HELP
 from bot.registry import CommandSet
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
@@ -32,6 +33,7 @@ async def help_command(req: Request, svc: Services) -> Reply:
             if len(cmds) > 6:
                 lines.append(f"... and {len(cmds) - 6} more: help {name}")
             reply.add(Section(title=f"{name}: {info.summary}", text="\n".join(lines)))
+        reply.add(Section(title="Writing commands", text=YES_NO_HELP))
         reply.add(
             Actions(
                 [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot import policy
 from bot.errors import NotAllowed, UserError
+from bot.parsing import NO_WORDS, YES_WORDS
 from bot.registry import MINUTES_RECORDED, CommandSet
 from bot.reply import Actions, Button, File, Reply, Section
 from bot.services import Request, Services
@@ -18,13 +19,12 @@ from storage.meetings import Meeting
 
 commands = CommandSet("meetings", "Meetings, RSVPs, agendas, minutes and reminders")
 
+# Every yes/no word (bot.parsing) plus the RSVP's own.
 ANSWER_WORDS = {
-    "yes": "yes",
-    "y": "yes",
+    **{w: "yes" for w in YES_WORDS},
+    **{w: "no" for w in NO_WORDS},
     "attend": "yes",
     "attending": "yes",
-    "no": "no",
-    "n": "no",
     "maybe": "maybe",
     "tentative": "maybe",
 }

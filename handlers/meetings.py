@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot import policy
 from bot.dates import format_date, local_to_utc, parse_duration, parse_local, parse_time
 from bot.errors import NotAllowed, UserError
+from bot.parsing import yes_no
 from bot.registry import CommandSet, Registry
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
@@ -121,7 +122,7 @@ def check_school_day(cal, day, *, confirmed: bool, example: str) -> None:  # typ
 
 
 def confirmed(req: Request) -> bool:
-    return (req.args.opt("confirm") or "").lower() in ("yes", "y", "true")
+    return yes_no(req.args.opt("confirm"), field="confirm", default=False)
 
 
 @commands.command(

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 from bot.dates import format_date, parse_date
 from bot.errors import NotAllowed, UserError
-from bot.parsing import split_list
+from bot.parsing import split_list, yes_no
 from bot.policy import may_see_audience_item
 from bot.registry import STAFF, CommandSet, Registry
 from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
@@ -38,7 +38,6 @@ LENGTH_EXAMPLES = {
 }
 ADD_OPTIONS = {"closes", "phase", "tags", "link", "subscribers", "summary", "provider"}
 PHASE_ALIASES = {"all-through": ["primary", "secondary"], "post16": ["post-16"]}
-YES, NO = {"only", "yes", "true", "on", "y"}, {"no", "false", "off", "all", "everyone", "n"}
 
 
 # --- reading what people typed ---------------------------------------------------------
@@ -89,14 +88,13 @@ async def parse_closes(value: str, req: Request, svc: Services) -> date | None:
 
 
 def parse_subscribers(value: str) -> bool:
-    if value.strip().lower() in YES:
-        return True
-    if value.strip().lower() in NO:
-        return False
-    raise UserError(
-        f"subscribers:{value} should be subscribers:only (or subscribers:no).",
-        example='opp add "Leadership network" phase:all subscribers:only',
+    """`subscribers:only` (or any yes word) -> True; `subscribers:all`/`everyone`/no -> False."""
+    return yes_no(
+        value,
         field="subscribers",
+        yes=("only",),
+        no=("all", "everyone"),
+        example='opp add "Leadership network" phase:all subscribers:only',
     )
 
 

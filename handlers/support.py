@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dates import format_duration, format_when, local_to_utc
 from bot.errors import NotFound, UserError
+from bot.parsing import yes_no
 from bot.policy import may_see_support_details, may_see_support_request, require_own_organisation
 from bot.registry import CommandSet, Registry
 from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
@@ -117,10 +118,9 @@ def _urgency(req: Request, kind: str) -> str:
 
 
 def _consent(req: Request) -> bool:
-    raw = (req.args.opt("consent") or "no").strip().lower()
-    if raw not in ("yes", "no", "true", "false", "y", "n"):
-        raise UserError("consent: is yes or no.", example=EXAMPLE + " consent:yes", field="consent")
-    return raw in ("yes", "true", "y")
+    return yes_no(
+        req.args.opt("consent"), field="consent", default=False, example=EXAMPLE + " consent:yes"
+    )
 
 
 async def _organisation_for(req: Request, svc: Services) -> Organisation:

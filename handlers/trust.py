@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.dates import format_when
 from bot.errors import NotFound, UserError
+from bot.parsing import yes_no
 from bot.policy import Facts, Loaded
 from bot.registry import CommandSet
 from bot.reply import Actions, Button, File, Reply, Section, Table
@@ -158,7 +159,7 @@ async def privacy_erase(req: Request, svc: Services) -> Reply:
         raise UserError("You cannot erase yourself; ask another admin.", example="privacy export")
     if privacy.is_erased(person):
         return Reply(text=f"Person #{person.id} has already been erased; nothing more to do.")
-    if (req.args.opt("confirm") or "").lower() not in ("yes", "y"):
+    if not yes_no(req.args.opt("confirm"), field="confirm", default=False, example=ERASE_EXAMPLE):
         held = (await privacy.export(svc.session, person))["held"]
         lines = [f"{k}: {len(v)}" for k, v in held.items()] or ["nothing beyond the person"]
         return Reply(

@@ -12,6 +12,7 @@ import re
 from datetime import date
 from typing import Any, Literal
 
+from bot.parsing import yes_no_word
 from bot.reply import Actions, Button, File, Form, FormField, Image, Reply, Section, Table
 
 CARD_VERSION = "1.5"
@@ -172,7 +173,7 @@ def _iso_date(value: str | None) -> str | None:
 def _input(f: FormField) -> dict[str, Any]:
     base: dict[str, Any] = {"id": INPUT_PREFIX + f.name}
     if f.kind == "checkbox":
-        on = (f.value or "").lower() in ("yes", "true", "on", "1")
+        on = bool(yes_no_word(f.value))
         return {
             "type": "Input.Toggle",
             **base,

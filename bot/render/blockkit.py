@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from bot.parsing import yes_no_word
 from bot.render.text import render_text
 from bot.reply import Actions, Button, File, Form, FormField, Image, Reply, Section, Table
 
@@ -292,7 +293,7 @@ def _input_element(f: FormField) -> dict[str, Any]:
     elif f.kind == "checkbox":
         option = {"text": plain(f.label, OPTION_TEXT), "value": "yes"}
         el = {"type": "checkboxes", "action_id": "value", "options": [option]}
-        if (f.value or "").lower() in {"yes", "true", "on", "1"}:
+        if yes_no_word(f.value):
             el["initial_options"] = [option]
     else:
         el = {"type": "plain_text_input", "action_id": "value", "multiline": f.kind == "textarea"}

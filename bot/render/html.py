@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from bot.parsing import yes_no_word
 from bot.reply import Actions, File, Form, Image, Reply, Section, Table
 
 
@@ -96,7 +97,7 @@ def _form(form: Form) -> str:
             )
             out.append(f'<select name="{name}"{req}{pos}>{opts}</select>')
         elif f.kind == "checkbox":
-            checked = " checked" if (f.value or "").lower() in ("yes", "true", "on") else ""
+            checked = " checked" if yes_no_word(f.value) else ""
             out.append(f'<input type="checkbox" name="{name}"{checked}>')
         else:
             out.append(f'<input type="text" name="{name}" value="{val}"{ph}{req}{pos}>')
