@@ -7,9 +7,12 @@ Replies round-trip through JSON (`to_dict`/`from_dict`) so the outbox can store 
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from bot.errors import UserError
 from bot.parsing import yes_no_word
 
 Style = Literal["primary", "danger"] | None
@@ -69,13 +72,18 @@ class File:
     type: Literal["file"] = "file"
 
 
+FieldKind = Literal["text", "textarea", "select", "date", "checkbox"]
+FIELD_KINDS: tuple[str, ...] = ("text", "textarea", "select", "date", "checkbox")
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")  # what the command language reads as key:
+
+
 @dataclass
 class FormField:
     """One input of a form. `positional` fields become quoted text, the rest key:value."""
 
     name: str
     label: str
-    kind: Literal["text", "textarea", "select", "date", "checkbox"] = "text"
+    kind: FieldKind = "text"
     options: list[str] = field(default_factory=list)
     required: bool = False
     placeholder: str | None = None
@@ -84,9 +92,24 @@ class FormField:
     error: str | None = None
 
 
+_FIELD_DEFAULTS: dict[str, Any] = {
+    "options": [],
+    "required": False,
+    "placeholder": None,
+    "value": None,
+    "positional": False,
+    "error": None,
+}
+
+
 @dataclass
 class Form:
-    """A friendlier way to fill a command: submitting runs `command` built from the fields."""
+    """A friendlier way to fill a command: submitting runs `command` built from the fields.
+
+    The wire format (`to_wire`/`from_wire`) is the only way a form is serialised: the outbox
+    (`Reply.to_dict`), Slack's button value and modal metadata, an Adaptive Card's submit data
+    and the web chat all carry exactly this, and every door rebuilds the form with `from_wire`.
+    """
 
     title: str
     command: str
@@ -108,6 +131,116 @@ class Form:
             else:
                 parts.append(f"{f.name}:{quote(raw)}")
         return " ".join(parts)
+
+    def with_values(self, values: dict[str, str]) -> Form:
+        """A copy with submitted `values` (by field name) filled in, to show the form again."""
+        fields = [replace(f, value=values.get(f.name) or None, error=None) for f in self.fields]
+        return replace(self, fields=fields)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The form as JSON-ready data.
+
+        Shape: `{"type": "form", "title": str, "command": str, "submit_label": str,
+        "fields": [{"name": str, "label": str, "kind": str, and only when not the default:
+        "options": [str], "required": true, "placeholder": str, "value": str,
+        "positional": true, "error": str}]}`. Defaults are left out so it fits in Slack's
+        2,000-character button value.
+        """
+        fields = []
+        for f in self.fields:
+            data: dict[str, Any] = {"name": f.name, "label": f.label, "kind": f.kind}
+            for key, default in _FIELD_DEFAULTS.items():
+                value = getattr(f, key)
+                if value != default:
+                    data[key] = list(value) if key == "options" else value
+            fields.append(data)
+        return {
+            "type": "form",
+            "title": self.title,
+            "command": self.command,
+            "submit_label": self.submit_label,
+            "fields": fields,
+        }
+
+    def wire_text(self) -> str:
+        """`to_wire()` as compact JSON text (Slack button values and modal metadata)."""
+        return json.dumps(self.to_wire(), separators=(",", ":"))
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Form:
+        """The Form that `to_wire` (or `wire_text`) made; anything else is a UserError.
+
+        Accepts the dict or its JSON text. A missing `type`, `label` or `submit_label` takes
+        its default (cards and outbox rows written before this format still read). Raises
+        `UserError` saying what is wrong when the value is not a form: not JSON, not an
+        object, no command, fields that are not a list of named inputs, an unknown kind.
+        """
+        if isinstance(data, str | bytes):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise _unreadable("it is not JSON") from None
+        if not isinstance(data, dict):
+            raise _unreadable("it is not a form object")
+        if data.get("type", "form") != "form":
+            raise _unreadable(f"it is a {str(data.get('type'))[:20]!r}, not a form")
+        command = data.get("command")
+        if not isinstance(command, str) or not command.strip():
+            raise _unreadable("it names no command")
+        raw_fields = data.get("fields", [])
+        if not isinstance(raw_fields, list):
+            raise _unreadable("its fields are not a list")
+        fields = [_field_from_wire(raw, index) for index, raw in enumerate(raw_fields)]
+        if len({f.name for f in fields}) != len(fields):
+            raise _unreadable("two fields have the same name")
+        return cls(
+            title=_text(data, "title", ""),
+            command=command.strip(),
+            fields=fields,
+            submit_label=_text(data, "submit_label", "Submit") or "Submit",
+        )
+
+
+def _unreadable(why: str) -> UserError:
+    return UserError(
+        f"That form could not be read ({why}). Type the command instead.",
+        hint="Type help to see the commands and how to write them.",
+        example="help",
+    )
+
+
+def _text(data: dict[str, Any], key: str, default: str | None) -> Any:
+    value = data.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise _unreadable(f"{key} is not text")
+    return value
+
+
+def _field_from_wire(raw: Any, index: int) -> FormField:
+    if not isinstance(raw, dict):
+        raise _unreadable(f"field {index + 1} is not an object")
+    name = raw.get("name")
+    if not isinstance(name, str) or not FIELD_NAME.match(name):
+        raise _unreadable(f"field {index + 1} has no usable name")
+    kind = raw.get("kind") or "text"
+    if kind not in FIELD_KINDS:
+        raise _unreadable(f"field {name} has an unknown kind")
+    options = raw.get("options") or []
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise _unreadable(f"the options of field {name} are not a list of text")
+    flags = {key: raw.get(key, False) for key in ("required", "positional")}
+    if not all(isinstance(v, bool) for v in flags.values()):
+        raise _unreadable(f"field {name} has a flag that is not true or false")
+    return FormField(
+        name=name,
+        label=_text(raw, "label", None) or name,
+        kind=kind,
+        options=list(options),
+        placeholder=_text(raw, "placeholder", None),
+        value=_text(raw, "value", None),
+        error=_text(raw, "error", None),
+        **flags,
+    )
 
 
 Element = Section | Table | Image | Actions | File | Form
@@ -143,9 +276,11 @@ class Reply:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("subject")  # for the audit log, not for any door
-        for element in data["elements"]:
+        for i, element in enumerate(data["elements"]):
             if element.get("type") == "image" and element.get("data") is not None:
                 element["data"] = base64.b64encode(element["data"]).decode("ascii")
+            elif element.get("type") == "form":
+                data["elements"][i] = self.elements[i].to_wire()  # type: ignore[union-attr]
         return data
 
     @classmethod
@@ -168,8 +303,7 @@ class Reply:
             elif kind == "file":
                 elements.append(File(**raw))
             elif kind == "form":
-                raw["fields"] = [FormField(**f) for f in raw["fields"]]
-                elements.append(Form(**raw))
+                elements.append(Form.from_wire(raw))
         return cls(
             text=data.get("text", ""),
             elements=elements,

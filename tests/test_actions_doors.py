@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import BotContext, build_web_app
 from bot.render.adaptivecards import render_card
 from bot.render.blockkit import render_message
+from bot.reply import Form, FormField
 from storage.directory import person_by_email
 from tests.conftest import london, outbox_rows, run_tick
 
@@ -44,8 +45,11 @@ async def test_web_chat_runs_the_design_examples_and_the_note_form(
             "/api/web/form",
             json={
                 "person_id": jo,
-                "command": "action note 1",
-                "fields": [{"name": "note", "kind": "textarea", "positional": True}],
+                "form": Form(
+                    "Note",
+                    "action note 1",
+                    [FormField("note", "Note", "textarea", positional=True)],
+                ).to_wire(),
                 "values": {"note": "Primary heads done"},
             },
         )

@@ -17,7 +17,6 @@ from bot.render.adaptivecards import (
     MAX_INLINE_IMAGE_BYTES,
     MAX_TABLE_ROWS,
     escape_text,
-    form_from_spec,
     needs_card,
     render_attachment,
     render_card,
@@ -256,7 +255,7 @@ def test_a_submitted_form_builds_the_command_a_user_would_type() -> None:
         "msteams": {"type": "task/fetch"},
     }
     values = submitted_values(data)
-    rebuilt = form_from_spec(spec, values)
+    rebuilt = Form.from_wire(spec).with_values(values)
     assert rebuilt.to_command(values) == (
         'action add "Circulate PA figures" kind:consultancy due:2024-01-12 subscribers:yes'
     )

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from bot.render.blockkit import (
     ZWSP,
     escape,
-    form_from_json,
+    modal_metadata,
     modal_values,
+    read_modal_metadata,
     render_home,
     render_message,
     render_modal,
@@ -171,13 +172,13 @@ def test_form_in_a_message_is_a_button_that_opens_it() -> None:
     blocks = reply_blocks(Reply().add(form()))
     button = blocks[1]["elements"][0]
     assert button["action_id"] == "form:open"
-    assert form_from_json(button["value"]) == form()
+    assert Form.from_wire(button["value"]) == form()
 
 
 def test_form_as_a_modal() -> None:
-    view = render_modal(form(), metadata='{"c":"support"}')
+    view = render_modal(form(), metadata=modal_metadata(form(), channel="C1"))
     assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
-    assert view["private_metadata"] == '{"c":"support"}'
+    assert read_modal_metadata(view["private_metadata"]) == (form(), "C1")
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
     assert kinds == {
         "kind": "static_select",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from bot.render.html import render_html
 from bot.reply import Form, FormField, Reply
@@ -25,7 +26,8 @@ def test_two_forms_in_one_chat_share_no_element_ids() -> None:
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
     assert html.count('<label class="field">') == 6
-    assert 'data-positional="1"' in html
+    wires = re.findall(r'data-form="([^"]+)"', html)
+    assert [Form.from_wire(unescape(w)).title for w in wires] == ["One", "Two"]
 
 
 def test_a_select_starts_on_its_given_value_and_text_is_escaped() -> None:

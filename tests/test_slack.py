@@ -19,7 +19,6 @@ from bot.adapters.slack import SLACK_DOOR, make_sender
 from bot.app import BotContext, build_context, build_web_app
 from bot.errors import UserError
 from bot.registry import Command, Registry
-from bot.render.blockkit import form_json
 from bot.reply import Form, FormField, Reply
 from bot.router import build_registry
 from bot.settings import Settings
@@ -303,7 +302,7 @@ async def test_open_form_button_uses_the_click_trigger(slack: Slack) -> None:
         "trigger_id": "trigger-2",
         "response_url": slack.fake.response_url(),
         "actions": [
-            {"type": "button", "action_id": "form:open", "value": form_json(person_form())}
+            {"type": "button", "action_id": "form:open", "value": person_form().wire_text()}
         ],
     }
     assert (await slack.interact(click)).status == 200

@@ -9,7 +9,6 @@ Every listener acks first (well inside Slack's 3 s) and does the work after, rep
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from typing import TYPE_CHECKING, Any
@@ -29,8 +28,10 @@ from bot.adapters.slack_common import (
 )
 from bot.adapters.slack_sender import SlackSender
 from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
+from bot.errors import UserError
 from bot.render import blockkit
-from bot.reply import Form, FormField, Image, Reply
+from bot.reply import Form, Image, Reply
+from bot.router import error_reply
 from storage import platforms
 
 if TYPE_CHECKING:
@@ -118,10 +119,10 @@ class SlackDoor:
         """Open a form as a modal; False when Slack refuses (e.g. the trigger expired)."""
         if not trigger_id:
             return False
-        meta = {"c": form.command, "f": [[f.name, f.kind, f.positional] for f in form.fields]}
-        if channel:
-            meta["ch"] = channel
-        view = blockkit.render_modal(form, metadata=json.dumps(meta, separators=(",", ":")))
+        metadata = blockkit.modal_metadata(form, channel=channel)
+        if len(metadata) > blockkit.METADATA:  # would be cut, and unreadable when submitted
+            return False
+        view = blockkit.render_modal(form, metadata=metadata)
         try:
             await self.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as err:
@@ -185,19 +186,23 @@ class SlackDoor:
         await ack()
         channel = (body.get("channel") or {}).get("id")
         try:
-            form = blockkit.form_from_json(action.get("value", ""))
-        except (ValueError, KeyError, TypeError):
+            form = Form.from_wire(action.get("value", ""))
+        except UserError as err:
+            await self.answer(error_reply(err), body, user=body["user"]["id"], channel=channel)
             return
         await self.open_form(form, body.get("trigger_id"), channel)
 
     async def on_form_submitted(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Build the command a user could have typed; a field's error shows on that field."""
-        meta = json.loads(view.get("private_metadata") or "{}")
-        fields = [FormField(name=n, label=n, kind=k, positional=p) for n, k, p in meta["f"]]
-        form = Form(title="", command=meta["c"], fields=fields)
-        values = blockkit.modal_values((view.get("state") or {}).get("values") or {})
         user = body["user"]["id"]
-        channel = meta.get("ch")
+        try:
+            form, channel = blockkit.read_modal_metadata(view.get("private_metadata"))
+        except UserError as err:  # not a modal we opened: say so (the modal closes)
+            await ack()
+            await self.post(error_reply(err), channel=user, user=user, dm=True)
+            return
+        fields = form.fields
+        values = blockkit.modal_values((view.get("state") or {}).get("values") or {})
         reply = await self.run(
             user, form.to_command(values), channel=channel, team=(body.get("team") or {}).get("id")
         )

@@ -17,15 +17,16 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.adapters import teams_store as store
+from bot.errors import UserError
 from bot.render.adaptivecards import (
     COMMAND_KEY,
     CONTENT_TYPE,
     FORM_KEY,
-    form_from_spec,
     render_card,
     submitted_values,
 )
-from bot.reply import Reply
+from bot.reply import Form, Reply
+from bot.router import error_reply
 
 if TYPE_CHECKING:
     from bot.context import BotContext
@@ -235,11 +236,12 @@ class PartnershipAgent:
         """A button runs the command it carries; a form builds its command from the inputs."""
         if FORM_KEY not in data:
             return await self.run(context, str(data.get(COMMAND_KEY) or "help"))
-        spec = data.get(FORM_KEY)
-        if not isinstance(spec, dict) or not spec.get("command"):
-            return Reply(text="That form could not be read. Type the command instead.", error=True)
+        try:
+            form = Form.from_wire(data.get(FORM_KEY))
+        except UserError as err:
+            return error_reply(err)
         values = submitted_values(data)
-        form = form_from_spec(spec, values)
+        form = form.with_values(values)
         reply = await self.run(context, form.to_command(values))
         if (
             reply.error

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.appkeys import CTX, DOORS, INBOX_POLL_SECONDS
+from bot.errors import UserError
 from bot.render.html import render_html
 from bot.render.text import render_text
-from bot.reply import Form, FormField, Reply
+from bot.reply import Form, Reply
+from bot.router import error_reply
 from storage import directory, outbox
 
 if TYPE_CHECKING:
@@ -96,22 +98,24 @@ async def command(request: web.Request) -> web.Response:
 
 
 async def form(request: web.Request) -> web.Response:
-    """A submitted form becomes the command text a user could have typed."""
+    """A submitted form becomes the command text a user could have typed.
+
+    Body: `{"person_id": int, "form": <Form.to_wire(), as the page got it in data-form>,
+    "values": {field name: text}}`. A body that is not such a form gets 400 with an error
+    reply (html, text) saying so.
+    """
     body = await _body(request)
+    values = body.get("values", {})
     try:
-        fields = [
-            FormField(
-                name=str(f["name"]),
-                label="",
-                kind=str(f.get("kind", "text")),  # type: ignore[arg-type]
-                positional=bool(f.get("positional")),
+        form = Form.from_wire(body.get("form"))
+        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            raise UserError(
+                "The form's values must be text, by field name.",
+                example='{"form": {...}, "values": {"note": "Primary heads done"}}',
             )
-            for f in body.get("fields", [])
-        ]
-        values = {str(k): str(v) for k, v in dict(body.get("values", {})).items()}
-        text = Form(title="", command=str(body["command"]), fields=fields).to_command(values)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        raise web.HTTPBadRequest(text="form must have command, fields and values") from None
+    except UserError as err:
+        return web.json_response(render_payload(error_reply(err)), status=400)
+    text = form.to_command(values)
     reply = await _ctx(request).router.handle(text, actor_id=body["person_id"], door="web")
     payload = render_payload(reply)
     payload["command"] = text

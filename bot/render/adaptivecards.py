@@ -1,8 +1,9 @@
 """Reply -> Adaptive Card (schema 1.5) for Microsoft Teams. Pure: data in, card JSON out.
 
 Every user-supplied string is plain text, so markdown characters are escaped. Buttons carry the
-command they run (`{"command": ...}`); a form's submit carries the form itself (`pb_form`) so the
-adapter can build the command with `Form.to_command` and show the form again with its error.
+command they run (`{"command": ...}`); a form's submit carries the form itself in its wire format
+(`{"pb_form": Form.to_wire()}`) so the adapter can rebuild it with `Form.from_wire`, build the
+command with `Form.to_command` and show the form again with its error.
 """
 
 from __future__ import annotations
@@ -211,51 +212,6 @@ def _input(f: FormField) -> dict[str, Any]:
     return out
 
 
-def form_spec(form: Form) -> dict[str, Any]:
-    """What a form's submit carries, so the adapter can rebuild the Form (values excluded)."""
-    return {
-        "title": form.title,
-        "command": form.command,
-        "submit_label": form.submit_label,
-        "fields": [
-            {
-                "name": f.name,
-                "label": f.label,
-                "kind": f.kind,
-                "options": list(f.options),
-                "required": f.required,
-                "placeholder": f.placeholder,
-                "positional": f.positional,
-            }
-            for f in form.fields
-        ],
-    }
-
-
-def form_from_spec(spec: dict[str, Any], values: dict[str, str] | None = None) -> Form:
-    """The Form a submit came from, with the submitted values filled back in."""
-    values = values or {}
-    fields = [
-        FormField(
-            name=str(f["name"]),
-            label=str(f.get("label") or f["name"]),
-            kind=f.get("kind") or "text",
-            options=[str(o) for o in f.get("options") or []],
-            required=bool(f.get("required")),
-            placeholder=f.get("placeholder"),
-            positional=bool(f.get("positional")),
-            value=values.get(str(f["name"])) or None,
-        )
-        for f in spec.get("fields") or []
-    ]
-    return Form(
-        title=str(spec.get("title") or ""),
-        command=str(spec["command"]),
-        fields=fields,
-        submit_label=str(spec.get("submit_label") or "Submit"),
-    )
-
-
 def submitted_values(data: dict[str, Any]) -> dict[str, str]:
     """The input values in a card submit, by form field name."""
     return {
@@ -272,7 +228,7 @@ def _form(form: Form, *, kind: ActionKind, error_field: str | None, error: str) 
         message = f.error or (error if error_field == f.name else None)
         if message:
             items.append(text_block(message, color="attention", size="small", spacing="none"))
-    submit = _action(form.submit_label, {FORM_KEY: form_spec(form)}, kind=kind, style="primary")
+    submit = _action(form.submit_label, {FORM_KEY: form.to_wire()}, kind=kind, style="primary")
     items.append({"type": "ActionSet", "actions": [submit]})
     return {"type": "Container", "items": items}
 

@@ -193,29 +193,24 @@ def file_blocks(file: File) -> list[dict[str, Any]]:
     return [_section(f"*{fit(file.name, 150)}*\n```{body}```")]
 
 
-def form_json(form: Form) -> str:
-    """A form as compact JSON (button values, modal metadata)."""
-    data = {
-        "t": form.title,
-        "c": form.command,
-        "s": form.submit_label,
-        "f": [
-            [f.name, f.label, f.kind, f.options, f.required, f.placeholder, f.value, f.positional]
-            for f in form.fields
-        ],
-    }
+def modal_metadata(form: Form, *, channel: str | None = None) -> str:
+    """A modal's private_metadata: the form's wire format, and the channel it was opened from."""
+    data: dict[str, Any] = {"form": form.to_wire()}
+    if channel:
+        data["channel"] = channel
     return json.dumps(data, separators=(",", ":"))
 
 
-def form_from_json(raw: str) -> Form:
-    data = json.loads(raw)
-    fields = [
-        FormField(
-            name=n, label=lab, kind=k, options=o, required=r, placeholder=p, value=v, positional=pos
-        )
-        for n, lab, k, o, r, p, v, pos in data["f"]
-    ]
-    return Form(title=data["t"], command=data["c"], fields=fields, submit_label=data["s"])
+def read_modal_metadata(raw: str | None) -> tuple[Form, str | None]:
+    """(form, channel) from `modal_metadata`; UserError (from `Form.from_wire`) if not ours."""
+    try:
+        data = json.loads(raw or "")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return Form.from_wire(data), None  # raises: says the form could not be read
+    channel = data.get("channel")
+    return Form.from_wire(data.get("form")), channel if isinstance(channel, str) else None
 
 
 def form_blocks(form: Form) -> list[dict[str, Any]]:
@@ -223,7 +218,7 @@ def form_blocks(form: Form) -> list[dict[str, Any]]:
     names = ", ".join(f.name for f in form.fields)
     text = _titled(form.title, f"Or type it: {form.command} … ({names})")
     blocks: list[dict[str, Any]] = [_section(text)]
-    value = form_json(form)
+    value = form.wire_text()
     if len(value) <= BUTTON_VALUE:
         button = {
             "type": "button",

@@ -77,30 +77,30 @@ def render_html(reply: Reply) -> str:
 
 def _form(form: Form) -> str:
     out = [
-        f'<form class="cmdform" data-command="{escape(form.command)}">',
+        # the page posts this wire format back with the values (bot.adapters.webchat.form)
+        f'<form class="cmdform" data-form="{escape(form.wire_text())}">',
         f"<h4>{escape(form.title)}</h4>",
     ]
     for f in form.fields:
         # the label wraps its input, so two forms in one chat never share element ids
         req = " required" if f.required else ""
-        pos = ' data-positional="1"' if f.positional else ""
         name = escape(f.name)
         val = escape(f.value or "")
         ph = f' placeholder="{escape(f.placeholder)}"' if f.placeholder else ""
         out.append(f'<label class="field"><span>{escape(f.label)}</span>')
         if f.kind == "textarea":
-            out.append(f'<textarea name="{name}"{ph}{req}{pos}>{val}</textarea>')
+            out.append(f'<textarea name="{name}"{ph}{req}>{val}</textarea>')
         elif f.kind == "select":
             opts = "".join(
                 f'<option value="{escape(o)}"{" selected" if o == f.value else ""}>{escape(o)}</option>'
                 for o in f.options
             )
-            out.append(f'<select name="{name}"{req}{pos}>{opts}</select>')
+            out.append(f'<select name="{name}"{req}>{opts}</select>')
         elif f.kind == "checkbox":
             checked = " checked" if yes_no_word(f.value) else ""
             out.append(f'<input type="checkbox" name="{name}"{checked}>')
         else:
-            out.append(f'<input type="text" name="{name}" value="{val}"{ph}{req}{pos}>')
+            out.append(f'<input type="text" name="{name}" value="{val}"{ph}{req}>')
         if f.error:
             out.append(f'<span class="field-error">{escape(f.error)}</span>')
         out.append("</label>")
