@@ -168,6 +168,24 @@ async def person_by_identity(
     )
 
 
+async def identity_of(session: AsyncSession, *, platform: str, external_id: str) -> Identity | None:
+    """The account `external_id` on `platform`, if it is linked to a person."""
+    return await session.scalar(
+        select(Identity).where(Identity.platform == platform, Identity.external_id == external_id)
+    )
+
+
+async def active_admins(session: AsyncSession, *, limit: int = 3) -> list[Person]:
+    """Active admins by name (who a stranger is told to ask)."""
+    rows = await session.scalars(
+        select(Person)
+        .where(Person.role == "admin", Person.active.is_(True))
+        .order_by(Person.name)
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def link_identity(
     session: AsyncSession,
     *,

@@ -20,15 +20,17 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack_common import (
-    SlackPeople,
+    PLATFORM,
     from_slack_text,
     image_urls,
     make_client,
-    stranger_reply,
+    mentioned_users,
+    slack_email,
 )
 from bot.adapters.slack_sender import SlackSender
 from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
 from bot.errors import UserError
+from bot.people import PeopleDesk
 from bot.render import blockkit
 from bot.reply import Form, Image, Reply
 from bot.router import error_reply
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
     from scheduled.senders import Sender
     from storage.db import Database
+    from storage.directory import Person
 
 log = logging.getLogger(__name__)
 COMMAND = "/partnership"
@@ -59,7 +62,7 @@ class SlackDoor:
         self.ctx = ctx
         settings = ctx.settings
         self.client = make_client(settings)
-        self.people = SlackPeople(ctx.db, self.client)
+        self.people = PeopleDesk(ctx.db, platform=PLATFORM, account_kind="Slack")
         self.slots = asyncio.Semaphore(WORK_SLOTS)
         self.bolt = AsyncApp(
             name="partnership-bot",
@@ -92,16 +95,25 @@ class SlackDoor:
                 return BoltResponse(status=200, body="")
         return await next()
 
+    async def person(self, user_id: str, *, team: str | None = None) -> Person | None:
+        """The Person for a Slack user (the people desk; users.info only for a new user)."""
+        return await self.people.person(
+            user_id,
+            email=lambda: slack_email(self.client, user_id),
+            data={"team_id": team} if team else None,
+        )
+
     async def run(self, user_id: str, text: str, *, channel: str | None, team: str | None) -> Reply:
         """One command as the Slack user; a stranger is told who to ask and nothing runs.
 
         At most WORK_SLOTS run at once: a burst acked faster than it is answered waits here,
         not for a database connection (whose wait times out and would fail the command)."""
         async with self.slots:
-            person = await self.people.person(user_id, team_id=team)
+            person = await self.person(user_id, team=team)
             if person is None:
-                return await stranger_reply(self.ctx.db)
-            await self.people.link_mentions(text)
+                return await self.people.stranger_reply()
+            for mentioned in mentioned_users(text):  # so `<@U…>` resolves as a person
+                await self.person(mentioned)
             return await self.ctx.router.handle(
                 text, actor_id=person.id, door="slack", channel=channel
             )
@@ -244,9 +256,9 @@ class SlackDoor:
         Its commands take a work slot like any other (see `run`), so opening the tab in a
         burst waits for a slot rather than for a database connection."""
         async with self.slots:
-            person = await self.people.person(user, team_id=team)
+            person = await self.person(user, team=team)
             if person is None:
-                reply = await stranger_reply(self.ctx.db)
+                reply = await self.people.stranger_reply()
                 view = blockkit.render_home([("Welcome", reply)], greeting="Partnership bot")
             else:
                 parts = []

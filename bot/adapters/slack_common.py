@@ -1,4 +1,4 @@
-"""Slack translation helpers: the Web API client, who a Slack user is, and Slack text -> ours.
+"""Slack translation helpers: the Web API client, a Slack user's email, and Slack text -> ours.
 
 Translation only: nothing here knows a domain rule.
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
@@ -16,25 +15,21 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply import Image, Reply
-from storage import directory, platforms
+from storage import platforms
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from bot.render.blockkit import ImageUrl
     from bot.settings import Settings
-    from storage.db import Database
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
-KNOWN_FOR = 60.0  # seconds a Slack user -> Person answer is reused without the database
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> AsyncWebClient:
@@ -75,92 +70,22 @@ def from_slack_text(text: str, *, bot_user_id: str | None = None) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-async def admins_to_ask(db: Database) -> str:
-    """Who a stranger should ask to be added: the directory's admins, by name and email."""
-    async with db.session() as session:
-        admins = list(
-            await session.scalars(
-                select(directory.Person)
-                .where(directory.Person.role == "admin", directory.Person.active.is_(True))
-                .order_by(directory.Person.name)
-                .limit(3)
-            )
-        )
-    if not admins:
-        return "the partnership team at Learn Sheffield"
-    return " or ".join(f"{p.name} ({p.email})" for p in admins)
+async def slack_email(client: AsyncWebClient, user_id: str) -> str | None:
+    """The email on a Slack user's profile (users.info); None for bots, deleted users, errors."""
+    try:
+        answer = await client.users_info(user=user_id)
+    except SlackApiError as err:
+        log.warning("users.info failed: %s", err.response.get("error"))
+        return None
+    user = answer.get("user") or {}
+    if user.get("is_bot") or user.get("deleted"):
+        return None
+    return (user.get("profile") or {}).get("email")
 
 
-async def stranger_reply(db: Database) -> Reply:
-    who = await admins_to_ask(db)
-    return Reply(
-        text="You are not in the partnership directory yet, so I can't do anything for you. "
-        f"Ask {who} to add you with the email address your Slack account uses.",
-        error=True,
-    )
-
-
-class SlackPeople:
-    """Slack user id -> Person. users.info is asked once per user; the answer is an Identity."""
-
-    def __init__(self, db: Database, client: AsyncWebClient) -> None:
-        self.db = db
-        self.client = client
-        self._known: dict[str, tuple[float, directory.Person]] = {}
-
-    async def person(self, user_id: str, *, team_id: str | None = None) -> directory.Person | None:
-        """The Person for a Slack user (remembered a minute; the router re-checks `active`)."""
-        cached = self._known.get(user_id)
-        if cached and time.monotonic() - cached[0] < KNOWN_FOR:
-            return cached[1]
-        found = await self._person(user_id, team_id=team_id)
-        if found is not None:
-            if len(self._known) > 10_000:
-                self._known.clear()
-            self._known[user_id] = (time.monotonic(), found)
-        return found
-
-    async def _person(self, user_id: str, *, team_id: str | None) -> directory.Person | None:
-        async with self.db.session() as session:
-            found = await directory.person_by_identity(
-                session, platform=PLATFORM, external_id=user_id
-            )
-            if found is not None:
-                return found if found.active else None
-        email = await self._email(user_id)
-        if not email:
-            return None
-        try:
-            async with self.db.session() as session:
-                found = await directory.person_by_email(session, email)
-                if found is None or not found.active:
-                    return None
-                data = {"team_id": team_id} if team_id else {}
-                await directory.link_identity(
-                    session, person=found, platform=PLATFORM, external_id=user_id, data=data
-                )
-                return found
-        except IntegrityError:  # another process linked the same user a moment ago
-            async with self.db.session() as session:
-                return await directory.person_by_identity(
-                    session, platform=PLATFORM, external_id=user_id
-                )
-
-    async def _email(self, user_id: str) -> str | None:
-        try:
-            answer = await self.client.users_info(user=user_id)
-        except SlackApiError as err:
-            log.warning("users.info failed: %s", err.response.get("error"))
-            return None
-        user = answer.get("user") or {}
-        if user.get("is_bot") or user.get("deleted"):
-            return None
-        return (user.get("profile") or {}).get("email")
-
-    async def link_mentions(self, text: str) -> None:
-        """Make `<@U…>` mentions in a command resolvable by linking those users first."""
-        for user_id in dict.fromkeys(MENTION.findall(text)):
-            await self.person(user_id)
+def mentioned_users(text: str) -> list[str]:
+    """The Slack user ids mentioned (`<@U…>`) in a command, each once, in order."""
+    return list(dict.fromkeys(MENTION.findall(text)))
 
 
 async def image_urls(

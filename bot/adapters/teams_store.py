@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import directory
-from storage.directory import Group, Identity, Person
+from storage.directory import Group, Identity
 
 PLATFORM = "teams"
 
@@ -54,34 +54,6 @@ def reference_of(activity: Any, *, conversation_id: str | None = None) -> dict[s
     return data
 
 
-async def identity_for(session: AsyncSession, external_id: str) -> Identity | None:
-    return await session.scalar(
-        select(Identity).where(Identity.platform == PLATFORM, Identity.external_id == external_id)
-    )
-
-
-async def link(
-    session: AsyncSession, *, person: Person, external_id: str, data: dict[str, Any]
-) -> Identity:
-    """Record that this Teams account is `person` (refreshing what we know about it)."""
-    return await directory.link_identity(
-        session, person=person, platform=PLATFORM, external_id=external_id, data=data
-    )
-
-
-async def remember_personal_chat(
-    session: AsyncSession, *, identity: Identity, reference: dict[str, Any]
-) -> bool:
-    """Keep the personal chat's reference for proactive messages; True when it changed."""
-    current = dict(identity.data or {})
-    if current.get("reference") == reference:
-        return False
-    current["reference"] = reference
-    identity.data = current
-    await session.flush()
-    return True
-
-
 def channel_id_of(value: Any) -> str | None:
     if isinstance(value, dict):
         return value.get("id")
@@ -116,10 +88,3 @@ async def teams_identity_of(session: AsyncSession, person_id: int) -> Identity |
 
 async def group_named(session: AsyncSession, name: str) -> Group | None:
     return await session.scalar(select(Group).where(Group.name == name))
-
-
-async def admins(session: AsyncSession) -> list[Person]:
-    rows = await session.scalars(
-        select(Person).where(Person.role == "admin", Person.active.is_(True)).order_by(Person.name)
-    )
-    return list(rows)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
@@ -18,6 +17,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.adapters import teams_store as store
 from bot.errors import UserError
+from bot.people import PeopleDesk, Visitor
 from bot.render.adaptivecards import (
     COMMAND_KEY,
     CONTENT_TYPE,
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _HERE = re.compile(r"\bteams:here\b", re.IGNORECASE)
 _MENTION = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-KNOWN_FOR = 60.0  # seconds a Teams account -> Person answer is reused without the database
 
 
 class SentCard(dict[str, Any]):
@@ -67,9 +66,7 @@ class PartnershipAgent:
 
     def __init__(self, ctx: BotContext) -> None:
         self.ctx = ctx
-        # account -> (when, person id, personal chat reference stored): like the Slack door's
-        # user cache, so a busy person's messages skip a query; the router re-checks `active`
-        self._known: dict[str, tuple[float, int, dict[str, Any] | None]] = {}
+        self.people = PeopleDesk(ctx.db, platform=store.PLATFORM, account_kind="Teams")
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
@@ -106,65 +103,21 @@ class PartnershipAgent:
         email = member.email or member.user_principal_name or extra.get("email")
         return str(email).lower() if email and "@" in str(email) else None
 
-    async def resolve_person(self, context: TurnContext) -> tuple[int | None, str | None]:
-        """(person id, email seen): the Person this Teams account is, linking it on first use."""
+    async def resolve_person(self, context: TurnContext) -> Visitor:
+        """Who sent this activity (the people desk; the roster is asked only for a new account).
+
+        The desk keeps the Bot Framework user id and name on the identity, and the personal
+        chat's reference too, so proactive messages can reach the person later."""
         activity = context.activity
         account = self._account_id(activity)
         if not account or activity.from_property is None:
-            return None, None
+            return Visitor(None)
         user_id = activity.from_property.id
-        reference = store.reference_of(activity) if store.is_personal(activity) else None
-        cached = self._known.get(account)
-        if (
-            cached
-            and time.monotonic() - cached[0] < KNOWN_FOR
-            and (reference is None or reference == cached[2])
-        ):
-            return cached[1], None  # known, and the personal chat's reference is stored already
-        known: tuple[int, dict[str, Any] | None] | None = None
-        async with self.ctx.db.session() as session:
-            identity = await store.identity_for(session, account)
-            if identity is not None:
-                if reference is not None:
-                    await store.remember_personal_chat(
-                        session, identity=identity, reference=reference
-                    )
-                known = identity.person_id, (identity.data or {}).get("reference")
-        if known is not None:  # remembered only once committed
-            self._remember(account, *known)
-            return known[0], None
-        email = await self._roster_email(context, user_id)
-        if email is None:
-            return None, None
-        async with self.ctx.db.session() as session:
-            from storage.directory import person_by_email
-
-            person = await person_by_email(session, email)
-            if person is None or not person.active:
-                return None, email
-            data: dict[str, Any] = {"user_id": user_id, "name": activity.from_property.name}
-            if reference is not None:
-                data["reference"] = reference
-            identity = await store.link(session, person=person, external_id=account, data=data)
-        self._remember(account, person.id, (identity.data or {}).get("reference"))
-        return person.id, email
-
-    def _remember(self, account: str, person_id: int, reference: dict[str, Any] | None) -> None:
-        if len(self._known) > 10_000:
-            self._known.clear()
-        self._known[account] = (time.monotonic(), person_id, reference)
-
-    async def who_to_ask(self, email: str | None) -> Reply:
-        async with self.ctx.db.session() as session:
-            admins = await store.admins(session)
-        contacts = ", ".join(f"{p.name} <{p.email}>" for p in admins[:3]) or "a partnership admin"
-        seen = f" as {email}" if email else ""
-        return Reply(
-            text=(
-                f"Hello! I don't know you yet: your Teams account{seen} is not in the "
-                f"partnership directory. Please ask {contacts} to add you, then say hello again."
-            ),
-            error=True,
+        data: dict[str, Any] = {"user_id": user_id, "name": activity.from_property.name}
+        if store.is_personal(activity):
+            data["reference"] = store.reference_of(activity)
+        return await self.people.visitor(
+            account, email=lambda: self._roster_email(context, user_id), data=data
         )
 
     # --- messages ---------------------------------------------------------------------------
@@ -218,12 +171,14 @@ class PartnershipAgent:
             await self.send(context, reply)
 
     async def run(self, context: TurnContext, text: str) -> Reply:
-        person_id, email = await self.resolve_person(context)
-        if person_id is None:
-            return await self.who_to_ask(email)
+        visitor = await self.resolve_person(context)
+        if visitor.person is None:
+            return await self.people.stranger_reply(visitor.email)
         activity = context.activity
         key = store.channel_key(activity)
-        reply = await self.ctx.router.handle(text, actor_id=person_id, door="teams", channel=key)
+        reply = await self.ctx.router.handle(
+            text, actor_id=visitor.person.id, door="teams", channel=key
+        )
         if key:
             # After the command, so `group attendance teams:here` links the channel at once.
             async with self.ctx.db.session() as session:
@@ -305,9 +260,9 @@ class PartnershipAgent:
             return
         key = store.channel_key(activity)
         if key is None:
-            person_id, email = await self.resolve_person(context)
-            if person_id is None:
-                await self.send(context, await self.who_to_ask(email))
+            visitor = await self.resolve_person(context)
+            if visitor.person is None:
+                await self.send(context, await self.people.stranger_reply(visitor.email))
                 return
             await context.send_activity(
                 reply_activity(
