@@ -44,8 +44,6 @@ KNOWN_WRONG_WAY: dict[str, list[str]] = {
         "handlers.consultations_changes -> scheduled.consultations",
         "handlers.opportunities_bulletin -> scheduled.opportunities",
         "handlers.schedules -> scheduled.schedules",
-        "handlers.support -> scheduled.support",
-        "handlers.support_triage -> scheduled.support",
         # arch-actions-meetings: the same for meetings
         "handlers.meetings -> scheduled.meetings",
         "handlers.meetings_changes -> scheduled.meetings",
@@ -63,7 +61,6 @@ KNOWN_CYCLES: list[set[str]] = [
     # arch-support-consult-opps: handlers/consultations/ and handlers/support/ packages
     {"handlers.consultations", "handlers.consultations_changes"}
     | {"handlers.consultations_responses"},
-    {"handlers.support", "handlers.support_triage"},
     # arch-layers, once arch-policy-audit's work settles: the command kit names its own parts'
     # types round a loop (Services holds the Policy and the Registry, whose handlers and loaders
     # take Services and return policy.Loaded; policy's helpers take a Command and a Request)

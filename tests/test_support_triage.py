@@ -163,11 +163,11 @@ async def test_stats_by_kind_status_and_times(ask: Asker) -> None:
 
 
 async def test_demo_history_makes_the_design_example_number_12(ask: Asker) -> None:
-    from handlers.support import demo_setup
+    from bot.demo import support_history
 
     ctx = ask.ctx
     async with ctx.db.session() as session:
-        assert "11 support requests" in await demo_setup(session, ctx.clock.now())
+        assert "11 support requests" in await support_history(session, ctx.clock.now())
     assert (await ask.ok(JO, CRISIS)).text.startswith("Support request #12 received")
     for command in (
         "triage ack 12",

@@ -1,6 +1,6 @@
 """Learn Sheffield staff triage support requests: the queue, each change, days used, figures.
 
-Registered by handlers/support.py (same topic). Every change is recorded in the request's
+Registered by handlers/support/__init__.py after the asking commands (same topic). Every change is recorded in the request's
 history and the requester is told through the outbox.
 """
 
@@ -13,20 +13,10 @@ from bot.errors import NotFound, UserError
 from bot.registry import STAFF, CommandSet
 from bot.reply import Actions, Button, Reply, Table
 from bot.services import Request, Services
-from handlers.support import (
-    ack_state,
-    days_text,
-    local_days,
-    organisation_of,
-    person_of,
-    safety_net,
-    safety_net_text,
-    show_request,
-    snippet,
-)
-from scheduled import support as notices
+from handlers.support import kernel
 from storage import directory
 from storage import support as repo
+from storage import support_notices as notices
 from storage.support import URGENCIES, SupportRequest
 
 commands = CommandSet("support", "Point-of-need support requests and triage")
@@ -99,7 +89,7 @@ def _done(request: SupportRequest, what: str) -> Reply:
 async def triage(req: Request, svc: Services) -> Reply:
     if req.args.words:
         if req.args.words[0].lstrip("#").isdigit():
-            return await show_request(
+            return await kernel.show_request(
                 req, svc, req.args.int_at(0, what="request", example="triage 12")
             )
         raise UserError(
@@ -118,8 +108,8 @@ async def triage(req: Request, svc: Services) -> Reply:
     rows = []
     for r in queue:
         org, assignee = (
-            await organisation_of(svc, r.organisation_id),
-            await person_of(svc, r.assignee_id),
+            await kernel.organisation_of(svc, r.organisation_id),
+            await kernel.person_of(svc, r.assignee_id),
         )
         rows.append(
             [
@@ -129,8 +119,8 @@ async def triage(req: Request, svc: Services) -> Reply:
                 r.urgency,
                 r.status,
                 assignee.first_name if assignee else "-",
-                ack_state(r, req.now, svc),
-                snippet(r.details, 40),
+                kernel.ack_state(r, req.now, svc),
+                kernel.snippet(r.details, 40),
             ]
         )
     cols = ["#", "kind", "organisation", "urgency", "status", "with", "acknowledgement", "request"]
@@ -264,7 +254,7 @@ async def triage_escalate(req: Request, svc: Services) -> Reply:
     request.status = "escalated"
     note = _note(req)
     event_id = await _record(req, svc, request, "escalated", note=note)
-    org = await organisation_of(svc, request.organisation_id)
+    org = await kernel.organisation_of(svc, request.organisation_id)
     await notices.escalate(
         svc.session,
         request=request,
@@ -309,13 +299,13 @@ async def triage_log_days(req: Request, svc: Services) -> Reply:
         note=note,
         days=days,
     )
-    org = await organisation_of(svc, request.organisation_id)
+    org = await kernel.organisation_of(svc, request.organisation_id)
     if org is None:
-        return Reply(text=f"Logged {days_text(days)} against support request #{request.id}.")
-    allocated, used = await safety_net(svc, org, req.now)
+        return Reply(text=f"Logged {kernel.days_text(days)} against support request #{request.id}.")
+    allocated, used = await kernel.safety_net(svc, org, req.now)
     return Reply(
-        text=f"Logged {days_text(days)} against support request #{request.id}. "
-        f"{org.name}: safety net {safety_net_text(allocated, used)}."
+        text=f"Logged {kernel.days_text(days)} against support request #{request.id}. "
+        f"{org.name}: safety net {kernel.safety_net_text(allocated, used)}."
     )
 
 
@@ -345,7 +335,7 @@ async def triage_stats(req: Request, svc: Services) -> Reply:
         periods = {"this term": (term.start, term.end), **periods}
     figures = {}
     for name, (start, end) in periods.items():
-        since, until = local_days(start, end, svc)
+        since, until = kernel.local_days(start, end, svc)
         raised = await repo.requests_raised_between(svc.session, start=since, end=until)
         figures[name] = repo.summarise(raised, now=req.now)
     names = list(figures)

@@ -1,38 +1,27 @@
-"""Point-of-need support: heads ask for help, Learn Sheffield staff triage it privately.
+"""Asking for point-of-need support and reading it back: `support`, `support mine`,
+`entitlement`. Staff triage lives in handlers/support/triage.py (same topic).
 
-Who may read what lives in bot/policy.py; the request text is shown only to the requester and
-staff, and the triage channel's copy is the only message that carries it.
+The request goes to Learn Sheffield's private triage channel (the only message that carries
+its text) through storage/support_notices.py.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.dates import format_duration, format_when, local_to_utc
-from bot.errors import NotFound, UserError
+from bot.dates import format_when
+from bot.errors import UserError
 from bot.parsing import yes_no
-from bot.policy import may_see_support_details, may_see_support_request, require_own_organisation
-from bot.registry import CommandSet, Registry
+from bot.policy import may_see_support_details, require_own_organisation
+from bot.registry import CommandSet
 from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
-from scheduled import support as notices
+from handlers.support import kernel
 from storage import directory
 from storage import support as repo
-from storage.directory import Organisation, Person
-from storage.support import ALL_KINDS, KINDS, URGENCIES, SupportRequest
+from storage import support_notices as notices
+from storage.directory import Organisation
+from storage.support import ALL_KINDS, KINDS, URGENCIES
 
 commands = CommandSet("support", "Point-of-need support requests and triage")
-
-
-def register(registry: Registry) -> None:
-    """Asking and reading here; staff triage in handlers/support_triage.py, one topic."""
-    from handlers import support_triage
-
-    commands.register(registry)
-    support_triage.commands.register(registry)
-
 
 EXAMPLE = 'support crisis "Head unexpectedly absent; interim leadership advice needed today"'
 KIND_ALIASES = {"signpost": "signposting", "broker": "brokerage", "consult": "consultancy"}
@@ -140,39 +129,6 @@ async def _organisation_for(req: Request, svc: Services) -> Organisation:
     return req.actor.organisation
 
 
-async def safety_net(svc: Services, org: Organisation, now: datetime) -> tuple[int, float]:
-    """(days allocated, days used) this school year."""
-    start, end = repo.school_year(now.astimezone(svc.tz).date())
-    since, until = local_days(start, end, svc)
-    used = await repo.days_used(svc.session, organisation_id=org.id, start=since, end=until)
-    return repo.safety_net_days(subscriber=org.subscriber, category=org.category), used
-
-
-def local_days(first: date, last: date, svc: Services) -> tuple[datetime, datetime]:
-    """[start, end) in UTC covering whole days `first`..`last` in the partnership's zone."""
-
-    def midnight(day: date) -> datetime:
-        return local_to_utc(datetime.combine(day, time(0, 0)), svc.tz)
-
-    return midnight(first), midnight(last + timedelta(days=1))
-
-
-def days_text(value: float) -> str:
-    text = f"{value:g}"
-    return f"{text} day" if value == 1 else f"{text} days"
-
-
-def safety_net_text(allocated: int, used: float) -> str:
-    if not allocated and not used:
-        return "none (safety-net days go to subscribing schools categorised yellow, amber or red)"
-    left = allocated - used
-    if left >= 0:
-        return f"{days_text(left)} left of {days_text(allocated)} this school year"
-    return (
-        f"all {days_text(allocated)} used, {days_text(-left)} over (outside the safety net: quote)"
-    )
-
-
 @commands.command(
     "support",
     summary="Ask Learn Sheffield for point-of-need support (or open the form)",
@@ -193,7 +149,9 @@ async def support(req: Request, svc: Services) -> Reply:
     if not args.words and not args.options:
         return support_form()
     if len(args.words) == 1 and not args.options and args.words[0].lstrip("#").isdigit():
-        return await show_request(req, svc, args.int_at(0, what="request", example="support 12"))
+        return await kernel.show_request(
+            req, svc, args.int_at(0, what="request", example="support 12")
+        )
     kind, details = _kind_and_details(req)
     urgency = _urgency(req, kind)
     consent = _consent(req)
@@ -231,7 +189,7 @@ async def support(req: Request, svc: Services) -> Reply:
         nxt += f"; {org.name} is not a subscriber, so we will signpost you or send a quote"
     elif request.offer == repo.SIGNPOSTING:
         nxt += f"; {org.name} is not a subscriber, so we will point you to the right help"
-    allocated, used = await safety_net(svc, org, req.now)
+    allocated, used = await kernel.safety_net(svc, org, req.now)
     return Reply(
         text=f"Support request #{request.id} received: {kind} for {org.name}.",
         elements=[
@@ -244,91 +202,12 @@ async def support(req: Request, svc: Services) -> Reply:
                         f"{format_when(due, svc.tz)} (target: {target}, 08:00-18:00 school days)",
                     ),
                     ("Entitlement", request.offer),
-                    ("Safety-net days", safety_net_text(allocated, used)),
+                    ("Safety-net days", kernel.safety_net_text(allocated, used)),
                 ]
             ),
             Actions([Button("My requests", "support mine"), Button("Entitlement", "entitlement")]),
         ],
     )
-
-
-async def person_of(svc: Services, person_id: int | None) -> Person | None:
-    return await svc.session.get(Person, person_id) if person_id else None
-
-
-async def organisation_of(svc: Services, org_id: int | None) -> Organisation | None:
-    return await svc.session.get(Organisation, org_id) if org_id else None
-
-
-def ack_state(request: SupportRequest, now: datetime, svc: Services) -> str:
-    if request.acked_at:
-        return f"acknowledged {format_when(request.acked_at, svc.tz)}"
-    left = request.ack_due_at - now
-    if left <= timedelta(0):
-        return f"target missed {format_duration(-left)} ago"
-    return f"due in {format_duration(left)} ({format_when(request.ack_due_at, svc.tz)})"
-
-
-async def show_request(req: Request, svc: Services, request_id: int) -> Reply:
-    """One request: everything for the requester and staff, the outline for colleagues."""
-    request = await repo.get_request(svc.session, request_id)
-    if request is None or not may_see_support_request(
-        req.actor, requester_id=request.requester_id, organisation_id=request.organisation_id
-    ):
-        raise NotFound(
-            f"No support request #{request_id} that you can see.", example="support mine"
-        )
-    detailed = may_see_support_details(req.actor, requester_id=request.requester_id)
-    org = await organisation_of(svc, request.organisation_id)
-    requester = await person_of(svc, request.requester_id)
-    assignee = await person_of(svc, request.assignee_id)
-    fields = [
-        ("Organisation", org.name if org else "-"),
-        ("Raised by", requester.name if requester else "(removed)"),
-        ("Raised", format_when(request.created_at, svc.tz)),
-        ("Status", request.status),
-        ("Urgency", request.urgency),
-        ("Acknowledgement", ack_state(request, req.now, svc)),
-        ("With", assignee.name if assignee else "not yet assigned"),
-        ("Entitlement", request.offer),
-    ]
-    if detailed:
-        fields += [
-            ("Best contact", request.contact or (requester.email if requester else "-")),
-            ("Consent to share with named partners", "yes" if request.consent else "no"),
-        ]
-    text = (
-        request.details
-        if detailed
-        else "The details are shared only with the person who asked and Learn Sheffield staff."
-    )
-    reply = Reply(text=f"Support request #{request.id}: {request.kind}")
-    reply.add(Section(text=text, fields=fields))
-    if detailed:
-        events = await repo.events_of(svc.session, request.id)
-        staff_view = req.actor.is_staff
-        rows = []
-        for e in events:
-            if not staff_view and e.action not in ("raised", "resolved", "signposted", "reopened"):
-                note = ""
-            else:
-                note = e.note or ""
-            who = await person_of(svc, e.actor_id)
-            days = f" ({days_text(e.days)})" if e.days else ""
-            rows.append(
-                [format_when(e.at, svc.tz), who.name if who else "-", e.action + days, note]
-            )
-        reply.add(Table(columns=["when", "who", "what", "note"], rows=rows, title="History"))
-    if req.actor.is_staff and request.is_open:
-        reply.add(
-            Actions(
-                [
-                    Button("Acknowledge", f"triage ack {request.id}", style="primary"),
-                    Button("Resolve", f'triage resolve {request.id} "Done"'),
-                ]
-            )
-        )
-    return reply
 
 
 @commands.command(
@@ -343,9 +222,9 @@ async def support_mine(req: Request, svc: Services) -> Reply:
     for r in await repo.requests_for(
         svc.session, organisation_id=req.actor.organisation_id, requester_id=req.actor.id
     ):
-        by = await person_of(svc, r.requester_id)
+        by = await kernel.person_of(svc, r.requester_id)
         mine = may_see_support_details(req.actor, requester_id=r.requester_id)
-        what = snippet(r.details) if mine else "(confidential)"
+        what = kernel.snippet(r.details) if mine else "(confidential)"
         rows.append(
             [
                 f"#{r.id}",
@@ -367,11 +246,6 @@ async def support_mine(req: Request, svc: Services) -> Reply:
     )
 
 
-def snippet(text: str, size: int = 50) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= size else flat[: size - 1] + "…"
-
-
 @commands.command(
     "entitlement",
     summary="What support your organisation is entitled to this school year",
@@ -387,9 +261,9 @@ async def entitlement(req: Request, svc: Services) -> Reply:
     else:
         raise UserError("Which organisation?", example='entitlement org:"Hillside Primary"')
     require_own_organisation(req.actor, organisation_id=org.id, what="see entitlements")
-    allocated, used = await safety_net(svc, org, req.now)
+    allocated, used = await kernel.safety_net(svc, org, req.now)
     start, end = repo.school_year(req.now.astimezone(svc.tz).date())
-    since, until = local_days(start, end, svc)
+    since, until = kernel.local_days(start, end, svc)
     raised = await repo.requests_raised_between(
         svc.session, start=since, end=until, organisation_id=org.id
     )
@@ -404,7 +278,7 @@ async def entitlement(req: Request, svc: Services) -> Reply:
     fields = [
         ("Subscriber", "yes" if org.subscriber else "no"),
         ("Category", org.category or "not categorised"),
-        ("Safety-net days", safety_net_text(allocated, used)),
+        ("Safety-net days", kernel.safety_net_text(allocated, used)),
     ]
     if org.maintained:
         fields.append(("Statutory duties", "support and challenge meetings (maintained school)"))
@@ -416,10 +290,3 @@ async def entitlement(req: Request, svc: Services) -> Reply:
             Actions([Button("Ask for support", "support")]),
         ],
     )
-
-
-async def demo_setup(session: AsyncSession, now: datetime) -> str:
-    """Eleven requests from this school year, so the DESIGN example `support crisis` is #12."""
-    from handlers.support_demo import demo_history
-
-    return await demo_history(session, now)

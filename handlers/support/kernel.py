@@ -1,0 +1,136 @@
+"""Support's shared rules: safety-net days, the acknowledgement state, and one request shown
+to whoever may see it. Used by the asking and triage commands; imports neither.
+
+Who may read what lives in bot/policy.py; the request text is shown only to the requester and
+staff.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from bot.dates import format_duration, format_when, local_to_utc
+from bot.errors import NotFound
+from bot.policy import may_see_support_details, may_see_support_request
+from bot.reply import Actions, Button, Reply, Section, Table
+from bot.services import Request, Services
+from storage import support as repo
+from storage.directory import Organisation, Person
+from storage.support import SupportRequest
+
+
+async def safety_net(svc: Services, org: Organisation, now: datetime) -> tuple[int, float]:
+    """(days allocated, days used) this school year."""
+    start, end = repo.school_year(now.astimezone(svc.tz).date())
+    since, until = local_days(start, end, svc)
+    used = await repo.days_used(svc.session, organisation_id=org.id, start=since, end=until)
+    return repo.safety_net_days(subscriber=org.subscriber, category=org.category), used
+
+
+def local_days(first: date, last: date, svc: Services) -> tuple[datetime, datetime]:
+    """[start, end) in UTC covering whole days `first`..`last` in the partnership's zone."""
+
+    def midnight(day: date) -> datetime:
+        return local_to_utc(datetime.combine(day, time(0, 0)), svc.tz)
+
+    return midnight(first), midnight(last + timedelta(days=1))
+
+
+def days_text(value: float) -> str:
+    text = f"{value:g}"
+    return f"{text} day" if value == 1 else f"{text} days"
+
+
+def safety_net_text(allocated: int, used: float) -> str:
+    if not allocated and not used:
+        return "none (safety-net days go to subscribing schools categorised yellow, amber or red)"
+    left = allocated - used
+    if left >= 0:
+        return f"{days_text(left)} left of {days_text(allocated)} this school year"
+    return (
+        f"all {days_text(allocated)} used, {days_text(-left)} over (outside the safety net: quote)"
+    )
+
+
+async def person_of(svc: Services, person_id: int | None) -> Person | None:
+    return await svc.session.get(Person, person_id) if person_id else None
+
+
+async def organisation_of(svc: Services, org_id: int | None) -> Organisation | None:
+    return await svc.session.get(Organisation, org_id) if org_id else None
+
+
+def ack_state(request: SupportRequest, now: datetime, svc: Services) -> str:
+    if request.acked_at:
+        return f"acknowledged {format_when(request.acked_at, svc.tz)}"
+    left = request.ack_due_at - now
+    if left <= timedelta(0):
+        return f"target missed {format_duration(-left)} ago"
+    return f"due in {format_duration(left)} ({format_when(request.ack_due_at, svc.tz)})"
+
+
+async def show_request(req: Request, svc: Services, request_id: int) -> Reply:
+    """One request: everything for the requester and staff, the outline for colleagues."""
+    request = await repo.get_request(svc.session, request_id)
+    if request is None or not may_see_support_request(
+        req.actor, requester_id=request.requester_id, organisation_id=request.organisation_id
+    ):
+        raise NotFound(
+            f"No support request #{request_id} that you can see.", example="support mine"
+        )
+    detailed = may_see_support_details(req.actor, requester_id=request.requester_id)
+    org = await organisation_of(svc, request.organisation_id)
+    requester = await person_of(svc, request.requester_id)
+    assignee = await person_of(svc, request.assignee_id)
+    fields = [
+        ("Organisation", org.name if org else "-"),
+        ("Raised by", requester.name if requester else "(removed)"),
+        ("Raised", format_when(request.created_at, svc.tz)),
+        ("Status", request.status),
+        ("Urgency", request.urgency),
+        ("Acknowledgement", ack_state(request, req.now, svc)),
+        ("With", assignee.name if assignee else "not yet assigned"),
+        ("Entitlement", request.offer),
+    ]
+    if detailed:
+        fields += [
+            ("Best contact", request.contact or (requester.email if requester else "-")),
+            ("Consent to share with named partners", "yes" if request.consent else "no"),
+        ]
+    text = (
+        request.details
+        if detailed
+        else "The details are shared only with the person who asked and Learn Sheffield staff."
+    )
+    reply = Reply(text=f"Support request #{request.id}: {request.kind}")
+    reply.add(Section(text=text, fields=fields))
+    if detailed:
+        events = await repo.events_of(svc.session, request.id)
+        staff_view = req.actor.is_staff
+        rows = []
+        for e in events:
+            if not staff_view and e.action not in ("raised", "resolved", "signposted", "reopened"):
+                note = ""
+            else:
+                note = e.note or ""
+            who = await person_of(svc, e.actor_id)
+            days = f" ({days_text(e.days)})" if e.days else ""
+            rows.append(
+                [format_when(e.at, svc.tz), who.name if who else "-", e.action + days, note]
+            )
+        reply.add(Table(columns=["when", "who", "what", "note"], rows=rows, title="History"))
+    if req.actor.is_staff and request.is_open:
+        reply.add(
+            Actions(
+                [
+                    Button("Acknowledge", f"triage ack {request.id}", style="primary"),
+                    Button("Resolve", f'triage resolve {request.id} "Done"'),
+                ]
+            )
+        )
+    return reply
+
+
+def snippet(text: str, size: int = 50) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= size else flat[: size - 1] + "…"
