@@ -281,8 +281,28 @@ def actions_demo(now: datetime) -> list[tuple[str, str]]:
     ]
 
 
+# --- consultations -------------------------------------------------------------------------
+
+
+def consultation_commands(now: datetime) -> list[tuple[str, str]]:
+    """One open consultation, so `consultation add` in the examples makes #2."""
+    closes = (now + timedelta(days=24)).strftime("%d/%m/%Y")
+    return [
+        (
+            "stella@learnsheffield.co.uk",
+            'consultation add "Education and skills partnership framework" '
+            f"closes:{closes} audience:primary,secondary,special "
+            'summary:"How should schools, colleges and the council work together?" '
+            "link:https://example.org/framework nudge:yes",
+        ),
+    ]
+
+
 # a domain's demo commands, run (in handlers.DOMAINS order) as the people who would type them
-DEMO_COMMANDS: dict[str, DemoCommands] = {"actions": actions_demo}
+DEMO_COMMANDS: dict[str, DemoCommands] = {
+    "actions": actions_demo,
+    "consultations": consultation_commands,
+}
 # a domain's bulk history, written straight to storage (the router would stamp it with today)
 DEMO_SETUP: dict[str, DemoSetup] = {"support": support_history}
 

@@ -40,8 +40,6 @@ KNOWN_WRONG_WAY: dict[str, list[str]] = {
     "layers": [
         # arch-support-consult-opps: handlers stop importing the planners (the shared rule moves
         # to a kernel module the planner and the handler both import)
-        "handlers.consultations -> scheduled.consultations",
-        "handlers.consultations_changes -> scheduled.consultations",
         "handlers.opportunities_bulletin -> scheduled.opportunities",
         "handlers.schedules -> scheduled.schedules",
         # arch-actions-meetings: the same for meetings
@@ -58,9 +56,6 @@ KNOWN_WRONG_WAY: dict[str, list[str]] = {
 KNOWN_CYCLES: list[set[str]] = [
     # arch-actions-meetings: a handlers/meetings/ package with a kernel
     {"handlers.meetings", "handlers.meeting_items", "handlers.meetings_changes"},
-    # arch-support-consult-opps: handlers/consultations/ and handlers/support/ packages
-    {"handlers.consultations", "handlers.consultations_changes"}
-    | {"handlers.consultations_responses"},
     # arch-layers, once arch-policy-audit's work settles: the command kit names its own parts'
     # types round a loop (Services holds the Policy and the Registry, whose handlers and loaders
     # take Services and return policy.Loaded; policy's helpers take a Command and a Request)

@@ -21,7 +21,7 @@ from storage import support_notices as notices
 from storage.directory import Organisation
 from storage.support import ALL_KINDS, KINDS, URGENCIES
 
-commands = CommandSet("support", "Point-of-need support requests and triage")
+commands = CommandSet(*kernel.TOPIC)
 
 EXAMPLE = 'support crisis "Head unexpectedly absent; interim leadership advice needed today"'
 KIND_ALIASES = {"signpost": "signposting", "broker": "brokerage", "consult": "consultancy"}

@@ -18,6 +18,9 @@ from storage import support as repo
 from storage.directory import Organisation, Person
 from storage.support import SupportRequest
 
+# the help topic of every command module in the package
+TOPIC = ("support", "Point-of-need support requests and triage")
+
 
 async def safety_net(svc: Services, org: Organisation, now: datetime) -> tuple[int, float]:
     """(days allocated, days used) this school year."""

@@ -19,7 +19,7 @@ from storage import support as repo
 from storage import support_notices as notices
 from storage.support import URGENCIES, SupportRequest
 
-commands = CommandSet("support", "Point-of-need support requests and triage")
+commands = CommandSet(*kernel.TOPIC)
 
 URGENCY_ORDER = {u: i for i, u in enumerate(URGENCIES)}
 TRIAGE_VERBS = ("ack", "assign", "signpost", "resolve", "reopen", "escalate", "log-days", "stats")

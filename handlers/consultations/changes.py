@@ -1,7 +1,7 @@
 """Changing a consultation's dates: extend it (reminders re-planned) or close it now.
 
-Registered by handlers/consultations.py (same topic). Both cancel what the old plan had
-queued; `scheduled/consultations.py` plans the posts again from the new dates.
+Registered by handlers/consultations/__init__.py (same topic). Both cancel what the old plan had
+queued; scheduled/consultations.py plans the posts again from the new dates.
 """
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from bot.errors import UserError
 from bot.registry import STAFF, CommandSet
 from bot.reply import Reply
 from bot.services import Request, Services
-from handlers.consultations import (
+from handlers.consultations.kernel import (
     ADD_EXAMPLE,
+    TOPIC,
     consultation_at,
     days_left,
     parse_closing,
     plan_section,
 )
-from scheduled import consultations as plan
 from storage import consultations as repo
+from storage.consultation_posts import channels_for, enqueue_closed, post_to_channels
 from storage.outbox import cancel_pending
 
-commands = CommandSet("consultations", "Consultations and their deadlines")
+commands = CommandSet(*TOPIC)
 
 
 @commands.command(
@@ -70,7 +71,7 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
             f"{format_when(closes, svc.tz)}.",
             private=False,
         )
-        await plan.post_to_channels(
+        await post_to_channels(
             svc.session,
             c,
             key=f"{c.key_prefix}extended",
@@ -103,10 +104,10 @@ async def consultation_close(req: Request, svc: Services) -> Reply:
         )
     c.closed_at = req.now
     await cancel_pending(svc.session, prefix=f"consultation:{c.id}:", reason="consultation closed")
-    await plan.enqueue_closed(svc.session, c, settings=svc.settings, due_at=req.now)
+    await enqueue_closed(svc.session, c, settings=svc.settings, due_at=req.now)
     count = len(await repo.responses_to(svc.session, c.id))
     return Reply(
         text=f'Consultation #{c.id} "{c.title}" is closed, with {count} response(s). '
         "No more reminders will go; the closing post goes to "
-        f"{', '.join(plan.channels_for(c.audience, svc.settings))}."
+        f"{', '.join(channels_for(c.audience, svc.settings))}."
     )

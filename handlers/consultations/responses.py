@@ -12,11 +12,11 @@ from bot.errors import UserError
 from bot.registry import STAFF, CommandSet
 from bot.reply import Reply, Table
 from bot.services import Request, Services
-from handlers.consultations import audience_words, consultation_at
+from handlers.consultations.kernel import TOPIC, audience_words, consultation_at
 from storage import consultations as repo
 from storage.directory import person_by_id
 
-commands = CommandSet("consultations", "Consultations and their deadlines")
+commands = CommandSet(*TOPIC)
 
 
 @commands.command(

@@ -1,0 +1,83 @@
+"""Consultations' shared rules: the closing date, the audience in words, one consultation by
+number, the days left and the posts still to come. Used by every consultation command module;
+imports none of them.
+
+The posts themselves (launch, countdown, close) are made by scheduled/consultations.py as they
+fall due, from the plan in storage/consultation_posts.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from bot.dates import format_when, local_to_utc, parse_local, to_local
+from bot.errors import UserError
+from bot.reply import Section
+from bot.services import Request, Services
+from storage import consultations as repo
+from storage.consultation_posts import PlannedPost, channels_for, describe_post, upcoming
+from storage.consultations import Consultation
+
+ADD_EXAMPLE = (
+    'consultation add "Partnership design" closes:"end of term" audience:board '
+    "link:https://example.org/c"
+)
+
+# the help topic of every command module in the package
+TOPIC = ("consultations", "Consultations and their deadlines")
+
+
+CLOSE_TIME = time(17, 0)  # a closing date without a time closes at the end of the working day
+
+
+async def parse_closing(text: str, *, req: Request, svc: Services, option: str) -> datetime:
+    """A closing instant: a date (17:00 that day), a date and time, or "end of term"."""
+    local, _ = parse_local(
+        text, now=req.now, tz=svc.tz, terms=await svc.terms(), default_time=CLOSE_TIME
+    )
+    closes = local_to_utc(local, svc.tz)
+    if closes <= req.now:
+        raise UserError(
+            f"{option}:{text} has already passed ({format_when(closes, svc.tz)}).",
+            example=ADD_EXAMPLE,
+            field=option,
+        )
+    return closes
+
+
+def audience_words(audience: list[str]) -> str:
+    words = []
+    for a in audience:
+        if a == "everyone":
+            words.append("everyone")
+        elif a.startswith("phase:"):
+            words.append(f"{a.split(':', 1)[1]} schools")
+        else:
+            words.append(a.split(":", 1)[1])
+    return ", ".join(words)
+
+
+async def consultation_at(req: Request, svc: Services, index: int, example: str) -> Consultation:
+    number = req.args.int_at(index, what="consultation", example=example)
+    return await repo.get_consultation(svc.session, number)
+
+
+def days_left(c: Consultation, *, now: datetime, svc: Services) -> str:
+    if not c.is_open(now):
+        return "closed"
+    days = (to_local(c.closes_at, svc.tz).date() - to_local(now, svc.tz).date()).days
+    return "today" if days == 0 else "1 day" if days == 1 else f"{days} days"
+
+
+async def plan_section(
+    c: Consultation, *, req: Request, svc: Services, launching: bool = False
+) -> Section:
+    """The posts still to come, so staff can see what the bot will say and when."""
+    posts = upcoming(c, now=req.now, tz=svc.tz, terms=await svc.terms())
+    if launching:
+        posts.insert(0, PlannedPost("launch", req.now))
+    channels = ", ".join(channels_for(c.audience, svc.settings))
+    lines = [describe_post(p, svc.tz) for p in posts]
+    if c.nudge:
+        lines.append("Each reminder also nudges, by direct message, those not yet responded.")
+    return Section(title=f"Posts to {channels}", text="\n".join(lines) or "none still to come")
