@@ -40,7 +40,6 @@ KNOWN_WRONG_WAY: dict[str, list[str]] = {
     "layers": [
         # arch-support-consult-opps: handlers stop importing the planners (the shared rule moves
         # to a kernel module the planner and the handler both import)
-        "handlers.opportunities_bulletin -> scheduled.opportunities",
         "handlers.schedules -> scheduled.schedules",
         # arch-actions-meetings: the same for meetings
         "handlers.meetings -> scheduled.meetings",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.render.text import render_text
-from scheduled.opportunities import send_edition
+from storage.bulletin import send_edition
 from storage.directory import person_by_email
 from tests.conftest import Asker, london, outbox_rows, run_tick
 

@@ -1,7 +1,8 @@
 """The Opportunities Bulletin in chat: preview, send, subscribe, settings and past editions.
 
-Registered by handlers/opportunities.py (same topic); what goes in an edition is decided in
-scheduled/opportunities.py, so a preview shows exactly what the clock would send.
+Registered by handlers/opportunities/__init__.py (same topic); what goes in an edition is
+decided in storage/bulletin.py, shared with the clock, so a preview shows exactly what the
+clock would send.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from bot.policy import require_oneself
 from bot.registry import STAFF, CommandSet
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
-from scheduled import opportunities as bulletin
+from handlers.opportunities.kernel import TOPIC
+from storage import bulletin
 from storage import opportunities as repo
 from storage.directory import Person, group_by_name, person_by_id, resolve_person
 from storage.outbox import OutboxMessage, person_target
 
-commands = CommandSet("opportunities", "Opportunities and the bulletin")
+commands = CommandSet(*TOPIC)
 
 
 def week_monday(day: date) -> date:
