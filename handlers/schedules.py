@@ -6,18 +6,18 @@ next occurrence follows the new text and time. The clock (`scheduled/schedules.p
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.dates import format_when, parse_datetime
 from bot.errors import UserError
 from bot.registry import CommandSet
 from bot.reply import Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
-from scheduled.schedules import REPEATS, next_run
 from storage import consultations as repo
 from storage.consultations import ScheduledPost
 from storage.directory import group_by_name
 from storage.outbox import cancel_pending
+from storage.schedule_times import REPEATS, next_run
 
 commands = CommandSet("schedules", "Scheduled posts to channels")
 register = commands.register
@@ -223,15 +223,3 @@ async def schedule_cancel(req: Request, svc: Services) -> Reply:
         text=f'Scheduled post #{post.id} cancelled: "{post.text}" will not go again.',
         subject=("schedule", post.id),
     )
-
-
-def demo_commands(now: datetime) -> list[tuple[str, str]]:
-    """A weekly reminder to the board, starting next Monday at 09:00."""
-    monday = now + timedelta(days=7 - now.weekday())
-    return [
-        (
-            "sam@learnsheffield.co.uk",
-            'schedule add "Reminder: this week\'s Opportunities Bulletin goes out on Friday" '
-            f'channel:bulletin on:"{monday:%d/%m/%Y} 09:00" every:week',
-        )
-    ]

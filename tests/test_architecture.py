@@ -38,9 +38,6 @@ CONTRACT_TYPES: dict[str, type[Contract]] = {
 # names who removes it; delete the entry with the import (a stale entry fails the test).
 KNOWN_WRONG_WAY: dict[str, list[str]] = {
     "layers": [
-        # arch-support-consult-opps: handlers stop importing the planners (the shared rule moves
-        # to a kernel module the planner and the handler both import)
-        "handlers.schedules -> scheduled.schedules",
         # arch-actions-meetings: the same for meetings
         "handlers.meetings -> scheduled.meetings",
         "handlers.meetings_changes -> scheduled.meetings",

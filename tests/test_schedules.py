@@ -113,8 +113,8 @@ async def test_bad_schedules_are_refused_and_nothing_is_saved(ask: Asker) -> Non
 
 
 def test_monthly_posts_keep_the_day_or_take_the_last_day_of_a_short_month() -> None:
-    from scheduled.schedules import next_run
     from storage.consultations import ScheduledPost
+    from storage.schedule_times import next_run
 
     post = ScheduledPost(
         id=1,

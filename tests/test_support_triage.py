@@ -163,7 +163,7 @@ async def test_stats_by_kind_status_and_times(ask: Asker) -> None:
 
 
 async def test_demo_history_makes_the_design_example_number_12(ask: Asker) -> None:
-    from bot.demo import support_history
+    from bot.demo.support import support_history
 
     ctx = ask.ctx
     async with ctx.db.session() as session:
