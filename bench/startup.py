@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -67,6 +68,11 @@ async def load(base: str, person_id: int) -> None:
 
     conn = aiohttp.TCPConnector(limit=CONNECTIONS)
     async with aiohttp.ClientSession(connector=conn) as http:
+        async with http.get(f"{base}/") as resp:  # the page token, as a browser gets it
+            page = await resp.text()
+        found = re.search(r'name="page-token" content="([^"]+)"', page)
+        if found:
+            http.headers["X-Page-Token"] = found[1]
         await asyncio.gather(*(worker(http) for _ in range(CONNECTIONS)))
 
 

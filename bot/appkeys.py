@@ -20,3 +20,5 @@ BACKGROUND_STARTERS: web.AppKey[list[Callable[[], Awaitable[Any]]]] = web.AppKey
     "background_starters", list
 )
 INBOX_POLL_SECONDS: web.AppKey[float] = web.AppKey("inbox_poll_seconds", float)
+# the web chat's page-token secret (bot.adapters.webguard): random per process
+PAGE_SECRET: web.AppKey[bytes] = web.AppKey("page_secret", bytes)

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import inspect, text
 
-from bot.app import BotContext, build_context
+from bot.app import BotContext, build_context, build_web_app
 from bot.clock import FixedClock
 from bot.reply import Reply
 from bot.settings import Settings
@@ -206,3 +209,15 @@ async def outbox_rows(ctx: BotContext, *, prefix: str = ""):  # type: ignore[no-
 
     async with ctx.db.session() as session:
         return [r for r in await listing(session, limit=100_000) if r.key.startswith(prefix)]
+
+
+@asynccontextmanager
+async def web_client(ctx: BotContext) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    """A client of the web chat that first loads the page, as a browser does, and then sends
+    the page token it was given with every request (bot.adapters.webguard)."""
+    async with TestClient(TestServer(build_web_app(ctx))) as client:
+        page = await (await client.get("/")).text()
+        found = re.search(r'<meta name="page-token" content="([^"]+)">', page)
+        assert found, "the web chat page carries a page token"
+        client.session.headers["X-Page-Token"] = found[1]
+        yield client

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import BotContext, build_web_app
+from bot.app import BotContext
 from bot.render.adaptivecards import render_card
 from bot.render.blockkit import render_message
 from bot.reply import Form, FormField
 from storage.directory import person_by_email
-from tests.conftest import london, outbox_rows, run_tick
+from tests.conftest import london, outbox_rows, run_tick, web_client
 
 
 async def person_ids(ctx: BotContext, *emails: str) -> list[int]:
@@ -27,7 +26,7 @@ async def test_web_chat_runs_the_design_examples_and_the_note_form(
     directory: BotContext,
 ) -> None:
     dan, jo = await person_ids(directory, "dan@sheffield.gov.uk", "jo@hillside.sch.uk")
-    async with TestClient(TestServer(build_web_app(directory))) as client:
+    async with web_client(directory) as client:
 
         async def say(person: int, text: str) -> dict[str, object]:
             resp = await client.post("/api/web/command", json={"person_id": person, "text": text})

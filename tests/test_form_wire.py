@@ -10,14 +10,15 @@ from html import unescape
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from bot.app import BotContext, build_web_app
+from bot.app import BotContext
 from bot.errors import UserError
 from bot.render import adaptivecards, blockkit
 from bot.render.html import render_html
 from bot.reply import Form, FormField, Reply
 from storage.directory import person_by_email
+from tests.conftest import web_client
 from tests.fakes.teams_connector import FakeTeamsConnector
 from tests.test_slack import Slack, fake_fixture, slack_fixture, text_of  # noqa: F401
 from tests.test_teams import client, connector, personal, post  # noqa: F401
@@ -158,7 +159,7 @@ async def test_web_chat_takes_the_form_as_the_page_got_it_and_refuses_others(
     async with directory.db.session() as session:
         sam = await person_by_email(session, "sam@learnsheffield.co.uk")
     assert sam is not None
-    async with TestClient(TestServer(build_web_app(directory))) as http:
+    async with web_client(directory) as http:
         shown = await http.post("/api/web/command", json={"person_id": sam.id, "text": "opp add"})
         (attribute,) = re.findall(r'data-form="([^"]*)"', (await shown.json())["html"])
         values = {"title": "Funded NPQ places", "closes": "31/01/2024", "subscribers": "on"}

@@ -5,12 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from aiohttp.test_utils import TestClient, TestServer
-
-from bot.app import build_web_app
 from bot.render.text import render_text
 from storage.directory import person_by_email
-from tests.conftest import Asker, outbox_rows
+from tests.conftest import Asker, outbox_rows, web_client
 
 SAM = "sam@learnsheffield.co.uk"  # staff, officer of attendance
 JO = "jo@hillside.sch.uk"  # head, member of attendance
@@ -64,7 +61,7 @@ async def test_web_chat_card_has_rsvp_buttons_that_work(ask: Asker) -> None:
     async with ask.ctx.db.session() as session:
         jo = await person_by_email(session, JO)
         assert jo is not None
-    async with TestClient(TestServer(build_web_app(ask.ctx))) as client:
+    async with web_client(ask.ctx) as client:
 
         async def say(text: str) -> dict:  # type: ignore[type-arg]
             response = await client.post(

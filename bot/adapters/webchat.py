@@ -1,20 +1,22 @@
 """The local web chat at `/`: pick who you are, type commands, see replies and a live inbox.
 
 It is for trying the bot with no workspace. Bound to 127.0.0.1 unless HOST says otherwise; then
-every API call must carry WEB_CHAT_TOKEN.
+every API call must carry WEB_CHAT_TOKEN. Every route is behind `webguard.guard` (Host, Origin,
+JSON content type, per-page token), so no other web page can act through the visitor's browser.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
+import secrets
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.appkeys import CTX, DOORS, INBOX_POLL_SECONDS
+from bot.adapters import webguard
+from bot.appkeys import CTX, DOORS, INBOX_POLL_SECONDS, PAGE_SECRET
 from bot.errors import UserError
 from bot.render.html import render_html
 from bot.render.text import render_text
@@ -32,17 +34,6 @@ def _ctx(request: web.Request) -> BotContext:
     return request.app[CTX]
 
 
-@web.middleware
-async def token_guard(request: web.Request, handler: Any) -> web.StreamResponse:
-    ctx = _ctx(request)
-    token = ctx.settings.web_chat_token
-    if token and (request.path == "/" or request.path.startswith("/api/web/")):
-        given = request.query.get("token") or request.headers.get("X-Web-Chat-Token", "")
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            return web.json_response({"error": "web chat token required"}, status=401)
-    return await handler(request)
-
-
 def render_payload(reply: Reply) -> dict[str, Any]:
     return {
         "html": render_html(reply),
@@ -54,7 +45,12 @@ def render_payload(reply: Reply) -> dict[str, Any]:
 
 async def page(request: web.Request) -> web.Response:
     html = resources.files("bot.adapters").joinpath("webchat.html").read_text("utf-8")
-    return web.Response(text=html, content_type="text/html")
+    token = webguard.new_page_token(request.app[PAGE_SECRET])
+    return web.Response(
+        text=html.replace("__PAGE_TOKEN__", token),
+        content_type="text/html",
+        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+    )
 
 
 async def people(request: web.Request) -> web.Response:
@@ -166,7 +162,8 @@ async def inbox(request: web.Request) -> web.StreamResponse:
 
 
 def attach(app: web.Application, ctx: BotContext) -> None:
-    app.middlewares.append(token_guard)
+    app[PAGE_SECRET] = secrets.token_bytes(32)
+    app.middlewares.append(webguard.guard)
     app.router.add_get("/", page)
     app.router.add_get("/api/web/people", people)
     app.router.add_post("/api/web/command", command)
