@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dates import format_when, local_to_utc, parse_duration, parse_time, to_local
+from bot.dates import local_to_utc, parse_duration, parse_time, to_local
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.settings import Settings
 from storage import directory, outbox
 from storage import meetings as repo
+from storage.meeting_notices import rsvp_buttons, when_text, where_text
 from storage.meetings import Meeting
 
 GRACE = timedelta(hours=6)
@@ -80,30 +81,6 @@ def reminder_key(meeting: Meeting, code: str, person_id: int) -> str:
 
 def summary_key(meeting: Meeting, person_id: int) -> str:
     return f"meeting:{meeting.id}:summary:P1D:{person_id}{key_suffix(meeting)}"
-
-
-def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
-    """`Fri 15 Dec 2023, 10:00-12:00` in the partnership's zone."""
-    start, end = to_local(meeting.starts_at, tz), to_local(meeting.ends_at, tz)
-    if start.date() == end.date():
-        return f"{format_when(meeting.starts_at, tz)}-{end:%H:%M}"
-    return f"{format_when(meeting.starts_at, tz)} to {format_when(meeting.ends_at, tz)}"
-
-
-def where_text(meeting: Meeting) -> str:
-    parts = [p for p in (meeting.place, meeting.link) if p]
-    return " / ".join(parts) or "place to be confirmed"
-
-
-def rsvp_buttons(meeting: Meeting) -> Actions:
-    """Attend / Apologies / Agenda: each button runs the command a member could type."""
-    return Actions(
-        [
-            Button("Attend", f"rsvp {meeting.id} yes", style="primary"),
-            Button("Apologies", f"apologies {meeting.id}"),
-            Button("Agenda", f"agenda {meeting.id} list"),
-        ]
-    )
 
 
 def _day_word(due: datetime, meeting: Meeting, tz: ZoneInfo) -> str:
@@ -249,49 +226,5 @@ async def _plan_summary(
         reply = reply or await summary_reply(session, meeting, tz=tz)
         created += await _enqueue_due(
             session, key=key, target=outbox.person_target(person.id), due=due, now=now, reply=reply
-        )
-    return created
-
-
-async def notify_change(
-    session: AsyncSession, meeting: Meeting, *, now: datetime, tz: ZoneInfo, was: str | None
-) -> int:
-    """A move or cancellation: tell every member and the organiser at once, and drop unsent
-    reminders of the old time."""
-    for kind in ("remind", "summary"):
-        await outbox.cancel_pending(
-            session, prefix=f"meeting:{meeting.id}:{kind}:", reason=f"meeting {meeting.status}"
-        )
-    people = {
-        m.person.id: m.person
-        for m in await directory.members_of(session, meeting.group_id)
-        if m.person.active
-    }
-    if meeting.organiser is not None:
-        people.setdefault(meeting.organiser.id, meeting.organiser)
-    if meeting.cancelled:
-        event = "cancelled"
-        text = f"Cancelled: {meeting.title} (meeting #{meeting.id}), {when_text(meeting, tz)}."
-        elements: list = [Section(fields=[("Group", meeting.group.title)])]
-    else:
-        event = f"moved:s{meeting.sequence}"
-        text = (
-            f"Moved: {meeting.title} (meeting #{meeting.id}) is now {when_text(meeting, tz)}"
-            + (f" (was {was})" if was else "")
-            + "."
-        )
-        elements = [
-            Section(fields=[("Where", where_text(meeting)), ("Group", meeting.group.title)]),
-            rsvp_buttons(meeting),
-        ]
-    reply = Reply(text=text, elements=elements)
-    created = 0
-    for person_id in sorted(people):
-        created += await outbox.enqueue(
-            session,
-            key=f"meeting:{meeting.id}:{event}:{person_id}",
-            target=outbox.person_target(person_id),
-            reply=reply,
-            due_at=now,
         )
     return created

@@ -37,21 +37,12 @@ CONTRACT_TYPES: dict[str, type[Contract]] = {
 # Imports known to run the wrong way while other work is in flight, by contract id. Each entry
 # names who removes it; delete the entry with the import (a stale entry fails the test).
 KNOWN_WRONG_WAY: dict[str, list[str]] = {
-    "layers": [
-        # arch-actions-meetings: the same for meetings
-        "handlers.meetings -> scheduled.meetings",
-        "handlers.meetings_changes -> scheduled.meetings",
-        "handlers.meeting_items -> scheduled.meetings",
-        # arch-layers: the .ics builder moves out of the calendar door, below the handlers
-        "handlers.meeting_items -> bot.adapters.calendar",
-    ],
+    "layers": [],
 }
 
 # Import cycles known while other work is in flight: each entry is one cycle's modules (a
 # strongly connected component of the import graph) and names who removes it.
 KNOWN_CYCLES: list[set[str]] = [
-    # arch-actions-meetings: a handlers/meetings/ package with a kernel
-    {"handlers.meetings", "handlers.meeting_items", "handlers.meetings_changes"},
     # arch-layers, once arch-policy-audit's work settles: the command kit names its own parts'
     # types round a loop (Services holds the Policy and the Registry, whose handlers and loaders
     # take Services and return policy.Loaded; policy's helpers take a Command and a Request)

@@ -174,7 +174,7 @@ async def test_calendar_gives_the_feed_address(ask: Asker) -> None:
 
 
 def test_move_and_cancel_live_in_their_own_module_in_the_same_order() -> None:
-    """handlers/meetings.py stays under 400 lines; help still lists the verbs in order."""
+    """Each module of handlers/meetings/ stays under 400 lines; help lists the verbs in order."""
     from pathlib import Path
 
     from bot.router import build_registry
@@ -183,6 +183,7 @@ def test_move_and_cancel_live_in_their_own_module_in_the_same_order() -> None:
     names = [c.name for c in registry.for_topic("meetings")]
     assert names[:5] == ["meeting add", "meetings", "meeting", "meeting move", "meeting cancel"]
     for name in ("meeting move", "meeting cancel"):
-        assert registry.commands[name].handler.__module__ == "handlers.meetings_changes"
-    source = Path(__file__).parent.parent / "handlers" / "meetings.py"
-    assert len(source.read_text().splitlines()) < 400
+        assert registry.commands[name].handler.__module__ == "handlers.meetings.changes"
+    package = Path(__file__).parent.parent / "handlers" / "meetings"
+    for source in package.glob("*.py"):
+        assert len(source.read_text().splitlines()) < 400, source.name

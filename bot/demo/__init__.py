@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.demo.actions import actions_demo
 from bot.demo.consultations import consultation_commands
 from bot.demo.directory import GROUPS, ORGANISATIONS, PEOPLE
+from bot.demo.meetings import meetings_demo
 from bot.demo.opportunities import opportunity_commands
 from bot.demo.schedules import schedule_commands
 from bot.demo.support import support_history
@@ -33,6 +34,7 @@ DemoSetup = Callable[[AsyncSession, datetime], Awaitable[str]]  # bulk data, wri
 # Each domain's demo, by the domain's name in handlers.DOMAINS (run in that order, once each).
 DEMO_SETUP: dict[str, DemoSetup] = {"support": support_history}
 DEMO_COMMANDS: dict[str, DemoCommands] = {
+    "meetings": meetings_demo,
     "actions": actions_demo,
     "opportunities": opportunity_commands,
     "consultations": consultation_commands,

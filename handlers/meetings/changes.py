@@ -1,27 +1,27 @@
 """Changing a meeting: move it to a new time or place, or cancel it; members are told at once.
 
-Registered by handlers/meetings.py (same topic), after its own commands. Both bump the
-meeting's sequence so calendar feeds update; `notify_change` queues the message to members.
+Both bump the meeting's sequence so calendar feeds update; `notify_change`
+(storage/meeting_notices.py) queues the message to members.
 """
 
 from __future__ import annotations
 
 from bot.dates import local_to_utc
 from bot.errors import UserError
-from bot.registry import CommandSet
 from bot.reply import Reply
 from bot.services import Request, Services
-from handlers.meetings import (
+from handlers.meetings.kernel import (
     check_school_day,
+    command_set,
     confirmed,
     meeting_card,
     meeting_for,
     parse_times,
     require_organiser,
 )
-from scheduled.meetings import notify_change, when_text
+from storage.meeting_notices import notify_change, when_text
 
-commands = CommandSet("meetings", "Meetings, RSVPs, agendas, minutes and reminders")
+commands = command_set()
 
 MOVE_EXAMPLE = 'meeting move 3 on:"12/01/2024 10:00"'
 

@@ -1,116 +1,35 @@
-"""What hangs off a meeting: RSVPs and apologies, the agenda, papers and minutes.
+"""What is tabled at a meeting: its agenda, its papers and its minutes.
 
-Registered by `handlers/meetings.py` under the same `meetings` help topic.
+Recording minutes emits `minutes.recorded` through the registry; the actions domain listens
+and turns ACTION lines into actions (its elements are added to the reply).
 """
 
 from __future__ import annotations
 
-from bot import policy
-from bot.errors import NotAllowed, UserError
-from bot.parsing import NO_WORDS, YES_WORDS
-from bot.registry import MINUTES_RECORDED, CommandSet
-from bot.reply import Actions, Button, File, Reply, Section
+from bot.errors import UserError
+from bot.registry import MINUTES_RECORDED
+from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
-from handlers.meetings import is_organiser, meeting_for, membership_role, require_organiser
-from scheduled.meetings import when_text
+from handlers.meetings.kernel import (
+    command_set,
+    is_organiser,
+    meeting_for,
+    require_attendee,
+    require_organiser,
+)
 from storage import directory
 from storage import meetings as repo
+from storage.meeting_notices import when_text
 from storage.meetings import Meeting
 
-commands = CommandSet("meetings", "Meetings, RSVPs, agendas, minutes and reminders")
+commands = command_set()
 
-# Every yes/no word (bot.parsing) plus the RSVP's own.
-ANSWER_WORDS = {
-    **{w: "yes" for w in YES_WORDS},
-    **{w: "no" for w in NO_WORDS},
-    "attend": "yes",
-    "attending": "yes",
-    "maybe": "maybe",
-    "tentative": "maybe",
-}
 AGENDA_EXAMPLE = 'agenda 3 add "Persistent absence: core cities comparison"'
 MINUTES_EXAMPLE = 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"'
 
 
-async def require_attendee(req: Request, svc: Services, meeting: Meeting) -> None:
-    role = await membership_role(svc, group_id=meeting.group_id, person_id=req.actor.id)
-    if not policy.may_attend_meeting(req.actor, membership_role=role):
-        raise NotAllowed(
-            f"Meeting #{meeting.id} is for members of {meeting.group.name}, and you are not one.",
-            hint=f"Ask the chair to add you: group {meeting.group.name}",
-        )
-    if meeting.cancelled:
-        raise UserError(f"Meeting #{meeting.id} has been cancelled.", example="meetings")
-
-
-async def record(
-    req: Request, svc: Services, meeting: Meeting, answer: str, reason: str | None
-) -> Reply:
-    await require_attendee(req, svc, meeting)
-    await repo.set_rsvp(
-        svc.session,
-        meeting_id=meeting.id,
-        person_id=req.actor.id,
-        answer=answer,
-        reason=reason,
-        at=req.now,
-    )
-    said = {
-        "yes": "you are attending",
-        "no": "your apologies are sent",
-        "maybe": "you might attend",
-    }[answer]
-    return Reply(
-        text=f"Thanks: {said} for meeting #{meeting.id}, {meeting.title}, "
-        f"{when_text(meeting, svc.tz)}" + (f" ({reason})" if reason else "") + ".",
-        elements=[
-            Actions(
-                [
-                    Button("Meeting", f"meeting {meeting.id}"),
-                    Button("Agenda", f"agenda {meeting.id} list"),
-                    Button("Calendar file", f"meeting ics {meeting.id}"),
-                ]
-            )
-        ],
-    )
-
-
-@commands.command(
-    "rsvp",
-    summary="Say whether you will attend a meeting",
-    usage="rsvp <id> yes|no|maybe",
-    examples=["rsvp 3 yes"],
-    writes=True,
-)
-async def rsvp(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example="rsvp 3 yes")
-    word = req.args.words[1].lower() if len(req.args.words) > 1 else ""
-    if word not in ANSWER_WORDS:
-        raise UserError(
-            "Answer yes, no or maybe." + (f" ({word!r} is not one of them.)" if word else ""),
-            hint='To send apologies with a reason: apologies 3 "Ofsted visit"',
-            example=f"rsvp {meeting.id} yes",
-        )
-    reason = " ".join(req.args.words[2:]).strip() or None
-    return await record(req, svc, meeting, ANSWER_WORDS[word], reason)
-
-
-@commands.command(
-    "apologies",
-    summary="Send apologies for a meeting, with a reason if you like",
-    usage='apologies <id> ["reason"]',
-    examples=['apologies 3 "Ofsted visit"'],
-    writes=True,
-)
-async def apologies(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example='apologies 3 "Ofsted visit"')
-    reason = " ".join(req.args.words[1:]).strip() or None
-    if reason and len(reason) > 500:
-        raise UserError("Keep the reason under 500 characters.", example='apologies 3 "Ofsted"')
-    return await record(req, svc, meeting, "no", reason)
-
-
 def agenda_reply(meeting: Meeting, items: list[repo.AgendaItem], text: str) -> Reply:
+    """The agenda as numbered lines (with owners) under `text`, with Meeting and Attend buttons."""
     lines = [f"{i.position}. {i.title}" + (f" ({i.owner.name})" if i.owner else "") for i in items]
     return Reply(
         text=text,
@@ -261,49 +180,3 @@ async def minutes(req: Request, svc: Services) -> Reply:
         )
     )
     return reply
-
-
-@commands.command(
-    "meeting ics",
-    summary="A calendar file (.ics) for one meeting",
-    usage="meeting ics <id>",
-    examples=["meeting ics 3"],
-)
-async def meeting_ics(req: Request, svc: Services) -> Reply:
-    from bot.adapters.calendar import meeting_ics as build
-
-    meeting = await meeting_for(req, svc, example="meeting ics 3")
-    content = await build(svc.session, meeting, svc.tz)
-    return Reply(
-        text=f"Calendar file for meeting #{meeting.id}: {meeting.title}.",
-        elements=[File(name=f"meeting-{meeting.id}.ics", content=content, mime="text/calendar")],
-    )
-
-
-@commands.command(
-    "calendar",
-    summary="Your personal calendar feed: every meeting of your groups, in your calendar app",
-    usage="calendar [reset]",
-    examples=["calendar"],
-)
-async def calendar(req: Request, svc: Services) -> Reply:
-    import secrets
-
-    from bot.adapters.calendar import feed_url
-
-    if req.args.words and req.args.words[0].lower() == "reset":
-        req.actor.calendar_token = secrets.token_urlsafe(24)
-        await svc.session.flush()
-        note = "Your old feed address no longer works. "
-    elif req.args.words:
-        raise UserError("`calendar` takes nothing, or `reset`.", example="calendar")
-    else:
-        note = ""
-    settings = svc.settings
-    base = settings.public_url or f"http://{settings.host}:{settings.port}"
-    url = feed_url(base, req.actor.calendar_token)
-    return Reply(
-        text=f"{note}Subscribe to this address in Outlook, Google or Apple Calendar "
-        '("add calendar from URL"). Keep it to yourself: anyone with it can see your meetings.',
-        elements=[Section(fields=[("Feed", url)])],
-    )

@@ -1,0 +1,20 @@
+"""Meetings in chat: booking, changes, RSVPs, agendas, papers, minutes and calendar files.
+
+`kernel` holds the domain's shared rules; `schedule`, `changes`, `replies`, `papers` and
+`feeds` its commands. Reminders are planned in scheduled/meetings.py. This module only registers.
+"""
+
+from __future__ import annotations
+
+from bot.registry import Registry
+from handlers.meetings import changes, feeds, papers, replies, schedule
+
+
+def register(registry: Registry) -> None:
+    """The commands in help order: add, list, one; move, cancel; rsvp, apologies; agenda,
+    papers, minutes; the calendar file and feed."""
+    schedule.commands.register(registry)
+    changes.commands.register(registry)
+    replies.commands.register(registry)
+    papers.commands.register(registry)
+    feeds.commands.register(registry)

@@ -1,0 +1,191 @@
+"""The meetings domain's shared rules: finding a meeting, who may organise or attend it,
+reading its times, and the card a member sees. Imports none of its siblings.
+
+Reminders are planned in scheduled/meetings.py; what both tell members (a meeting's time and
+place in words, the notice of a move) is in storage/meeting_notices.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot import policy
+from bot.dates import parse_duration, parse_local, parse_time
+from bot.errors import NotAllowed, UserError
+from bot.parsing import yes_no
+from bot.registry import CommandSet
+from bot.reply import Actions, Button, Reply, Section, Table
+from bot.services import Request, Services
+from bot.terms import TermCalendar
+from handlers.terms import closed_reason
+from storage import directory
+from storage import meetings as repo
+from storage.meeting_notices import when_text
+from storage.meetings import Meeting
+
+
+def command_set() -> CommandSet:
+    """A command module's share of the `meetings` help topic."""
+    return CommandSet("meetings", "Meetings, RSVPs, agendas, minutes and reminders")
+
+
+async def meeting_for(req: Request, svc: Services, index: int = 0, *, example: str) -> Meeting:
+    """The meeting whose number is the `index`-th word."""
+    meeting_id = req.args.int_at(index, what="meeting", example=example)
+    return await repo.get_meeting(svc.session, meeting_id)
+
+
+async def membership_role(svc: Services, *, group_id: int, person_id: int) -> str | None:
+    """The person's role in the group ('chair', 'member', ...), or None."""
+    found = await directory.membership(svc.session, group_id=group_id, person_id=person_id)
+    return found.role if found else None
+
+
+async def require_organiser(req: Request, svc: Services, meeting: Meeting) -> None:
+    """Refuse (NotAllowed) anyone but staff, the organiser and the group's chairs and officers."""
+    role = await membership_role(svc, group_id=meeting.group_id, person_id=req.actor.id)
+    policy.require_organise_meeting(
+        req.actor, membership_role=role, group=meeting.group.name, organiser_id=meeting.organiser_id
+    )
+
+
+async def is_organiser(req: Request, svc: Services, meeting: Meeting) -> bool:
+    """Whether the asker may organise this meeting (sees replies, records minutes)."""
+    role = await membership_role(svc, group_id=meeting.group_id, person_id=req.actor.id)
+    return policy.may_organise_meeting(
+        req.actor, membership_role=role, organiser_id=meeting.organiser_id
+    )
+
+
+async def require_attendee(req: Request, svc: Services, meeting: Meeting) -> None:
+    """Refuse a non-member (NotAllowed) and a cancelled meeting (UserError)."""
+    role = await membership_role(svc, group_id=meeting.group_id, person_id=req.actor.id)
+    if not policy.may_attend_meeting(req.actor, membership_role=role):
+        raise NotAllowed(
+            f"Meeting #{meeting.id} is for members of {meeting.group.name}, and you are not one.",
+            hint=f"Ask the chair to add you: group {meeting.group.name}",
+        )
+    if meeting.cancelled:
+        raise UserError(f"Meeting #{meeting.id} has been cancelled.", example="meetings")
+
+
+async def parse_times(
+    req: Request, svc: Services, *, example: str, default_length: timedelta | None = None
+) -> tuple[datetime, datetime]:
+    """`on:` (with a time) and `until:` or `for:` -> naive local start and end."""
+    on = req.args.opt("on")
+    if not on:
+        raise UserError("When is it? Give on: with a date and time.", example=example, field="on")
+    terms = await svc.terms()
+    start, has_time = parse_local(on, now=req.now, tz=svc.tz, terms=terms)
+    if not has_time:
+        raise UserError(
+            f"on:{on!r} has no time of day; meetings need a start time.",
+            example=example,
+            field="on",
+        )
+    until, length = req.args.opt("until"), req.args.opt("for")
+    if until:
+        try:
+            end = datetime.combine(start.date(), parse_time(until))
+        except UserError:
+            end, _ = parse_local(until, now=req.now, tz=svc.tz, terms=terms)
+        if end <= start:
+            raise UserError(
+                f"until:{until} is not after on:{on}: a meeting must end after it starts.",
+                example=example,
+                field="until",
+            )
+    elif length:
+        end = start + parse_duration(length)
+    else:
+        end = start + (default_length or timedelta(hours=1))
+    if end - start > timedelta(days=2):
+        raise UserError("A meeting can last at most two days.", example=example, field="until")
+    return start, end
+
+
+def check_school_day(cal: TermCalendar, day: date, *, confirmed: bool, example: str) -> None:
+    """Holidays and weekends need `confirm:yes`: most members are in school on term days."""
+    reason = closed_reason(cal, day)
+    if reason and not confirmed:
+        raise UserError(
+            f"{reason}. Are you sure?",
+            hint="Add confirm:yes to book it anyway.",
+            example=f"{example} confirm:yes",
+            field="on",
+        )
+
+
+def confirmed(req: Request) -> bool:
+    """Whether the asker said `confirm:yes` (booking on a holiday or weekend)."""
+    return yes_no(req.args.opt("confirm"), field="confirm", default=False)
+
+
+async def meeting_card(req: Request, svc: Services, meeting: Meeting) -> Reply:
+    """Everything a member needs in one card; organisers also see who has replied."""
+    tz = svc.tz
+    fields = [
+        ("When", when_text(meeting, tz)),
+        ("Where", meeting.place or "to be confirmed"),
+    ]
+    if meeting.link:
+        fields.append(("Online", meeting.link))
+    fields.append(("Group", f"{meeting.group.title} ({meeting.group.name})"))
+    if meeting.status != "scheduled":
+        fields.append(("Status", meeting.status))
+    if meeting.organiser:
+        fields.append(("Organiser", meeting.organiser.name))
+    if meeting.recurrence:
+        fields.append(("Repeats", f"{meeting.recurrence} (series #{meeting.series_id})"))
+    answers = await repo.rsvps_of(svc.session, meeting.id)
+    own = answers.get(req.actor.id)
+    if own:
+        mine = {"yes": "attending", "no": "apologies", "maybe": "maybe"}[own.answer]
+        fields.append(("Your reply", mine + (f" ({own.reason})" if own.reason else "")))
+    reply = Reply(text=f"Meeting #{meeting.id}: {meeting.title}")
+    reply.add(Section(fields=fields))
+    agenda = await repo.agenda_of(svc.session, meeting.id)
+    if agenda:
+        lines = [
+            f"{i.position}. {i.title}" + (f" ({i.owner.name})" if i.owner else "") for i in agenda
+        ]
+        reply.add(Section(title="Agenda", text="\n".join(lines)))
+    papers = await repo.papers_of(svc.session, meeting.id)
+    if papers:
+        reply.add(Section(title="Papers", text="\n".join(f"{p.title}: {p.url}" for p in papers)))
+    if meeting.minutes:
+        reply.add(Section(title="Minutes", text=meeting.minutes))
+    members = await directory.members_of(svc.session, meeting.group_id)
+    counts = {a: sum(1 for r in answers.values() if r.answer == a) for a in ("yes", "no", "maybe")}
+    waiting = sum(1 for m in members if m.person_id not in answers)
+    summary = (
+        f"{counts['yes']} attending, {counts['no']} apologies, {counts['maybe']} maybe, "
+        f"{waiting} not replied"
+    )
+    if await is_organiser(req, svc, meeting):
+        rows = []
+        for m in sorted(members, key=lambda m: m.person.name):
+            r = answers.get(m.person_id)
+            label = {"yes": "attending", "no": "apologies", "maybe": "maybe"}
+            rows.append(
+                [m.person.name, label[r.answer] if r else "no reply", (r and r.reason) or ""]
+            )
+        reply.add(
+            Table(columns=["member", "reply", "note"], rows=rows, title=f"Replies: {summary}")
+        )
+    else:
+        reply.add(Section(fields=[("Replies", summary)]))
+    if not meeting.cancelled:
+        reply.add(
+            Actions(
+                [
+                    Button("Attend", f"rsvp {meeting.id} yes", style="primary"),
+                    Button("Apologies", f"apologies {meeting.id}"),
+                    Button("Maybe", f"rsvp {meeting.id} maybe"),
+                    Button("Agenda", f"agenda {meeting.id} list"),
+                    Button("Calendar file", f"meeting ics {meeting.id}"),
+                ]
+            )
+        )
+    return reply

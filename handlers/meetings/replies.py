@@ -1,0 +1,92 @@
+"""Saying whether you will come: `rsvp <id> yes|no|maybe` and `apologies <id> ["reason"]`."""
+
+from __future__ import annotations
+
+from bot.errors import UserError
+from bot.parsing import NO_WORDS, YES_WORDS
+from bot.reply import Actions, Button, Reply
+from bot.services import Request, Services
+from handlers.meetings.kernel import command_set, meeting_for, require_attendee
+from storage import meetings as repo
+from storage.meeting_notices import when_text
+from storage.meetings import Meeting
+
+commands = command_set()
+
+# Every yes/no word (bot.parsing) plus the RSVP's own.
+ANSWER_WORDS = {
+    **{w: "yes" for w in YES_WORDS},
+    **{w: "no" for w in NO_WORDS},
+    "attend": "yes",
+    "attending": "yes",
+    "maybe": "maybe",
+    "tentative": "maybe",
+}
+
+
+async def record(
+    req: Request, svc: Services, meeting: Meeting, answer: str, reason: str | None
+) -> Reply:
+    """Save the asker's answer ('yes', 'no' or 'maybe', with an optional reason) and thank them."""
+    await require_attendee(req, svc, meeting)
+    await repo.set_rsvp(
+        svc.session,
+        meeting_id=meeting.id,
+        person_id=req.actor.id,
+        answer=answer,
+        reason=reason,
+        at=req.now,
+    )
+    said = {
+        "yes": "you are attending",
+        "no": "your apologies are sent",
+        "maybe": "you might attend",
+    }[answer]
+    return Reply(
+        text=f"Thanks: {said} for meeting #{meeting.id}, {meeting.title}, "
+        f"{when_text(meeting, svc.tz)}" + (f" ({reason})" if reason else "") + ".",
+        elements=[
+            Actions(
+                [
+                    Button("Meeting", f"meeting {meeting.id}"),
+                    Button("Agenda", f"agenda {meeting.id} list"),
+                    Button("Calendar file", f"meeting ics {meeting.id}"),
+                ]
+            )
+        ],
+    )
+
+
+@commands.command(
+    "rsvp",
+    summary="Say whether you will attend a meeting",
+    usage="rsvp <id> yes|no|maybe",
+    examples=["rsvp 3 yes"],
+    writes=True,
+)
+async def rsvp(req: Request, svc: Services) -> Reply:
+    meeting = await meeting_for(req, svc, example="rsvp 3 yes")
+    word = req.args.words[1].lower() if len(req.args.words) > 1 else ""
+    if word not in ANSWER_WORDS:
+        raise UserError(
+            "Answer yes, no or maybe." + (f" ({word!r} is not one of them.)" if word else ""),
+            hint='To send apologies with a reason: apologies 3 "Ofsted visit"',
+            example=f"rsvp {meeting.id} yes",
+        )
+    reason = " ".join(req.args.words[2:]).strip() or None
+    return await record(req, svc, meeting, ANSWER_WORDS[word], reason)
+
+
+@commands.command(
+    "apologies",
+    summary="Send apologies for a meeting, with a reason if you like",
+    usage='apologies <id> ["reason"]',
+    examples=['apologies 3 "Ofsted visit"'],
+    writes=True,
+)
+async def apologies(req: Request, svc: Services) -> Reply:
+    meeting = await meeting_for(req, svc, example='apologies 3 "Ofsted visit"')
+    reason = " ".join(req.args.words[1:]).strip() or None
+    if reason and len(reason) > 500:
+        raise UserError("Keep the reason under 500 characters.", example='apologies 3 "Ofsted"')
+    return await record(req, svc, meeting, "no", reason)
