@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.app import BotContext
-from bot.registry import MINUTES_RECORDED
+from bot.registry import MINUTES_RECORDED, Registry
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.services import Request
@@ -127,3 +129,20 @@ def test_one_line_minutes_split_at_each_action() -> None:
         (1, "ACTION: @jo circulate PA figures by 12/01/2024."),
         (1, "ACTION: @sam draft the letter by next Friday"),
     ]
+
+
+async def test_a_misspelt_event_fails_at_once_rather_than_losing_the_reaction(ask: Asker) -> None:
+    """A listener or an emit under a name not in bot.registry.EVENTS is refused; the router's
+    registry has the actions domain listening for minutes."""
+    registry = Registry()
+
+    async def listener(req: Request, svc: object, **data: object) -> list:
+        return []
+
+    with pytest.raises(ValueError, match="unknown event 'minutes.saved'"):
+        registry.listen("minutes.saved", listener)
+    async with ask.ctx.db.session() as session:
+        svc = ask.ctx.router.services(session)
+        with pytest.raises(ValueError, match="unknown event"):
+            await registry.emit("minute.recorded", None, svc)  # type: ignore[arg-type]
+    assert ask.ctx.router.registry.listeners[MINUTES_RECORDED]
