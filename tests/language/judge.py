@@ -70,6 +70,8 @@ OPTIONAL = {
     "consultation add": {"summary", "link", "opens", "reminders", "nudge"},
 }
 IGNORED_OPTIONS = {"confirm"}
+# what a command assumes when an option is left out (`opp add` is for every phase unless told)
+DEFAULTS = {"opp add": {"phase": "all"}}
 # commands whose free text is what is being done: a reading without any is not the command
 NEEDS_TEXT = {
     "action add",
@@ -282,7 +284,7 @@ class Judge:
         if filters:
             bounds = self._bounds(filters)
         normalised = {}
-        for key, value in options.items():
+        for key, value in {**DEFAULTS.get(name, {}), **options}.items():
             if key in IGNORED_OPTIONS:
                 continue
             normalised[key] = await self._option(key, value)

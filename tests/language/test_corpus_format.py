@@ -154,6 +154,8 @@ JUDGED = [
     ("agenda 1 list", "agenda 1", True),
     ("actions @jo", "actions jo@hillside.sch.uk", True),
     ("bulletin unsubscribe", "bulletin subscribe", False),
+    ('opp add "x" closes:28/02/2024 phase:all', 'opp add "x" closes:"28 feb"', True),
+    ('opp add "x" phase:primary', 'opp add "x"', False),
     ('opps "npq"', 'opps "NPQ places"', True),
     ("opps", 'opps "npq"', False),
 ]

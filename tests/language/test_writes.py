@@ -1,0 +1,46 @@
+"""Plain English never writes without a yes: every corpus message that means a write (or is read
+as one) goes through the router as its sender, on the demo partnership, and must leave every
+table exactly as it was; a write must come back as a prefilled form or a confirm button carrying
+the exact command it was read as. SQLite and PostgreSQL, like the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("bot.language", reason="the plain-English interpreter is not on main yet")
+
+from bot.demo import load_demo  # noqa: E402
+from tests.conftest import Asker  # noqa: E402
+from tests.language.evaluate import Result, evaluate, means_write  # noqa: E402
+from tests.language.judge import HELDOUT, TRAIN, load  # noqa: E402
+
+
+@pytest.fixture
+async def demo(ask: Asker) -> Asker:
+    await load_demo(ask.ctx.router, now=ask.ctx.clock.now())
+    return ask
+
+
+def unsafe(results: list[Result]) -> list[str]:
+    """Why each result broke the promise: a crash, a save without a yes, a write not offered."""
+    bad = []
+    for r in results:
+        where = f"{r.case.source}:{r.case.line} {r.case.message!r} (read as {r.read_as!r})"
+        if r.crashed:
+            bad.append(f"crashed: {where}")
+        if r.is_write and r.changed:
+            bad.append(f"saved without a yes: {where}")
+        if not r.proposed:
+            bad.append(f"write not offered as its exact command: {where}")
+    return bad
+
+
+async def test_plain_english_writes_are_never_done_unconfirmed(demo: Asker) -> None:
+    cases = load(TRAIN) + load(HELDOUT)
+    ctx = demo.ctx
+    writes = [c for c in cases if any(means_write(ctx, t) for t in c.commands)]
+    assert len(writes) >= 100
+    results = await evaluate(ctx, writes)
+    assert all(r.is_write for r in results)
+    assert not unsafe(results)
