@@ -136,10 +136,10 @@ class CommandSet:
         writes: bool = False,
         loads: Loader | None = None,
         topic: str | None = None,
-        roles: frozenset[str] | None = None,
     ) -> Callable[[Handler], Handler]:
-        """Declare a command. `roles` is ignored (bot/policy.py's table decides); it is accepted
-        only until the domains still declaring it are converted."""
+        """Declare a command. Who may use it is bot/policy.py's table, not a declaration here;
+        `writes` says it may change data (the router refuses a write by one that does not);
+        `loads` is what it acts on (see `Loader`)."""
 
         def decorate(handler: Handler) -> Handler:
             self._commands.append(

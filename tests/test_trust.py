@@ -41,7 +41,7 @@ async def test_reads_failures_and_forms_leave_no_audit_entry(ask) -> None:
     assert await audit_rows(ask) == []
 
 
-async def test_writes_by_commands_not_declared_writes_are_audited_too(ask) -> None:
+async def test_commands_that_write_only_sometimes_are_audited_when_they_do(ask) -> None:
     # `group <name> reminders:` and `calendar reset` change data from a command that also reads
     await ask.ok("dan@sheffield.gov.uk", "group attendance reminders:7d,1d")
     await ask.ok(JO, "calendar reset")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.dates import format_when
 from bot.errors import UserError
-from bot.registry import STAFF, CommandSet
+from bot.registry import CommandSet
 from bot.reply import Reply
 from bot.services import Request, Services
 from handlers.consultations.kernel import (
@@ -31,7 +31,6 @@ commands = CommandSet(*TOPIC)
     summary="Move a consultation's closing date later; the reminders are re-planned",
     usage="consultation extend <id> closes:<date>",
     examples=["consultation extend 2 closes:12/01/2024"],
-    roles=STAFF,
     options={"closes"},
     writes=True,
 )
@@ -82,7 +81,8 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
     reply = Reply(
         text=f"Consultation #{c.id} now closes {format_when(closes, svc.tz)} "
         f"({days_left(c, now=req.now, svc=svc)} left); reminders re-planned"
-        + (f", {cancelled} queued post(s) withdrawn." if cancelled else ".")
+        + (f", {cancelled} queued post(s) withdrawn." if cancelled else "."),
+        subject=("consultation", c.id),
     )
     return reply.add(await plan_section(c, req=req, svc=svc))
 
@@ -92,7 +92,6 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
     summary="Close a consultation now; its reminders stop and the closing post goes out",
     usage="consultation close <id>",
     examples=["consultation close 2"],
-    roles=STAFF,
     writes=True,
 )
 async def consultation_close(req: Request, svc: Services) -> Reply:
@@ -109,5 +108,6 @@ async def consultation_close(req: Request, svc: Services) -> Reply:
     return Reply(
         text=f'Consultation #{c.id} "{c.title}" is closed, with {count} response(s). '
         "No more reminders will go; the closing post goes to "
-        f"{', '.join(channels_for(c.audience, svc.settings))}."
+        f"{', '.join(channels_for(c.audience, svc.settings))}.",
+        subject=("consultation", c.id),
     )

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.dates import format_when, local_to_utc, parse_local, to_local
 from bot.errors import UserError
 from bot.parsing import split_list, yes_no
-from bot.registry import STAFF, CommandSet
+from bot.registry import CommandSet
 from bot.reply import Form, FormField, Reply
 from bot.services import Request, Services
 from handlers.consultations.kernel import (
@@ -116,7 +116,6 @@ def add_form() -> Form:
     'everyone>] [link:<url>] [summary:"..."] [opens:<date>] [reminders:14d,7d,2d,1d] '
     "[nudge:yes|no]",
     examples=[ADD_EXAMPLE],
-    roles=STAFF,
     options={"closes", "opens", "audience", "link", "summary", "reminders", "nudge"},
     writes=True,
 )
@@ -169,6 +168,7 @@ async def consultation_add(req: Request, svc: Services) -> Reply:
     )
     reply = Reply(
         text=f'Consultation #{c.id} added: "{c.title}", closes {format_when(c.closes_at, svc.tz)}'
-        f" ({days_left(c, now=req.now, svc=svc)} left). Audience: {audience_words(audience)}."
+        f" ({days_left(c, now=req.now, svc=svc)} left). Audience: {audience_words(audience)}.",
+        subject=("consultation", c.id),
     )
     return reply.add(await plan_section(c, req=req, svc=svc, launching=opens <= req.now))

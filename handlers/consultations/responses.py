@@ -6,10 +6,10 @@ for everyone at a school as soon as one person says it has responded.
 
 from __future__ import annotations
 
-from bot import policy
 from bot.dates import format_when
 from bot.errors import UserError
-from bot.registry import STAFF, CommandSet
+from bot.policy import Facts, Loaded
+from bot.registry import CommandSet
 from bot.reply import Reply, Table
 from bot.services import Request, Services
 from handlers.consultations.kernel import TOPIC, audience_words, consultation_at
@@ -19,29 +19,37 @@ from storage.directory import person_by_id
 commands = CommandSet(*TOPIC)
 
 
+async def load_responding_to(req: Request, svc: Services) -> Loaded:
+    """`consultation responded <id>`: the consultation and whether the asker is in its
+    audience. A closed one asks no relation: it is closed to everyone (the handler says so)."""
+    c = await consultation_at(req, svc, 0, "consultation responded 2")
+    if not c.is_open(req.now):
+        return Loaded(c, None)
+    people = await repo.audience_people(svc.session, c.audience)
+    return Loaded(
+        c,
+        Facts(in_audience=any(p.id == req.actor.id for p in people)),
+        refusal=f"Consultation #{c.id} is for {audience_words(c.audience)}, which does not "
+        "include you.",
+        hint="Type `consultations` for the ones that are for you.",
+    )
+
+
 @commands.command(
     "consultation responded",
     summary="Say your school (or organisation) has responded, so the nudges stop",
     usage="consultation responded <id>",
     examples=["consultation responded 2"],
-    roles=policy.SCHOOLS,
     writes=True,
+    loads=load_responding_to,
 )
 async def consultation_responded(req: Request, svc: Services) -> Reply:
-    c = await consultation_at(req, svc, 0, "consultation responded 2")
+    c: repo.Consultation = req.item
     if not c.is_open(req.now):
         raise UserError(
             f"Consultation #{c.id} closed {format_when(c.ended_at(), svc.tz)}.",
             hint="Contact the organisers if your response was late.",
         )
-    people = await repo.audience_people(svc.session, c.audience)
-    policy.require(
-        req,
-        policy.Facts(in_audience=any(p.id == req.actor.id for p in people)),
-        message=f"Consultation #{c.id} is for {audience_words(c.audience)}, which does not "
-        "include you.",
-        hint="Type `consultations` for the ones that are for you.",
-    )
     me = req.actor
     unit = me.organisation.name if me.organisation else me.name
     found = await repo.response_of(
@@ -55,7 +63,8 @@ async def consultation_responded(req: Request, svc: Services) -> Reply:
         )
     await repo.record_response(svc.session, consultation=c, person=me, at=req.now)
     return Reply(
-        text=f'Thank you: recorded {unit}\'s response to consultation #{c.id} "{c.title}".'
+        text=f'Thank you: recorded {unit}\'s response to consultation #{c.id} "{c.title}".',
+        subject=("consultation", c.id),
     )
 
 
@@ -64,7 +73,6 @@ async def consultation_responded(req: Request, svc: Services) -> Reply:
     summary="Who has and has not responded to a consultation",
     usage="consultation responses <id>",
     examples=["consultation responses 2"],
-    roles=STAFF,
 )
 async def consultation_responses(req: Request, svc: Services) -> Reply:
     c = await consultation_at(req, svc, 0, "consultation responses 2")

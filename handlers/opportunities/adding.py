@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.registry import STAFF, CommandSet
+from bot.registry import CommandSet
 from bot.reply import Actions, Button, Form, FormField, Reply, Section
 from bot.services import Request, Services
 from handlers.opportunities.kernel import (
@@ -48,7 +48,6 @@ def add_form() -> Form:
         'opp add "Leadership network" closes:28/02/2024 phase:all subscribers:only '
         "link:https://example.org/n",
     ],
-    roles=STAFF,
     options=ADD_OPTIONS,
     writes=True,
 )
@@ -80,7 +79,9 @@ async def opp_add(req: Request, svc: Services) -> Reply:
     await apply_options(opp, req, svc)
     svc.session.add(opp)
     await svc.session.flush()
-    return Reply(text=f"Added opportunity #{opp.id}: {opp.title}.").add(
+    return Reply(
+        text=f"Added opportunity #{opp.id}: {opp.title}.", subject=("opportunity", opp.id)
+    ).add(
         Section(fields=opp_fields(opp)),
         Actions(
             [

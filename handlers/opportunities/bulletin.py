@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.dates import format_date, format_when, local_to_utc, parse_time
-from bot.errors import NotAllowed, NotFound, UserError
-from bot.policy import require_oneself
-from bot.registry import STAFF, CommandSet
+from bot.errors import NotFound, UserError
+from bot.policy import Facts, Loaded
+from bot.registry import CommandSet
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.opportunities.kernel import TOPIC
@@ -116,39 +116,46 @@ async def target_name(svc: Services, target: str) -> str:
     return f"#{ident}" if kind == "group" else target
 
 
+async def _channel(svc: Services) -> str:
+    """The bulletin channel's name (`as:` it, or `as:channel`, previews the channel copy)."""
+    return bulletin.channel_name(await repo.bulletin_settings(svc.session), svc.settings)
+
+
+async def load_preview_for(req: Request, svc: Services) -> Loaded:
+    """`bulletin preview [as:...]`: whose copy (None: the channel's, which is nobody's own)."""
+    who = req.args.opt("as") or (req.args.people[0] if req.args.people else None)
+    if who and who.lstrip("#").lower() in ("channel", (await _channel(svc)).lower()):
+        return Loaded(
+            None,
+            Facts(subject_id=0),
+            refusal="Only Learn Sheffield staff can preview the channel copy.",
+        )
+    person = await resolve_person(svc.session, who) if who else req.actor
+    return Loaded(
+        person,
+        Facts(subject_id=person.id),
+        refusal="Only Learn Sheffield staff can preview someone else's bulletin.",
+        hint="Leave out as: to preview your own bulletin.",
+        example="bulletin preview",
+    )
+
+
 @commands.command(
     "bulletin preview",
     summary="What the next bulletin holds for you (staff: as:@person or as:channel)",
     usage="bulletin preview [as:@person|as:channel]",
     examples=["bulletin preview", "bulletin preview as:@jo"],
     options={"as"},
+    loads=load_preview_for,
 )
 async def bulletin_preview(req: Request, svc: Services) -> Reply:
     today = req.now.astimezone(svc.tz).date()
     found = await bulletin.contents(svc.session, today=today)
-    who = req.args.opt("as") or (req.args.people[0] if req.args.people else None)
-    bs = await repo.bulletin_settings(svc.session)
-    channel = bulletin.channel_name(bs, svc.settings)
-    if who and who.lstrip("#").lower() in ("channel", channel.lower()):
-        # the channel copy is nobody's own: staff only, as for another person's copy
-        require_oneself(
-            req.actor,
-            subject_id=0,
-            message="Only Learn Sheffield staff can preview the channel copy.",
-        )
+    channel = await _channel(svc)
+    person: Person | None = req.item
+    if person is None:
         audience, for_whom, dm = repo.CHANNEL_AUDIENCE, f"#{channel}: all-phase items only", False
     else:
-        person = await resolve_person(svc.session, who) if who else req.actor
-        try:
-            require_oneself(
-                req.actor,
-                subject_id=person.id,
-                message="Only Learn Sheffield staff can preview someone else's bulletin.",
-            )
-        except NotAllowed as refused:  # point them at the preview they may see: their own
-            refused.hint = "Leave out as: to preview your own bulletin."
-            refused.example = "bulletin preview"
-            raise
         audience = repo.audience_of(person)
         for_whom, dm = f"{person.name} ({audience.label})", True
     mine = found.for_audience(audience)
@@ -169,7 +176,6 @@ async def bulletin_preview(req: Request, svc: Services) -> Reply:
     summary="Send this week's bulletin now (staff); at most one edition a week",
     usage="bulletin send",
     examples=["bulletin send"],
-    roles=STAFF,
     options=set(),
     writes=True,
 )
@@ -209,7 +215,8 @@ async def bulletin_send(req: Request, svc: Services) -> Reply:
     return Reply(
         text=f"Queued bulletin edition #{edition.id} ({week}){holiday}: "
         f"{len(copies) - people} channel copy and {people} by DM, "
-        f"{len(edition.opportunity_ids)} opportunities in all."
+        f"{len(edition.opportunity_ids)} opportunities in all.",
+        subject=("bulletin", edition.id),
     ).add(
         Table(columns=["to", "opportunities"], rows=rows),
         Actions([Button(f"Edition #{edition.id}", f"bulletin {edition.id}")]),
@@ -226,9 +233,9 @@ async def bulletin_send(req: Request, svc: Services) -> Reply:
 )
 async def bulletin_subscribe(req: Request, svc: Services) -> Reply:
     await repo.set_subscription(svc.session, person=req.actor, subscribed=True, at=req.now)
-    return Reply(text="You will get the Opportunities Bulletin by DM.").add(
-        Section(text=f"{await schedule_line(svc)}\n{await subscription_line(svc, req.actor)}")
-    )
+    return Reply(
+        text="You will get the Opportunities Bulletin by DM.", subject=("bulletin", None)
+    ).add(Section(text=f"{await schedule_line(svc)}\n{await subscription_line(svc, req.actor)}"))
 
 
 @commands.command(
@@ -245,7 +252,8 @@ async def bulletin_unsubscribe(req: Request, svc: Services) -> Reply:
     channel = bulletin.channel_name(bs, svc.settings)
     return Reply(
         text=f"You will not get the bulletin by DM any more. It still goes to #{channel}; "
-        "`bulletin subscribe` to have it back."
+        "`bulletin subscribe` to have it back.",
+        subject=("bulletin", None),
     ).add(Actions([Button("Subscribe again", "bulletin subscribe")]))
 
 
@@ -254,7 +262,6 @@ async def bulletin_unsubscribe(req: Request, svc: Services) -> Reply:
     summary="When and where the bulletin goes (staff)",
     usage="bulletin settings [day:monday..friday] [time:08:00] [channel:<group>]",
     examples=["bulletin settings day:monday time:08:00 channel:bulletin", "bulletin settings"],
-    roles=STAFF,
     options={"day", "time", "channel"},
     writes=True,
 )
@@ -289,6 +296,6 @@ async def bulletin_settings(req: Request, svc: Services) -> Reply:
     while not terms.in_term_week(next_day) and next_day < today + timedelta(days=400):
         next_day += timedelta(days=7)  # the clock skips holiday weeks
     text = ("Bulletin settings saved. " if opts else "") + await schedule_line(svc)
-    return Reply(text=text).add(
+    return Reply(text=text, subject=("bulletin", None) if opts else None).add(
         Section(fields=[("Next edition", f"{format_date(next_day)} at {bs.time}")])
     )

@@ -4,7 +4,7 @@ and nudges."""
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.registry import STAFF, CommandSet
+from bot.registry import CommandSet
 from bot.reply import Reply, Section
 from bot.services import Request, Services
 from handlers.opportunities.kernel import (
@@ -26,7 +26,6 @@ commands = CommandSet(*TOPIC)
     usage='opp edit <id> [title:"..."] [closes:<date>|none] [phase:...] [tags:...] [link:...] '
     '[subscribers:only|no] [summary:"..."] [provider:"..."]',
     examples=["opp edit 1 closes:14/02/2024", "opp edit 1 phase:all subscribers:no"],
-    roles=STAFF,
     options=ADD_OPTIONS | {"title"},
     writes=True,
 )
@@ -45,9 +44,10 @@ async def opp_edit(req: Request, svc: Services) -> Reply:
         opp.status = "open"  # a new closing date reopens an expired opportunity
     opp.updated_at = req.now
     await svc.session.flush()
-    return Reply(text=f"Updated opportunity #{opp.id} ({', '.join(changed)}): {opp.title}.").add(
-        Section(fields=[*opp_fields(opp), ("Status", opp.status)])
-    )
+    return Reply(
+        text=f"Updated opportunity #{opp.id} ({', '.join(changed)}): {opp.title}.",
+        subject=("opportunity", opp.id),
+    ).add(Section(fields=[*opp_fields(opp), ("Status", opp.status)]))
 
 
 @commands.command(
@@ -55,7 +55,6 @@ async def opp_edit(req: Request, svc: Services) -> Reply:
     summary="Withdraw an opportunity (staff): it leaves listings, bulletins and nudges",
     usage='opp withdraw <id> ["reason"]',
     examples=["opp withdraw 1", 'opp withdraw 1 "Places filled"'],
-    roles=STAFF,
     options=set(),
     writes=True,
 )
@@ -68,4 +67,6 @@ async def opp_withdraw(req: Request, svc: Services) -> Reply:
     opp.status, opp.updated_at = "withdrawn", req.now
     await cancel_pending(svc.session, prefix=f"opp:{opp.id}:", reason="withdrawn")
     await svc.session.flush()
-    return Reply(text=f"Withdrew opportunity #{opp.id}: {opp.title}.")
+    return Reply(
+        text=f"Withdrew opportunity #{opp.id}: {opp.title}.", subject=("opportunity", opp.id)
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.dates import format_date
-from bot.errors import NotAllowed, UserError
-from bot.policy import may_see_audience_item
+from bot.errors import UserError
+from bot.policy import Facts, Loaded
 from bot.registry import CommandSet
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
@@ -67,14 +67,9 @@ async def opps(req: Request, svc: Services) -> Reply:
     )
 
 
-@commands.command(
-    "opp",
-    summary="One opportunity in full",
-    usage="opp <id>",
-    examples=["opp 1"],
-    options=set(),
-)
-async def opp_show(req: Request, svc: Services) -> Reply:
+async def load_opp(req: Request, svc: Services) -> Loaded:
+    """`opp <id>`: the opportunity, and whether it is meant for the asker (a subscribers-only
+    one is not, for someone whose organisation does not subscribe)."""
     first = req.args.words[0].lstrip("#") if req.args.words else ""
     if not (first.isascii() and first.isdigit()):
         raise UserError(
@@ -84,13 +79,24 @@ async def opp_show(req: Request, svc: Services) -> Reply:
         )
     opp = await repo.get_opportunity(svc.session, int(first[:9]))
     audience = repo.STAFF_AUDIENCE if req.actor.is_staff else repo.audience_of(req.actor)
-    if not may_see_audience_item(
-        req.actor, in_audience=audience.subscriber or not opp.subscribers_only
-    ):
-        raise NotAllowed(
-            f"Opportunity #{opp.id} is offered to subscribing organisations only.",
-            hint="Type `opps` for the ones open to you.",
-        )
+    return Loaded(
+        opp,
+        Facts(in_audience=audience.subscriber or not opp.subscribers_only),
+        refusal=f"Opportunity #{opp.id} is offered to subscribing organisations only.",
+        hint="Type `opps` for the ones open to you.",
+    )
+
+
+@commands.command(
+    "opp",
+    summary="One opportunity in full",
+    usage="opp <id>",
+    examples=["opp 1"],
+    options=set(),
+    loads=load_opp,
+)
+async def opp_show(req: Request, svc: Services) -> Reply:
+    opp: repo.Opportunity = req.item
     today = today_of(req, svc)
     status = "open" if opp.is_open(today) else ("expired" if opp.status == "open" else opp.status)
     fields = [*opp_fields(opp), ("Status", status)]

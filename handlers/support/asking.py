@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.dates import format_when
 from bot.errors import UserError
 from bot.parsing import yes_no
-from bot.policy import may_see_support_details, require_own_organisation
+from bot.policy import Facts, Loaded, may_see_support_details
 from bot.registry import CommandSet
 from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
@@ -112,12 +112,39 @@ def _consent(req: Request) -> bool:
     )
 
 
+def own_organisation(org: Organisation, *, what: str) -> Loaded:
+    """The organisation a command acts for, to be checked against the rule's "own organisation"
+    relation, refused with "You can only <what> for your own organisation."."""
+    return Loaded(
+        org,
+        Facts(organisation_id=org.id),
+        refusal=f"You can only {what} for your own organisation.",
+        hint="Learn Sheffield staff can look at any organisation.",
+    )
+
+
+def _is_raising(req: Request) -> bool:
+    """`support` alone opens the form and `support 12` shows one; anything else raises one."""
+    args = req.args
+    if not args.words and not args.options:
+        return False
+    return not (len(args.words) == 1 and not args.options and args.words[0].lstrip("#").isdigit())
+
+
+async def load_support_org(req: Request, svc: Services) -> Loaded:
+    """`support ... org:"..."`: the organisation named (staff may name any); otherwise the
+    asker's own, which needs no relation asked (None until the handler reads it)."""
+    if not _is_raising(req) or not req.args.opt("org"):
+        return Loaded(None, None)
+    org = await directory.organisation_by_name(svc.session, req.args.opt("org") or "")
+    return own_organisation(org, what="raise support requests")
+
+
 async def _organisation_for(req: Request, svc: Services) -> Organisation:
-    """The organisation asking: your own, or (for staff) the one named with org:."""
-    if req.args.opt("org"):
-        org = await directory.organisation_by_name(svc.session, req.args.opt("org") or "")
-        require_own_organisation(req.actor, organisation_id=org.id, what="raise support requests")
-        return org
+    """The organisation asking: your own, or (for staff) the one named with org: (loaded and
+    checked by the router)."""
+    if req.item is not None:
+        return req.item
     if req.actor.is_staff or req.actor.organisation is None:
         raise UserError(
             "Which school or trust is this for?"
@@ -143,12 +170,13 @@ async def _organisation_for(req: Request, svc: Services) -> Organisation:
     ],
     options={"kind", "urgency", "contact", "consent", "org"},
     writes=True,
+    loads=load_support_org,
 )
 async def support(req: Request, svc: Services) -> Reply:
     args = req.args
     if not args.words and not args.options:
         return support_form()
-    if len(args.words) == 1 and not args.options and args.words[0].lstrip("#").isdigit():
+    if not _is_raising(req):
         return await kernel.show_request(
             req, svc, args.int_at(0, what="request", example="support 12")
         )
@@ -192,6 +220,7 @@ async def support(req: Request, svc: Services) -> Reply:
     allocated, used = await kernel.safety_net(svc, org, req.now)
     return Reply(
         text=f"Support request #{request.id} received: {kind} for {org.name}.",
+        subject=("support", request.id),
         elements=[
             Section(
                 fields=[
@@ -246,21 +275,27 @@ async def support_mine(req: Request, svc: Services) -> Reply:
     )
 
 
-@commands.command(
-    "entitlement",
-    summary="What support your organisation is entitled to this school year",
-    usage='entitlement [org:"..."]',
-    examples=["entitlement", 'entitlement org:"Hillside Primary"'],
-    options={"org"},
-)
-async def entitlement(req: Request, svc: Services) -> Reply:
+async def load_entitled_org(req: Request, svc: Services) -> Loaded:
+    """`entitlement [org:"..."]`: the organisation named, or the asker's own (staff: name one)."""
     if req.args.opt("org"):
         org = await directory.organisation_by_name(svc.session, req.args.opt("org") or "")
     elif req.actor.organisation is not None and not req.actor.is_staff:
         org = req.actor.organisation
     else:
         raise UserError("Which organisation?", example='entitlement org:"Hillside Primary"')
-    require_own_organisation(req.actor, organisation_id=org.id, what="see entitlements")
+    return own_organisation(org, what="see entitlements")
+
+
+@commands.command(
+    "entitlement",
+    summary="What support your organisation is entitled to this school year",
+    usage='entitlement [org:"..."]',
+    examples=["entitlement", 'entitlement org:"Hillside Primary"'],
+    options={"org"},
+    loads=load_entitled_org,
+)
+async def entitlement(req: Request, svc: Services) -> Reply:
+    org: Organisation = req.item
     allocated, used = await kernel.safety_net(svc, org, req.now)
     start, end = repo.school_year(req.now.astimezone(svc.tz).date())
     since, until = kernel.local_days(start, end, svc)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.dates import format_duration, format_when
 from bot.errors import NotFound, UserError
-from bot.registry import STAFF, CommandSet
+from bot.registry import CommandSet
 from bot.reply import Actions, Button, Reply, Table
 from bot.services import Request, Services
 from handlers.support import kernel
@@ -74,6 +74,7 @@ async def _record(
 def _done(request: SupportRequest, what: str) -> Reply:
     return Reply(
         text=f"Support request #{request.id} {what}. The requester has been told.",
+        subject=("support", request.id),
         elements=[Actions([Button("Open", f"triage {request.id}"), Button("Queue", "triage")])],
     )
 
@@ -83,7 +84,6 @@ def _done(request: SupportRequest, what: str) -> Reply:
     summary="The open support requests, most urgent first (staff)",
     usage="triage [id]",
     examples=["triage", "triage 12"],
-    roles=STAFF,
     options=(),
 )
 async def triage(req: Request, svc: Services) -> Reply:
@@ -135,7 +135,6 @@ async def triage(req: Request, svc: Services) -> Reply:
     summary="Acknowledge a support request (staff)",
     usage="triage ack <id>",
     examples=["triage ack 12"],
-    roles=STAFF,
     options=(),
     writes=True,
 )
@@ -157,7 +156,6 @@ async def triage_ack(req: Request, svc: Services) -> Reply:
     summary="Give a support request to a member of staff (staff)",
     usage="triage assign <id> @person",
     examples=["triage assign 12 @sam"],
-    roles=STAFF,
     options=(),
     writes=True,
 )
@@ -195,7 +193,6 @@ async def _close(req: Request, svc: Services, status: str, verb: str, example: s
     summary="Close a support request as resolved, with what was done (staff)",
     usage='triage resolve <id> "what was done"',
     examples=['triage resolve 12 "Adviser visited"'],
-    roles=STAFF,
     options=(),
     writes=True,
 )
@@ -208,7 +205,6 @@ async def triage_resolve(req: Request, svc: Services) -> Reply:
     summary="Close a support request by pointing the school to the right help (staff)",
     usage='triage signpost <id> "where to"',
     examples=['triage signpost 12 "LA HR advisory service"'],
-    roles=STAFF,
     options=(),
     writes=True,
 )
@@ -223,7 +219,6 @@ async def triage_signpost(req: Request, svc: Services) -> Reply:
     summary="Reopen a resolved or signposted support request (staff)",
     usage='triage reopen <id> ["why"]',
     examples=['triage reopen 12 "Head still absent"'],
-    roles=STAFF,
     options=(),
     writes=True,
 )
@@ -245,7 +240,6 @@ async def triage_reopen(req: Request, svc: Services) -> Reply:
     summary="Escalate a support request to the triage lead (staff)",
     usage='triage escalate <id> ["why"]',
     examples=['triage escalate 12 "Needs a senior adviser today"'],
-    roles=STAFF,
     options=(),
     writes=True,
 )
@@ -272,7 +266,6 @@ async def triage_escalate(req: Request, svc: Services) -> Reply:
     summary="Log days of support given, drawn from the safety net (staff)",
     usage='triage log-days <id> <days> ["note"]',
     examples=['triage log-days 12 1 "Adviser visit"', "triage log-days 12 0.5"],
-    roles=STAFF,
     options=(),
     writes=True,
 )
@@ -301,11 +294,15 @@ async def triage_log_days(req: Request, svc: Services) -> Reply:
     )
     org = await kernel.organisation_of(svc, request.organisation_id)
     if org is None:
-        return Reply(text=f"Logged {kernel.days_text(days)} against support request #{request.id}.")
+        return Reply(
+            text=f"Logged {kernel.days_text(days)} against support request #{request.id}.",
+            subject=("support", request.id),
+        )
     allocated, used = await kernel.safety_net(svc, org, req.now)
     return Reply(
         text=f"Logged {kernel.days_text(days)} against support request #{request.id}. "
-        f"{org.name}: safety net {kernel.safety_net_text(allocated, used)}."
+        f"{org.name}: safety net {kernel.safety_net_text(allocated, used)}.",
+        subject=("support", request.id),
     )
 
 
@@ -320,7 +317,6 @@ def _hours(value: object) -> str:
     summary="Support requests by kind and status, response times and missed targets (staff)",
     usage="triage stats",
     examples=["triage stats"],
-    roles=STAFF,
     options=(),
 )
 async def triage_stats(req: Request, svc: Services) -> Reply:
