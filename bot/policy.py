@@ -356,31 +356,6 @@ def may_see_support_request(
     return OWN_ORGANISATION.holds(actor, Facts(organisation_id=organisation_id))
 
 
-# --- meeting rules by name, until the meetings domain declares loaders (then removed) ---
-
-
-def may_organise_meeting(
-    actor: Person, *, membership_role: str | None, organiser_id: int | None = None
-) -> bool:
-    """Staff, admins, the group's chair or officer, and the meeting's organiser run meetings."""
-    return GROUP_OFFICER.holds(actor, Facts(group_role=membership_role, organiser_id=organiser_id))
-
-
-def require_organise_meeting(
-    actor: Person, *, membership_role: str | None, group: str, organiser_id: int | None = None
-) -> None:
-    if not may_organise_meeting(actor, membership_role=membership_role, organiser_id=organiser_id):
-        raise NotAllowed(
-            f"Only {group}'s chair or officer, the organiser or Learn Sheffield staff can do that.",
-            hint="You can still reply: rsvp <id> yes, or propose an item: agenda <id> add",
-        )
-
-
-def may_attend_meeting(actor: Person, *, membership_role: str | None) -> bool:
-    """Members of the meeting's group reply to it; staff and admins may join any meeting."""
-    return OWN_GROUP.holds(actor, Facts(group_role=membership_role))
-
-
 def describe() -> list[tuple[str, str, str]]:
     """(command, roles, relation) rows, for docs and the admin's `audit` help."""
     return [(name, _roles_text(r.roles), r.relation.name) for name, r in POLICY.items()]

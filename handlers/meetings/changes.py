@@ -15,11 +15,11 @@ from handlers.meetings.kernel import (
     command_set,
     confirmed,
     meeting_card,
-    meeting_for,
+    organised_meeting,
     parse_times,
-    require_organiser,
 )
 from storage.meeting_notices import notify_change, when_text
+from storage.meetings import Meeting
 
 commands = command_set()
 
@@ -34,10 +34,10 @@ MOVE_EXAMPLE = 'meeting move 3 on:"12/01/2024 10:00"'
     examples=[MOVE_EXAMPLE],
     options={"on", "until", "for", "place", "link", "confirm"},
     writes=True,
+    loads=organised_meeting(MOVE_EXAMPLE),
 )
 async def meeting_move(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example=MOVE_EXAMPLE)
-    await require_organiser(req, svc, meeting)
+    meeting: Meeting = req.item
     if meeting.cancelled:
         raise UserError(f"Meeting #{meeting.id} is cancelled.", example="meetings")
     was = when_text(meeting, svc.tz)
@@ -62,6 +62,7 @@ async def meeting_move(req: Request, svc: Services) -> Reply:
         f"Moved meeting #{meeting.id}: {meeting.title} is now {when_text(meeting, svc.tz)} "
         f"(was {was}). {told} people told; reminders will follow the new time."
     )
+    reply.subject = ("meeting", meeting.id)
     return reply
 
 
@@ -71,10 +72,10 @@ async def meeting_move(req: Request, svc: Services) -> Reply:
     usage='meeting cancel <id> ["reason"]',
     examples=['meeting cancel 3 "Clashes with the Ofsted briefing"'],
     writes=True,
+    loads=organised_meeting("meeting cancel 3"),
 )
 async def meeting_cancel(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example="meeting cancel 3")
-    await require_organiser(req, svc, meeting)
+    meeting: Meeting = req.item
     if meeting.cancelled:
         raise UserError(f"Meeting #{meeting.id} is already cancelled.", example="meetings")
     meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
@@ -85,5 +86,6 @@ async def meeting_cancel(req: Request, svc: Services) -> Reply:
     return Reply(
         text=f"Cancelled meeting #{meeting.id}: {meeting.title}, {when_text(meeting, svc.tz)}"
         + (f" ({reason})" if reason else "")
-        + f". {told} people told; calendar feeds will show it as cancelled."
+        + f". {told} people told; calendar feeds will show it as cancelled.",
+        subject=("meeting", meeting.id),
     )

@@ -34,6 +34,7 @@ async def meeting_ics(req: Request, svc: Services) -> Reply:
     summary="Your personal calendar feed: every meeting of your groups, in your calendar app",
     usage="calendar [reset]",
     examples=["calendar"],
+    writes=True,
 )
 async def calendar(req: Request, svc: Services) -> Reply:
     if req.args.words and req.args.words[0].lower() == "reset":
@@ -51,4 +52,5 @@ async def calendar(req: Request, svc: Services) -> Reply:
         text=f"{note}Subscribe to this address in Outlook, Google or Apple Calendar "
         '("add calendar from URL"). Keep it to yourself: anyone with it can see your meetings.',
         elements=[Section(fields=[("Feed", url)])],
+        subject=("calendar", None) if note else None,
     )

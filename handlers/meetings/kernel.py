@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot import policy
 from bot.dates import parse_duration, parse_local, parse_time
-from bot.errors import NotAllowed, UserError
+from bot.errors import UserError
 from bot.parsing import yes_no
-from bot.registry import CommandSet
+from bot.policy import Facts, Loaded
+from bot.registry import CommandSet, Loader
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from bot.terms import TermCalendar
@@ -41,30 +41,67 @@ async def membership_role(svc: Services, *, group_id: int, person_id: int) -> st
     return found.role if found else None
 
 
-async def require_organiser(req: Request, svc: Services, meeting: Meeting) -> None:
-    """Refuse (NotAllowed) anyone but staff, the organiser and the group's chairs and officers."""
+async def meeting_facts(req: Request, svc: Services, meeting: Meeting) -> Facts:
+    """How the asker stands to a meeting: their role in its group, and who organises it."""
     role = await membership_role(svc, group_id=meeting.group_id, person_id=req.actor.id)
-    policy.require_organise_meeting(
-        req.actor, membership_role=role, group=meeting.group.name, organiser_id=meeting.organiser_id
+    return Facts(group_role=role, organiser_id=meeting.organiser_id)
+
+
+async def is_organiser(
+    req: Request, svc: Services, meeting: Meeting, *, command: str = "meeting move"
+) -> bool:
+    """Whether the table lets the asker run `command` on this meeting (organisers see the
+    replies on its card and are told how to add minutes)."""
+    return svc.policy.allows(req.actor, command, await meeting_facts(req, svc, meeting))
+
+
+def as_organiser(meeting: Meeting, facts: Facts | None, *, use: str | None = None) -> Loaded:
+    """The meeting, to be checked against a rule for its organisers (chair, officer, the
+    organiser, staff), refused in those words."""
+    return Loaded(
+        meeting,
+        facts,
+        refusal=f"Only {meeting.group.name}'s chair or officer, the organiser or Learn "
+        "Sheffield staff can do that.",
+        hint="You can still reply: rsvp <id> yes, or propose an item: agenda <id> add",
+        use=use,
     )
 
 
-async def is_organiser(req: Request, svc: Services, meeting: Meeting) -> bool:
-    """Whether the asker may organise this meeting (sees replies, records minutes)."""
-    role = await membership_role(svc, group_id=meeting.group_id, person_id=req.actor.id)
-    return policy.may_organise_meeting(
-        req.actor, membership_role=role, organiser_id=meeting.organiser_id
+def as_attendee(meeting: Meeting, facts: Facts | None) -> Loaded:
+    """The meeting, to be checked against a rule for its group's members, refused in those
+    words."""
+    return Loaded(
+        meeting,
+        facts,
+        refusal=f"Meeting #{meeting.id} is for members of {meeting.group.name}, and you are "
+        "not one.",
+        hint=f"Ask the chair to add you: group {meeting.group.name}",
     )
 
 
-async def require_attendee(req: Request, svc: Services, meeting: Meeting) -> None:
-    """Refuse a non-member (NotAllowed) and a cancelled meeting (UserError)."""
-    role = await membership_role(svc, group_id=meeting.group_id, person_id=req.actor.id)
-    if not policy.may_attend_meeting(req.actor, membership_role=role):
-        raise NotAllowed(
-            f"Meeting #{meeting.id} is for members of {meeting.group.name}, and you are not one.",
-            hint=f"Ask the chair to add you: group {meeting.group.name}",
-        )
+def organised_meeting(example: str) -> Loader:
+    """The loader of a command that changes the meeting its first word names."""
+
+    async def load(req: Request, svc: Services) -> Loaded:
+        meeting = await meeting_for(req, svc, example=example)
+        return as_organiser(meeting, await meeting_facts(req, svc, meeting))
+
+    return load
+
+
+def attended_meeting(example: str) -> Loader:
+    """The loader of a command a member uses on the meeting its first word names."""
+
+    async def load(req: Request, svc: Services) -> Loaded:
+        meeting = await meeting_for(req, svc, example=example)
+        return as_attendee(meeting, await meeting_facts(req, svc, meeting))
+
+    return load
+
+
+def refuse_cancelled(meeting: Meeting) -> None:
+    """A cancelled meeting takes no replies, items or papers (UserError)."""
     if meeting.cancelled:
         raise UserError(f"Meeting #{meeting.id} has been cancelled.", example="meetings")
 

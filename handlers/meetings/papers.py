@@ -7,15 +7,18 @@ and turns ACTION lines into actions (its elements are added to the reply).
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.policy import Loaded
 from bot.registry import MINUTES_RECORDED
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 from handlers.meetings.kernel import (
+    as_attendee,
+    as_organiser,
     command_set,
     is_organiser,
+    meeting_facts,
     meeting_for,
-    require_attendee,
-    require_organiser,
+    refuse_cancelled,
 )
 from storage import directory
 from storage import meetings as repo
@@ -25,6 +28,7 @@ from storage.meetings import Meeting
 commands = command_set()
 
 AGENDA_EXAMPLE = 'agenda 3 add "Persistent absence: core cities comparison"'
+PAPERS_EXAMPLE = "papers 3 add https://example.org/paper.pdf"
 MINUTES_EXAMPLE = 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"'
 
 
@@ -48,6 +52,28 @@ def agenda_reply(meeting: Meeting, items: list[repo.AgendaItem], text: str) -> R
     )
 
 
+def _verb(req: Request) -> str:
+    """`agenda 3 add ...` -> "add"; no verb lists."""
+    return req.args.words[1].lower() if len(req.args.words) > 1 else "list"
+
+
+async def load_agenda(req: Request, svc: Services) -> Loaded:
+    """`agenda <id> ...`: listing asks no relation; adding is for members; removing someone
+    else's item (or one that is not there) is the rule's "remove another's item" use."""
+    meeting = await meeting_for(req, svc, example=AGENDA_EXAMPLE)
+    verb = _verb(req)
+    if verb == "add":
+        return as_attendee(meeting, await meeting_facts(req, svc, meeting))
+    if verb == "remove":
+        number = req.args.int_at(2, what="agenda item", example=f"agenda {meeting.id} remove 2")
+        items = await repo.agenda_of(svc.session, meeting.id)
+        target = items[number - 1] if 1 <= number <= len(items) else None
+        if target is None or target.added_by_id != req.actor.id:
+            facts = await meeting_facts(req, svc, meeting)
+            return as_organiser(meeting, facts, use="remove anothers item")
+    return Loaded(meeting, None)
+
+
 @commands.command(
     "agenda",
     summary="A meeting's agenda: list it, propose an item, or remove one (organisers)",
@@ -55,16 +81,17 @@ def agenda_reply(meeting: Meeting, items: list[repo.AgendaItem], text: str) -> R
     examples=[AGENDA_EXAMPLE, "agenda 3 list", "agenda 3 remove 2"],
     options={"owner"},
     writes=True,
+    loads=load_agenda,
 )
 async def agenda(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example=AGENDA_EXAMPLE)
+    meeting: Meeting = req.item
     words = req.args.words
-    verb = words[1].lower() if len(words) > 1 else "list"
+    verb = _verb(req)
     if verb == "list":
         items = await repo.agenda_of(svc.session, meeting.id)
         return agenda_reply(meeting, items, f"Meeting #{meeting.id}, {when_text(meeting, svc.tz)}.")
     if verb == "add":
-        await require_attendee(req, svc, meeting)
+        refuse_cancelled(meeting)
         quoted = [w for w, q in zip(words[2:], req.args.quoted[2:], strict=True) if q]
         title = (quoted[0] if quoted else " ".join(words[2:])).strip()
         if not title:
@@ -82,38 +109,48 @@ async def agenda(req: Request, svc: Services) -> Reply:
             at=req.now,
         )
         items = await repo.agenda_of(svc.session, meeting.id)
-        return agenda_reply(
+        reply = agenda_reply(
             meeting,
             items,
             f"Added agenda item {item.position} (#{item.id}) to meeting #{meeting.id}.",
         )
+        reply.subject = ("meeting", meeting.id)
+        return reply
     if verb == "remove":
         number = req.args.int_at(2, what="agenda item", example=f"agenda {meeting.id} remove 2")
         items = await repo.agenda_of(svc.session, meeting.id)
-        target = items[number - 1] if 1 <= number <= len(items) else None
-        if target is None or target.added_by_id != req.actor.id:
-            await require_organiser(req, svc, meeting)
         gone = await repo.remove_agenda_item(svc.session, meeting_id=meeting.id, position=number)
         items = await repo.agenda_of(svc.session, meeting.id)
-        return agenda_reply(meeting, items, f"Removed agenda item {number}: {gone.title}.")
+        reply = agenda_reply(meeting, items, f"Removed agenda item {number}: {gone.title}.")
+        reply.subject = ("meeting", meeting.id)
+        return reply
     raise UserError(f"`agenda` does list, add or remove, not {verb!r}.", example=AGENDA_EXAMPLE)
+
+
+async def load_papers(req: Request, svc: Services) -> Loaded:
+    """`papers <id> [add ...]`: listing asks no relation; adding is for members."""
+    meeting = await meeting_for(req, svc, example=PAPERS_EXAMPLE)
+    if _verb(req) != "add":
+        return Loaded(meeting, None)
+    return as_attendee(meeting, await meeting_facts(req, svc, meeting))
 
 
 @commands.command(
     "papers",
     summary="A meeting's papers: list them, or add a link",
     usage='papers <id> [add <link> ["title"]]',
-    examples=["papers 3 add https://example.org/paper.pdf", "papers 3"],
+    examples=[PAPERS_EXAMPLE, "papers 3"],
     writes=True,
+    loads=load_papers,
 )
 async def papers(req: Request, svc: Services) -> Reply:
-    example = "papers 3 add https://example.org/paper.pdf"
-    meeting = await meeting_for(req, svc, example=example)
+    example = PAPERS_EXAMPLE
+    meeting: Meeting = req.item
     words = req.args.words
-    verb = words[1].lower() if len(words) > 1 else "list"
+    verb = _verb(req)
     note = f"Papers for meeting #{meeting.id}, {meeting.title}."
     if verb == "add":
-        await require_attendee(req, svc, meeting)
+        refuse_cancelled(meeting)
         links = [w for w in words[2:] if w.startswith(("http://", "https://"))]
         if not links:
             raise UserError("Give the paper's link (https://...).", example=example)
@@ -135,8 +172,24 @@ async def papers(req: Request, svc: Services) -> Reply:
     found = await repo.papers_of(svc.session, meeting.id)
     lines = [f"{p.title}: {p.url}" for p in found]
     return Reply(
-        text=note, elements=[Section(title="Papers", text="\n".join(lines) or "None yet.")]
+        text=note,
+        elements=[Section(title="Papers", text="\n".join(lines) or "None yet.")],
+        subject=("meeting", meeting.id) if verb == "add" else None,
     )
+
+
+def _minutes_text(req: Request) -> str:
+    """The minutes given after the meeting's number (quoted, or the rest of the words)."""
+    quoted = [w for w, q in zip(req.args.words[1:], req.args.quoted[1:], strict=True) if q]
+    return (quoted[0] if quoted else " ".join(req.args.words[1:])).strip()
+
+
+async def load_minutes(req: Request, svc: Services) -> Loaded:
+    """`minutes <id>` reads them (no relation asked); `minutes <id> "..."` is for organisers."""
+    meeting = await meeting_for(req, svc, example=MINUTES_EXAMPLE)
+    if not _minutes_text(req):
+        return Loaded(meeting, None)
+    return as_organiser(meeting, await meeting_facts(req, svc, meeting))
 
 
 @commands.command(
@@ -145,14 +198,15 @@ async def papers(req: Request, svc: Services) -> Reply:
     usage='minutes <id> ["text or link"]',
     examples=[MINUTES_EXAMPLE, "minutes 3"],
     writes=True,
+    loads=load_minutes,
 )
 async def minutes(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example=MINUTES_EXAMPLE)
-    quoted = [w for w, q in zip(req.args.words[1:], req.args.quoted[1:], strict=True) if q]
-    text = (quoted[0] if quoted else " ".join(req.args.words[1:])).strip()
+    meeting: Meeting = req.item
+    text = _minutes_text(req)
     if not text:
         if not meeting.minutes:
-            hint = "Organisers add them with:" if await is_organiser(req, svc, meeting) else None
+            organiser = await is_organiser(req, svc, meeting, command="minutes")
+            hint = "Organisers add them with:" if organiser else None
             raise UserError(
                 f"Meeting #{meeting.id} has no minutes yet.", hint=hint, example=MINUTES_EXAMPLE
             )
@@ -160,7 +214,6 @@ async def minutes(req: Request, svc: Services) -> Reply:
             text=f"Minutes of meeting #{meeting.id}, {meeting.title}, {when_text(meeting, svc.tz)}.",
             elements=[Section(text=meeting.minutes)],
         )
-    await require_organiser(req, svc, meeting)
     if len(text) > 20_000:
         raise UserError(
             "Minutes that long belong in a document: share its link.", example=MINUTES_EXAMPLE
@@ -171,7 +224,8 @@ async def minutes(req: Request, svc: Services) -> Reply:
     lines = len([line for line in text.splitlines() if line.strip()])
     reply = Reply(
         text=f"Saved minutes for meeting #{meeting.id}, {meeting.title} "
-        f"({lines} line{'s' if lines != 1 else ''})."
+        f"({lines} line{'s' if lines != 1 else ''}).",
+        subject=("meeting", meeting.id),
     )
     assert svc.registry is not None, "the router gives every command its registry"
     reply.add(

@@ -6,7 +6,7 @@ from bot.errors import UserError
 from bot.parsing import NO_WORDS, YES_WORDS
 from bot.reply import Actions, Button, Reply
 from bot.services import Request, Services
-from handlers.meetings.kernel import command_set, meeting_for, require_attendee
+from handlers.meetings.kernel import attended_meeting, command_set, refuse_cancelled
 from storage import meetings as repo
 from storage.meeting_notices import when_text
 from storage.meetings import Meeting
@@ -28,7 +28,7 @@ async def record(
     req: Request, svc: Services, meeting: Meeting, answer: str, reason: str | None
 ) -> Reply:
     """Save the asker's answer ('yes', 'no' or 'maybe', with an optional reason) and thank them."""
-    await require_attendee(req, svc, meeting)
+    refuse_cancelled(meeting)
     await repo.set_rsvp(
         svc.session,
         meeting_id=meeting.id,
@@ -45,6 +45,7 @@ async def record(
     return Reply(
         text=f"Thanks: {said} for meeting #{meeting.id}, {meeting.title}, "
         f"{when_text(meeting, svc.tz)}" + (f" ({reason})" if reason else "") + ".",
+        subject=("meeting", meeting.id),
         elements=[
             Actions(
                 [
@@ -63,9 +64,10 @@ async def record(
     usage="rsvp <id> yes|no|maybe",
     examples=["rsvp 3 yes"],
     writes=True,
+    loads=attended_meeting("rsvp 3 yes"),
 )
 async def rsvp(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example="rsvp 3 yes")
+    meeting: Meeting = req.item
     word = req.args.words[1].lower() if len(req.args.words) > 1 else ""
     if word not in ANSWER_WORDS:
         raise UserError(
@@ -83,9 +85,10 @@ async def rsvp(req: Request, svc: Services) -> Reply:
     usage='apologies <id> ["reason"]',
     examples=['apologies 3 "Ofsted visit"'],
     writes=True,
+    loads=attended_meeting('apologies 3 "Ofsted visit"'),
 )
 async def apologies(req: Request, svc: Services) -> Reply:
-    meeting = await meeting_for(req, svc, example='apologies 3 "Ofsted visit"')
+    meeting: Meeting = req.item
     reason = " ".join(req.args.words[1:]).strip() or None
     if reason and len(reason) > 500:
         raise UserError("Keep the reason under 500 characters.", example='apologies 3 "Ofsted"')

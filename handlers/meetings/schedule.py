@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import policy
 from bot.dates import format_date, local_to_utc
-from bot.errors import NotAllowed, UserError
+from bot.errors import UserError
+from bot.policy import Facts, Loaded
 from bot.reply import Actions, Button, Reply, Table
 from bot.services import Request, Services
 from handlers.meetings.kernel import (
@@ -19,6 +19,7 @@ from handlers.meetings.kernel import (
 from handlers.terms import closed_reason, repeat_starts
 from storage import directory
 from storage import meetings as repo
+from storage.directory import Group
 from storage.meeting_notices import when_text, where_text
 from storage.meetings import Meeting
 
@@ -30,12 +31,32 @@ ADD_EXAMPLE = (
 )
 
 
-async def may_organise_for_some_group(req: Request, svc: Services) -> bool:
-    """Whether the policy lets the asker organise a meeting of any group at all (staff: yes)."""
+async def load_meeting_group(req: Request, svc: Services) -> Loaded:
+    """`meeting add`: first whether the table lets the asker add a meeting for any group at all
+    (refused before asking for details), then, once a title and group: are given, for that one."""
     roles: list[str | None] = [None]
     for group in await directory.groups_of(svc.session, req.actor.id):
         roles.append(await membership_role(svc, group_id=group.id, person_id=req.actor.id))
-    return any(policy.may_organise_meeting(req.actor, membership_role=r) for r in roles)
+    if not any(svc.policy.allows(req.actor, "meeting add", Facts(group_role=r)) for r in roles):
+        return Loaded(
+            None,
+            Facts(),
+            refusal="Only a group's chair or officer or Learn Sheffield staff can schedule "
+            "meetings.",
+            hint="You can still reply: rsvp <id> yes, or propose an item: agenda <id> add",
+        )
+    title = req.args.text()
+    if not title or len(title) > 200 or not req.args.opt("group"):
+        return Loaded(None, None)  # the handler says what is missing
+    group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
+    role = await membership_role(svc, group_id=group.id, person_id=req.actor.id)
+    return Loaded(
+        group,
+        Facts(group_role=role),
+        refusal=f"Only {group.name}'s chair or officer, the organiser or Learn Sheffield staff "
+        "can do that.",
+        hint="You can still reply: rsvp <id> yes, or propose an item: agenda <id> add",
+    )
 
 
 @commands.command(
@@ -49,13 +70,9 @@ async def may_organise_for_some_group(req: Request, svc: Services) -> bool:
     ],
     options={"group", "on", "until", "for", "place", "link", "every", "count", "confirm"},
     writes=True,
+    loads=load_meeting_group,
 )
 async def meeting_add(req: Request, svc: Services) -> Reply:
-    if not await may_organise_for_some_group(req, svc):  # refuse before asking for details
-        raise NotAllowed(
-            "Only a group's chair or officer or Learn Sheffield staff can schedule meetings.",
-            hint="You can still reply: rsvp <id> yes, or propose an item: agenda <id> add",
-        )
     title = req.args.text()
     if not title:
         raise UserError("Give the meeting a title in quotes.", example=ADD_EXAMPLE, field="title")
@@ -63,9 +80,7 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
         raise UserError("Keep the title under 200 characters.", example=ADD_EXAMPLE)
     if not req.args.opt("group"):
         raise UserError("Which group is meeting? Give group:.", example=ADD_EXAMPLE, field="group")
-    group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
-    role = await membership_role(svc, group_id=group.id, person_id=req.actor.id)
-    policy.require_organise_meeting(req.actor, membership_role=role, group=group.name)
+    group: Group = req.item
     start, end = await parse_times(req, svc, example=ADD_EXAMPLE)
     cal = await svc.terms()
     check_school_day(cal, start.date(), confirmed=confirmed(req), example=ADD_EXAMPLE)
@@ -119,6 +134,7 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
         )
     if first.starts_at <= req.now:
         reply.text += " Note: that is in the past, so no reminders will be sent."
+    reply.subject = ("meeting", first.id)
     return reply
 
 
