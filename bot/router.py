@@ -145,11 +145,13 @@ class Router:
                 self.policy.check(actor, command.name, loaded)
                 request.item, request.facts = loaded.item, loaded.facts
             reply = await command.handler(request, services)
+        if watch.wrote and not command.writes:
+            # the declaration is what plain English and the docs rely on: refuse (roll back)
+            raise UndeclaredWrite(f"{command.name} wrote but is not declared writes=True")
         if not reply.error and watch.wrote:
-            if reply.subject is not None:
-                kind, object_id = reply.subject
-            else:  # TODO(arch-policy-audit): gone once every writing handler names its subject
-                kind, object_id = audit.object_of(command.name, reply.text, args.words)
+            if reply.subject is None:  # still audited, by kind; the handler should name it
+                log.warning("%s wrote without naming its subject (Reply.subject)", command.name)
+            kind, object_id = reply.subject or (audit.kind_of(command.words[0]), None)
             await audit.record(
                 services.session,
                 at=request.now,
@@ -179,9 +181,13 @@ class Router:
         )
 
 
+class UndeclaredWrite(RuntimeError):
+    """A command changed data without declaring `writes=True`: a bug, so nothing is saved."""
+
+
 class _WriteWatch:
-    """Notices whether a command changed anything, so the audit log holds every write (whether
-    or not the command is declared `writes=True`), not a form being shown or a list being read."""
+    """Notices whether a command changed anything: the audit log holds every write (not a form
+    being shown or a list being read), and a command not declared `writes=True` may not write."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -1,8 +1,8 @@
-"""The audit log: who changed what, through which door, when. Written by the router only."""
+"""The audit log: who changed what, through which door, when. Written by the router only, from
+what the command's reply says it changed (`Reply.subject`), never from the reply's wording."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, or_, select
@@ -36,9 +36,6 @@ def kind_of(word: str) -> str:
     return single
 
 
-_REF = re.compile(r"#(\d{1,9})\b")
-
-
 class AuditEntry(Base):
     """One successful write. Holds no command text: support details must not land here."""
 
@@ -62,19 +59,6 @@ class AuditEntry(Base):
         if self.object_kind and self.object_id is not None:
             return f"{self.object_kind} #{self.object_id}"
         return self.object_kind or ""
-
-
-def object_of(command: str, reply_text: str, words: list[str]) -> tuple[str, int | None]:
-    """The thing a write touched: its kind from the command, its id from the reply's `#<id>`."""
-    kind = kind_of(command.split()[0])
-    found = _REF.search(reply_text)
-    if found:
-        return kind, int(found.group(1))
-    for word in words[:1]:
-        digits = word.lstrip("#")
-        if digits.isascii() and digits.isdigit() and len(digits) <= 9:
-            return kind, int(digits)
-    return kind, None
 
 
 async def record(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
+from bot.errors import NotFound
 from storage.audit import AuditEntry
 from storage.support import SupportEvent, SupportRequest
 from tests.conftest import london, run_tick
@@ -195,4 +197,52 @@ async def test_the_writes_of_directory_terms_schedules_and_trust_name_their_subj
         "schedule",
         "schedule",
         "person",
+    ]
+
+
+async def test_a_write_by_a_command_not_declared_writes_is_refused_and_nothing_saved(ask) -> None:
+    from bot.registry import Command
+    from bot.reply import Reply
+    from storage.directory import Group, group_by_name
+
+    async def sneaky(req, svc):  # type: ignore[no-untyped-def]
+        svc.session.add(Group(name="sneaky", title="Sneaky"))
+        return Reply(text="Only reading, honest", subject=("group", 1))
+
+    ask.ctx.router.registry.add(Command("sneaky read", sneaky, "", "sneaky read", "directory"))
+    reply = await ask(ADMIN, "sneaky read")
+    assert reply.error and "nothing was saved" in reply.text
+    assert await audit_rows(ask) == []
+    async with ask.ctx.db.session() as session:
+        with pytest.raises(NotFound):
+            await group_by_name(session, "sneaky")
+
+
+async def test_each_domains_writes_are_audited_with_the_subject_their_reply_names(ask) -> None:
+    sam, stella = "sam@learnsheffield.co.uk", "stella@learnsheffield.co.uk"
+    replies = [
+        await ask.ok(stella, 'meeting add "Board" group:attendance on:"15/12/2023 10:00"'),
+        await ask.ok(JO, 'agenda 1 add "Persistent absence"'),
+        await ask.ok(JO, "rsvp 1 yes"),
+        await ask.ok(stella, 'minutes 1 "Agreed the plan"'),
+        await ask.ok(JO, 'action add "Circulate figures" owner:@jo due:12/01/2024'),
+        await ask.ok(JO, "action snooze 1 1w"),
+        await ask.ok(JO, 'support crisis "Probe request"'),
+        await ask.ok(sam, "triage ack 1"),
+        await ask.ok(sam, 'opp add "NPQ" closes:31/01/2024 phase:all link:https://example.org/n'),
+        await ask.ok(sam, 'consultation add "Design" closes:12/01/2024 audience:board'),
+    ]
+    rows = await audit_rows(ask)
+    assert [(r.object_kind, r.object_id) for r in rows] == [r.subject for r in replies]
+    assert [r.object for r in rows] == [
+        "meeting #1",
+        "meeting #1",
+        "meeting #1",
+        "meeting #1",
+        "action #1",
+        "action #1",
+        "support #1",
+        "support #1",
+        "opportunity #1",
+        "consultation #1",
     ]
