@@ -43,4 +43,5 @@ async def test_plain_english_writes_are_never_done_unconfirmed(demo: Asker) -> N
     assert len(writes) >= 100
     results = await evaluate(ctx, writes)
     assert all(r.is_write for r in results)
-    assert not unsafe(results)
+    bad = unsafe(results)
+    assert not bad, "\n".join(bad)
