@@ -61,5 +61,5 @@ class Services:
         if self._terms is None:
             from storage.system import term_calendar
 
-            self._terms = await term_calendar(self.session)
+            self._terms = await term_calendar(self.session, self.settings.partnership_calendar)
         return self._terms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///partnership.db")
     partnership_timezone: str = "Europe/London"
+    partnership_calendar: Literal["sheffield", "england"] = "sheffield"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     web_chat_token: str | None = None

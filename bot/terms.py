@@ -2,30 +2,56 @@
 
 Reminders, nudges and bulletins respect it ("never in school holidays"), and "end of term"
 works as a date everywhere.
+
+Two shipped calendars (setting `PARTNERSHIP_CALENDAR`): `sheffield` (the default; Sheffield City
+Council's published dates, bot/data/terms_sheffield.csv, with the source of each row, and for the
+school years after them an estimate from Sheffield's usual pattern, each row named "(estimated)")
+and `england` (a generic England calendar). Bank holidays come from the `holidays` library
+(England) for every year the calendar covers, never from a hand-written list.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
+import holidays
+
 from bot.errors import UserError
 
 KINDS = ("term", "half_term", "bank_holiday", "inset", "holiday")
+CALENDARS = ("sheffield", "england")
+ESTIMATED = "estimated"
+BANK_HOLIDAY_SOURCE = "holidays library (England)"
+# School years estimated after the last shipped Sheffield year: far enough for any plan the bot
+# makes (repeats, retention dates), near enough that nobody mistakes them for published dates.
+ESTIMATE_YEARS = 5
 
 
 @dataclass(frozen=True)
 class Period:
+    """One term, break or closure day, inclusive of both ends.
+
+    `source` says where the dates come from (a URL or document, "imported", or an estimate);
+    `estimated` is true when they are not published dates, and then `name` ends "(estimated)".
+    """
+
     name: str
     start: date
     end: date
     kind: str
+    source: str = ""
 
     def __contains__(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+    @property
+    def estimated(self) -> bool:
+        return ESTIMATED in self.source.lower()
 
 
 class TermCalendar:
@@ -117,12 +143,18 @@ class TermCalendar:
         return [b for b in self.breaks if b.kind == "half_term" and after < b.start <= until]
 
 
-def read_periods(source: Path | str | None = None) -> list[Period]:
-    """Read `name,start,end,kind` rows; None reads the shipped England defaults."""
+def read_periods(source: Path | str | None = None, *, calendar: str = "england") -> list[Period]:
+    """Read `name,start,end,kind[,source]` rows from a file; None reads the shipped `calendar`.
+
+    Raises UserError naming the line for a bad date or kind, and OSError for an unreadable file.
+    """
     if source is None:
-        text = resources.files("bot").joinpath("data/terms_england.csv").read_text("utf-8")
+        name = f"data/terms_{calendar}.csv"
+        text = resources.files("bot").joinpath(name).read_text("utf-8")
+        default_source = f"shipped {calendar} calendar"
     else:
         text = Path(source).read_text("utf-8-sig")
+        default_source = "imported"
     periods = []
     for line_no, row in enumerate(csv.DictReader(text.splitlines()), start=2):
         try:
@@ -140,9 +172,105 @@ def read_periods(source: Path | str | None = None) -> list[Period]:
             )
         if end < start:
             raise UserError(f"Line {line_no}: end is before start.")
-        periods.append(Period((row.get("name") or kind).strip(), start, end, kind))
+        where = (row.get("source") or "").strip() or default_source
+        label = (row.get("name") or kind).strip()
+        if ESTIMATED in where.lower() and ESTIMATED not in label.lower():
+            label += " (estimated)"
+        periods.append(Period(label, start, end, kind, where))
     return periods
 
 
-def default_calendar() -> TermCalendar:
-    return TermCalendar(read_periods())
+def _monday_on_or_after(day: date) -> date:
+    return day + timedelta(days=-day.weekday() % 7)
+
+
+def _friday_on_or_before(day: date) -> date:
+    return day - timedelta(days=(day.weekday() - 4) % 7)
+
+
+def estimate_sheffield_year(year: int) -> list[Period]:
+    """Sheffield's usual pattern for the school year starting in September `year`.
+
+    Learned from the published years 2023/24 and 2025/26: the year starts on the first Monday
+    of September; October half term is the last Monday-Friday week inside October; autumn ends
+    on the last Friday on or before 22 December and spring starts 17 days later (a Monday);
+    February half term starts on the first Monday on or after 11 February; spring ends on the
+    last Friday of March (the Thursday when that is Good Friday) and summer starts 17 days after
+    that Friday; May half term is the week of the Spring bank holiday (last Monday of May);
+    summer ends on the weekday on or before 21 July. Every period's source says "estimated".
+    """
+    source = f"{ESTIMATED} from Sheffield's usual pattern (not published)"
+    start = _monday_on_or_after(date(year, 9, 1))
+    october = _friday_on_or_before(date(year, 10, 31)) - timedelta(days=4)
+    autumn_end = _friday_on_or_before(date(year, 12, 22))
+    spring_start = autumn_end + timedelta(days=17)
+    february = _monday_on_or_after(date(year + 1, 2, 11))
+    march_friday = _friday_on_or_before(date(year + 1, 3, 31))
+    good_friday = next(
+        d
+        for d, name in holidays.country_holidays("GB", subdiv="ENG", years=year + 1).items()
+        if name == "Good Friday"
+    )
+    spring_end = march_friday - timedelta(days=1 if march_friday == good_friday else 0)
+    summer_start = march_friday + timedelta(days=17)
+    may = _friday_on_or_before(date(year + 1, 5, 31)) - timedelta(days=4)
+    summer_end = _friday_on_or_before(date(year + 1, 7, 21))
+    if date(year + 1, 7, 21).weekday() < 5:
+        summer_end = date(year + 1, 7, 21)
+    rows = [
+        (f"Autumn {year}", start, autumn_end, "term"),
+        (f"Autumn half term {year}", october, october + timedelta(days=4), "half_term"),
+        (f"Spring {year + 1}", spring_start, spring_end, "term"),
+        (f"Spring half term {year + 1}", february, february + timedelta(days=4), "half_term"),
+        (f"Summer {year + 1}", summer_start, summer_end, "term"),
+        (f"Summer half term {year + 1}", may, may + timedelta(days=4), "half_term"),
+    ]
+    return [Period(f"{n} (estimated)", a, b, k, source) for n, a, b, k in rows]
+
+
+def bank_holidays(first: date, last: date) -> list[Period]:
+    """England's bank holidays from `first` to `last` inclusive, from the `holidays` library."""
+    found = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
+    return [
+        Period(str(name), day, day, "bank_holiday", BANK_HOLIDAY_SOURCE)
+        for day, name in sorted(found.items())
+        if first <= day <= last
+    ]
+
+
+def with_bank_holidays(periods: list[Period]) -> list[Period]:
+    """`periods` plus every England bank holiday in the school years they span.
+
+    Bank holidays already in `periods` (an imported file may list them) are not repeated.
+    """
+    if not periods:
+        return []
+    first = date(min(p.start for p in periods).year - 1, 9, 1)
+    last = date(max(p.end for p in periods).year, 8, 31)
+    have = {p.start for p in periods if p.kind == "bank_holiday"}
+    return periods + [b for b in bank_holidays(first, last) if b.start not in have]
+
+
+def shipped_periods(calendar: str = "sheffield") -> list[Period]:
+    """The shipped calendar's periods with bank holidays; Sheffield's with estimated years after.
+
+    Raises ValueError for a calendar name not in CALENDARS.
+    """
+    return list(_shipped(calendar))
+
+
+@functools.cache  # read once per process: every event asks for the calendar
+def _shipped(calendar: str) -> tuple[Period, ...]:
+    if calendar not in CALENDARS:
+        raise ValueError(f"unknown calendar {calendar!r} (use sheffield or england)")
+    periods = read_periods(calendar=calendar)
+    if calendar == "sheffield":
+        last = max(p.start.year for p in periods if p.kind == "term" and p.start.month >= 9)
+        for year in range(last + 1, last + 1 + ESTIMATE_YEARS):
+            periods += estimate_sheffield_year(year)
+    return tuple(with_bank_holidays(periods))
+
+
+def default_calendar(calendar: str = "sheffield") -> TermCalendar:
+    """The shipped calendar named by the PARTNERSHIP_CALENDAR setting (sheffield or england)."""
+    return TermCalendar(shipped_periods(calendar))

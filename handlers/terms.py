@@ -37,6 +37,12 @@ def school_year_start(day: date) -> date:
     return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
 
 
+def _estimated_note(cal: TermCalendar, day: date) -> str:
+    """ " (estimated)" when `day` comes from an estimated term or half term, else ""."""
+    covering = [p for p in cal.periods if p.kind in ("term", "half_term") and day in p]
+    return " (estimated)" if any(p.estimated for p in covering) else ""
+
+
 def closed_reason(cal: TermCalendar, day: date) -> str | None:
     """Why `day` is not a school day (weekend, half term, holiday), or None when it is one.
 
@@ -147,7 +153,13 @@ async def terms(req: Request, svc: Services) -> Reply:
     start = school_year_start(today)
     end = date(start.year + 2, 8, 31)
     rows = [
-        [p.name, format_date(p.start), format_date(p.end), KIND_LABELS.get(p.kind, p.kind)]
+        [
+            p.name,
+            format_date(p.start),
+            format_date(p.end),
+            KIND_LABELS.get(p.kind, p.kind),
+            p.source,
+        ]
         for p in cal.periods
         if show_all or (p.end >= start and p.start <= end)
     ]
@@ -160,13 +172,18 @@ async def terms(req: Request, svc: Services) -> Reply:
         fields.append(("Today", f"{format_date(today)}: school holidays"))
     for label, method in (("End of term", "end_of_term"), ("Next half term", "next_half_term")):
         with contextlib.suppress(UserError):
-            fields.append((label, format_date(getattr(cal, method)(today))))
+            day = getattr(cal, method)(today)
+            fields.append((label, format_date(day) + _estimated_note(cal, day)))
     title = "The whole term calendar" if show_all else "This school year and next"
     reply = Reply(text=f"Term calendar: {title.lower()}.")
     return reply.add(
         Section(fields=fields),
-        Table(columns=["name", "from", "to", "kind"], rows=rows),
-        Section(text='Dates like "end of term" and "next half term" work in any command.'),
+        Table(columns=["name", "from", "to", "kind", "source"], rows=rows),
+        Section(
+            text='Dates like "end of term" and "next half term" work in any command. Rows '
+            'marked "(estimated)" follow the usual pattern because no dates are published yet: '
+            "staff can load the council's dates with `terms import`."
+        ),
     )
 
 

@@ -226,6 +226,6 @@ async def plan_digests(
 
 async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
     """Insert the nudges and digests due by `now`; idempotent by key."""
-    terms = await term_calendar(session)
+    terms = await term_calendar(session, settings.partnership_calendar)
     made = await plan_nudges(session, now=now, settings=settings, terms=terms)
     return made + await plan_digests(session, now=now, settings=settings, terms=terms)

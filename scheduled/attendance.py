@@ -34,7 +34,7 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
         return 0
     if await keys_with_prefix(session, f"attendance:{release.id}:post:"):
         return 0
-    calendar = await term_calendar(session)
+    calendar = await term_calendar(session, settings.partnership_calendar)
     today = to_local(now, settings.tz).date()
     ended = calendar.half_terms_ended(today - LOOKBACK, today)
     if not ended:

@@ -129,7 +129,7 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
 
     The consultation's queued keys are read once, and a post already queued is neither
     rendered again nor re-enqueued."""
-    terms = await term_calendar(session)
+    terms = await term_calendar(session, settings.partnership_calendar)
     made = 0
     for c in await repo.consultations_to_plan(session, now=now):
         existing = await keys_with_prefix(session, f"consultation:{c.id}:")

@@ -40,7 +40,7 @@ async def plan_bulletin(session: AsyncSession, *, now: datetime, settings: Setti
     day = scheduled_day(today, bs)
     if now < local_to_utc(datetime.combine(day, parse_time(bs.time)), tz):
         return 0
-    if not (await term_calendar(session)).in_term_week(day):
+    if not (await term_calendar(session, settings.partnership_calendar)).in_term_week(day):
         return 0
     week = iso_week(day)
     if await edition_for_week(session, week) is not None:
@@ -81,7 +81,7 @@ async def plan_nudges(session: AsyncSession, *, now: datetime, settings: Setting
     bs = await bulletin_settings(session)
     if local.time() < parse_time(bs.time):
         return 0
-    if not (await term_calendar(session)).is_school_day(today):
+    if not (await term_calendar(session, settings.partnership_calendar)).is_school_day(today):
         return 0
     closing = [
         o

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import UserError
-from bot.terms import Period, TermCalendar, read_periods
+from bot.terms import Period, TermCalendar, shipped_periods, with_bank_holidays
 from storage.base import Base, UTCDateTime, dialect_insert, utcnow
 
 HEARTBEAT = "clock:heartbeat"
@@ -49,12 +49,14 @@ async def set_state(session: AsyncSession, key: str, value: str, *, at: datetime
     )
 
 
-async def term_calendar(session: AsyncSession) -> TermCalendar:
-    """The stored calendar, or the shipped England defaults when none was imported."""
+async def term_calendar(session: AsyncSession, calendar: str = "sheffield") -> TermCalendar:
+    """The imported calendar, or the shipped one named by `calendar` (PARTNERSHIP_CALENDAR:
+    sheffield or england) when none was imported; England's bank holidays are added to both."""
     rows = list(await session.scalars(select(TermPeriod)))
     if not rows:
-        return TermCalendar(read_periods())
-    return TermCalendar([Period(r.name, r.start, r.end, r.kind) for r in rows])
+        return TermCalendar(shipped_periods(calendar))
+    periods = [Period(r.name, r.start, r.end, r.kind, "imported (terms import)") for r in rows]
+    return TermCalendar(with_bank_holidays(periods))
 
 
 async def replace_terms(

@@ -7,10 +7,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from bot.app import BotContext
+from bot.settings import Settings
+from storage.db import Database
 from tests.conftest import Asker, london, outbox_rows, run_tick
 
 DAN, JO = "dan@sheffield.gov.uk", "jo@hillside.sch.uk"
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    """These tests time posts against the generic England calendar (PARTNERSHIP_CALENDAR=england:
+    Autumn 2023 ends Wed 20 Dec, half terms in the last week of October); what they check is
+    the timing rules, not which calendar is the default (tests/test_calendar.py checks that)."""
+    return Settings(_env_file=None, database_url=db.url, partnership_calendar="england")  # type: ignore[call-arg]
 
 
 async def add(ask: Asker, due: str, *, at: tuple[int, ...]) -> int:

@@ -9,6 +9,8 @@ from datetime import datetime
 import pytest
 
 from bot.render.text import render_text
+from bot.settings import Settings
+from storage.db import Database
 from tests.conftest import LONDON, Asker, london, outbox_rows, run_tick
 
 STAFF = "sam@learnsheffield.co.uk"
@@ -18,6 +20,14 @@ ADD = (
     'consultation add "Partnership design" closes:"end of term" audience:board '
     "link:https://example.org/c"
 )
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    """These tests time posts against the generic England calendar (PARTNERSHIP_CALENDAR=england:
+    Autumn 2023 ends Wed 20 Dec, half terms in the last week of October); what they check is
+    the timing rules, not which calendar is the default (tests/test_calendar.py checks that)."""
+    return Settings(_env_file=None, database_url=db.url, partnership_calendar="england")  # type: ignore[call-arg]
 
 
 async def at(ask: Asker, when: datetime) -> None:

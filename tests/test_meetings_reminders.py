@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 
 from bot.render.text import render_text
+from bot.settings import Settings
+from storage.db import Database
 from tests.conftest import Asker, london, outbox_rows, run_tick
 
 SAM = "sam@learnsheffield.co.uk"
 JO = "jo@hillside.sch.uk"
 PRIYA = "priya@parkwood.sch.uk"
 MEMBERS = 8  # attendance has eight members
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    """These tests time posts against the generic England calendar (PARTNERSHIP_CALENDAR=england:
+    Autumn 2023 ends Wed 20 Dec, half terms in the last week of October); what they check is
+    the timing rules, not which calendar is the default (tests/test_calendar.py checks that)."""
+    return Settings(_env_file=None, database_url=db.url, partnership_calendar="england")  # type: ignore[call-arg]
 
 
 def mine(result) -> list:  # type: ignore[no-untyped-def]

@@ -47,7 +47,8 @@ async def support_history(session: AsyncSession, now: datetime) -> str:
     """Eleven triaged requests from this school year, so the DESIGN example `support crisis`
     is #12 and `triage stats`, `entitlement` look lived-in. Written straight to storage: the
     router would stamp them with today's date."""
-    tz, terms = load_settings().tz, await term_calendar(session)
+    settings = load_settings()
+    tz, terms = settings.tz, await term_calendar(session, settings.partnership_calendar)
     sam = await repo.person_by_email(session, "sam@learnsheffield.co.uk")
     for days_ago, handle, kind, urgency, outcome, days, text in DEMO_HISTORY:
         day = (now.astimezone(tz) - timedelta(days=days_ago)).date()
