@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.terms import OfficeHours, parse_office_hours
+
 SECRET_FIELDS = {
     "slack_bot_token",
     "slack_signing_secret",
@@ -54,6 +56,10 @@ class Settings(BaseSettings):
     bulletin_channel: str = "bulletin"
     support_ack_crisis_hours: float = Field(default=2, gt=0)
     support_ack_other_days: float = Field(default=2, gt=0)
+    # Learn Sheffield's working time for support targets: hours on weekdays that are not bank
+    # holidays, and an optional yearly closure (day/month-day/month, e.g. 24/12-01/01)
+    support_office_hours: str = "08:00-18:00"
+    support_office_closure: str = ""
     support_retention_months: int = Field(default=24, ge=1)
     core_cities: str = (
         "Birmingham,Bristol,Leeds,Liverpool,Manchester,Newcastle upon Tyne,Nottingham,Sheffield"
@@ -73,6 +79,18 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r} (try Europe/London)") from exc
         return value
 
+    @field_validator("support_office_hours")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        parse_office_hours(value)
+        return value
+
+    @field_validator("support_office_closure")
+    @classmethod
+    def _office_closure(cls, value: str) -> str:
+        parse_office_hours("08:00-18:00", value)
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
@@ -85,6 +103,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.partnership_timezone)
+
+    @property
+    def office(self) -> OfficeHours:
+        """Learn Sheffield's working time, from SUPPORT_OFFICE_HOURS and SUPPORT_OFFICE_CLOSURE."""
+        return parse_office_hours(self.support_office_hours, self.support_office_closure)
 
     @property
     def slack_enabled(self) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -274,3 +274,68 @@ def _shipped(calendar: str) -> tuple[Period, ...]:
 def default_calendar(calendar: str = "sheffield") -> TermCalendar:
     """The shipped calendar named by the PARTNERSHIP_CALENDAR setting (sheffield or england)."""
     return TermCalendar(shipped_periods(calendar))
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """Learn Sheffield's working time, which support targets count (not a school's days).
+
+    Open `opens`-`closes` local time on weekdays that are not England bank holidays (from the
+    `holidays` library) and not inside the optional yearly `closure`, a pair of (month, day)
+    that may run over New Year, both ends closed. Settings SUPPORT_OFFICE_HOURS and
+    SUPPORT_OFFICE_CLOSURE; `parse_office_hours` reads them.
+    """
+
+    opens: time = time(8, 0)
+    closes: time = time(18, 0)
+    closure: tuple[tuple[int, int], tuple[int, int]] | None = None
+
+    @property
+    def hours_per_day(self) -> float:
+        """Length of one working day in hours (10 for 08:00-18:00)."""
+        today = date(2000, 1, 3)
+        span = datetime.combine(today, self.closes) - datetime.combine(today, self.opens)
+        return span.total_seconds() / 3600
+
+    def is_open_day(self, day: date) -> bool:
+        """A weekday, not a bank holiday in England, not in the closure period."""
+        if day.weekday() >= 5 or day in _england_bank_holidays(day.year):
+            return False
+        if self.closure is None:
+            return True
+        first, last = self.closure
+        here = (day.month, day.day)
+        if first <= last:
+            return not first <= here <= last
+        return not (here >= first or here <= last)  # runs over New Year, e.g. 24/12-01/01
+
+
+@functools.cache
+def _england_bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def parse_office_hours(hours: str, closure: str = "") -> OfficeHours:
+    """`hours` like "08:00-18:00"; `closure` like "24/12-01/01" (day/month) or "" for none.
+
+    Raises ValueError with a correct example for anything else, or when closing is not after
+    opening.
+    """
+    try:
+        opens, closes = (time.fromisoformat(t.strip()) for t in hours.split("-"))
+    except ValueError:
+        raise ValueError(f"{hours!r} is not opening hours like 08:00-18:00") from None
+    if closes <= opens:
+        raise ValueError(f"{hours!r}: closing must be after opening, e.g. 08:00-18:00")
+    if not closure.strip():
+        return OfficeHours(opens, closes)
+    try:
+        ends = []
+        for part in closure.split("-"):
+            day, month = (int(x) for x in part.strip().split("/"))
+            date(2000, month, day)  # a real day (2000 is a leap year: 29/02 is allowed)
+            ends.append((month, day))
+        first, last = ends
+    except ValueError:
+        raise ValueError(f"{closure!r} is not a closure like 24/12-01/01 (day/month)") from None
+    return OfficeHours(opens, closes, (first, last))

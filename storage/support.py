@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.terms import TermCalendar
+from bot.terms import OfficeHours
 from storage.base import Base, UTCDateTime, utcnow
 from storage.directory import Organisation, Person
 
@@ -34,8 +34,6 @@ URGENCIES = ("today", "this week", "this half term")
 OPEN = ("new", "acknowledged", "assigned", "escalated")
 CLOSED = ("signposted", "resolved")
 SAFETY_NET_DAYS = {"yellow": 1, "amber": 2, "red": 3}
-WORKDAY = (time(8, 0), time(18, 0))
-WORKDAY_HOURS = 10
 
 # what the requester's organisation is entitled to for a kind of request
 SUBSCRIBER = "included in your subscription"
@@ -124,24 +122,21 @@ def school_year(day: date) -> tuple[date, date]:
     return date(start_year, 9, 1), date(start_year + 1, 8, 31)
 
 
-def _working_day(terms: TermCalendar, day: date) -> bool:
-    """A school day by the calendar; beyond the calendar's years, any weekday."""
-    if terms.terms and terms.terms[0].start <= day <= terms.terms[-1].end:
-        return terms.is_school_day(day)
-    return day.weekday() < 5
-
-
 def add_working_hours(
-    start: datetime, hours: float, *, terms: TermCalendar, tz: ZoneInfo
+    start: datetime, hours: float, *, office: OfficeHours, tz: ZoneInfo
 ) -> datetime:
-    """The instant `hours` of working time (08:00-18:00 on school days) after `start`, in UTC."""
+    """The instant `hours` of Learn Sheffield's working time after `start`, in UTC.
+
+    Working time is `office`'s hours on its open days (weekdays that are not bank holidays or in
+    its closure period); school holidays count, since Learn Sheffield works through them.
+    """
     remaining = timedelta(hours=hours)
     local = start.astimezone(tz)
     day, cursor = local.date(), local
     for _ in range(800):
-        if _working_day(terms, day):
-            opens = datetime.combine(day, WORKDAY[0], tzinfo=tz)
-            closes = datetime.combine(day, WORKDAY[1], tzinfo=tz)
+        if office.is_open_day(day):
+            opens = datetime.combine(day, office.opens, tzinfo=tz)
+            closes = datetime.combine(day, office.closes, tzinfo=tz)
             begin = max(cursor, opens)
             if begin < closes:
                 if remaining <= closes - begin:
@@ -149,12 +144,16 @@ def add_working_hours(
                 remaining -= closes - begin
         day += timedelta(days=1)
         cursor = datetime.combine(day, time(0), tzinfo=tz)
-    return (start + remaining).astimezone(UTC)  # no working days for years: wall-clock time
+    return (start + remaining).astimezone(UTC)  # never open (a closure all year): wall-clock
 
 
-def ack_hours(kind: str, *, crisis_hours: float, other_days: float) -> float:
-    """Working hours to acknowledge: crisis in hours, others in working days of ten hours."""
-    return crisis_hours if kind == "crisis" else other_days * WORKDAY_HOURS
+def ack_hours(
+    kind: str, *, crisis_hours: float, other_days: float, office: OfficeHours | None = None
+) -> float:
+    """Working hours to acknowledge: crisis in hours, others in working days of `office`
+    (default 08:00-18:00, ten hours)."""
+    day = (office or OfficeHours()).hours_per_day
+    return crisis_hours if kind == "crisis" else other_days * day
 
 
 # --- repository -------------------------------------------------------------------------

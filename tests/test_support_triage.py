@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import holidays
 import pytest
 
 from bot.render.text import render_text
-from bot.terms import default_calendar
+from bot.settings import SettingsError, load_settings
+from bot.terms import parse_office_hours
 from storage import support as repo
 from tests.conftest import LONDON, Asker, london, outbox_rows, run_tick
 from tests.test_support import CRISIS, JO, OMAR, PRIYA, SAM, person_id
@@ -15,21 +17,45 @@ from tests.test_support import CRISIS, JO, OMAR, PRIYA, SAM, person_id
 STELLA = "stella@learnsheffield.co.uk"
 
 
+def _bank_holidays_between(first, last) -> set:  # type: ignore[no-untyped-def]
+    found = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
+    return {d for d in found if first <= d <= last}
+
+
 @pytest.mark.parametrize(
-    ("raised", "hours", "due"),
+    ("raised", "hours", "closure", "due"),
     [
-        (london(2023, 12, 1, 17, 30), 2, london(2023, 12, 4, 9, 30)),  # Friday evening
-        (london(2023, 12, 1, 9, 0), 2, london(2023, 12, 1, 11, 0)),
-        (london(2023, 12, 2, 11, 0), 2, london(2023, 12, 4, 10, 0)),  # Saturday
-        (london(2023, 12, 1, 6, 0), 2, london(2023, 12, 1, 10, 0)),  # before opening
-        (london(2023, 12, 1, 17, 30), 20, london(2023, 12, 5, 17, 30)),  # two working days
-        # the last day of the autumn term, then the Christmas holiday
-        (london(2023, 12, 22, 17, 0), 2, london(2024, 1, 8, 9, 0)),
+        (london(2023, 12, 1, 17, 30), 2, "", london(2023, 12, 4, 9, 30)),  # Friday evening
+        (london(2023, 12, 1, 9, 0), 2, "", london(2023, 12, 1, 11, 0)),
+        (london(2023, 12, 2, 11, 0), 2, "", london(2023, 12, 4, 10, 0)),  # Saturday
+        (london(2023, 12, 1, 6, 0), 2, "", london(2023, 12, 1, 10, 0)),  # before opening
+        (london(2023, 12, 1, 17, 30), 20, "", london(2023, 12, 5, 17, 30)),  # two working days
+        # Learn Sheffield works in the school holidays: Mon 21 Dec 2026 is a working day
+        (london(2026, 12, 21, 10, 0), 2, "", london(2026, 12, 21, 12, 0)),
+        # the last school day of 2023: Christmas Day and Boxing Day are bank holidays
+        (london(2023, 12, 22, 17, 0), 2, "", london(2023, 12, 27, 9, 0)),
+        # with the office closed 24/12-01/01 the same request waits for Tue 2 Jan
+        (london(2023, 12, 22, 17, 0), 2, "24/12-01/01", london(2024, 1, 2, 9, 0)),
+        (london(2026, 12, 23, 17, 30), 2, "24/12-01/01", london(2027, 1, 4, 9, 30)),
     ],
 )
-def test_working_hours(raised, hours, due) -> None:  # type: ignore[no-untyped-def]
-    got = repo.add_working_hours(raised, hours, terms=default_calendar(), tz=LONDON)
+def test_working_hours(raised, hours, closure, due) -> None:  # type: ignore[no-untyped-def]
+    office = parse_office_hours("08:00-18:00", closure)
+    got = repo.add_working_hours(raised, hours, office=office, tz=LONDON)
     assert got == due.astimezone(UTC)
+    # the library's bank holidays between the two are skipped, never counted as open
+    skipped = _bank_holidays_between(raised.date(), due.date())
+    assert not any(office.is_open_day(d) for d in skipped)
+
+
+def test_office_hours_and_closure_are_settings() -> None:
+    settings = load_settings(None, support_office_hours="09:00-17:00")
+    assert settings.office.hours_per_day == 8
+    assert repo.ack_hours("other", crisis_hours=2, other_days=2, office=settings.office) == 16
+    with pytest.raises(SettingsError, match="SUPPORT_OFFICE_HOURS.*08:00-18:00"):
+        load_settings(None, support_office_hours="9 to 5")
+    with pytest.raises(SettingsError, match="SUPPORT_OFFICE_CLOSURE.*24/12-01/01"):
+        load_settings(None, support_office_closure="christmas")
 
 
 async def test_crisis_at_1730_friday_breaches_at_0930_monday_once(ask: Asker) -> None:

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.settings import load_settings
 from storage import directory as repo
 from storage import support
-from storage.system import term_calendar
 
 # days ago, who asked, kind, urgency, outcome (status or "assigned:<handle>"), days used, text
 DEMO_HISTORY = [
@@ -48,7 +47,7 @@ async def support_history(session: AsyncSession, now: datetime) -> str:
     is #12 and `triage stats`, `entitlement` look lived-in. Written straight to storage: the
     router would stamp them with today's date."""
     settings = load_settings()
-    tz, terms = settings.tz, await term_calendar(session, settings.partnership_calendar)
+    tz = settings.tz
     sam = await repo.person_by_email(session, "sam@learnsheffield.co.uk")
     for days_ago, handle, kind, urgency, outcome, days, text in DEMO_HISTORY:
         day = (now.astimezone(tz) - timedelta(days=days_ago)).date()
@@ -69,7 +68,7 @@ async def support_history(session: AsyncSession, now: datetime) -> str:
             contact=None,
             consent=days_ago % 2 == 0,
             now=raised,
-            ack_due_at=support.add_working_hours(raised, hours, terms=terms, tz=tz),
+            ack_due_at=support.add_working_hours(raised, hours, office=settings.office, tz=tz),
         )
         request.acked_at, request.status = raised + timedelta(hours=1), "acknowledged"
         await support.add_event(

@@ -189,8 +189,9 @@ async def support(req: Request, svc: Services) -> Reply:
         kind,
         crisis_hours=svc.settings.support_ack_crisis_hours,
         other_days=svc.settings.support_ack_other_days,
+        office=svc.settings.office,
     )
-    due = repo.add_working_hours(req.now, hours, terms=await svc.terms(), tz=svc.tz)
+    due = repo.add_working_hours(req.now, hours, office=svc.settings.office, tz=svc.tz)
     request = await repo.create_request(
         svc.session,
         requester=req.actor,
