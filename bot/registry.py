@@ -14,17 +14,20 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.policy import Loaded
     from bot.reply import Element, Reply
-    from bot.services import Request, Services
 
-Handler = Callable[["Request", "Services"], Awaitable["Reply"]]
-# What a command acts on: (request, services) -> the item and the asker's relation to it.
+# Handlers, loaders and listeners take (req: bot.services.Request, svc: bot.services.Services),
+# which this module does not name: Services carries the registry (for `help` and `emit`), so
+# naming them here would make the two modules import each other. The functions themselves are
+# annotated in full where they are written.
+Handler = Callable[..., Awaitable["Reply"]]  # async (req, svc) -> Reply
+# What a command acts on: (req, svc) -> the item and the asker's relation to it.
 # Raises UserError/NotFound like a handler for a missing or malformed reference.
-Loader = Callable[["Request", "Services"], Awaitable["Loaded"]]
+Loader = Callable[..., Awaitable["Loaded"]]
 # async (req, svc, **data) -> elements to add to the reply of the command that emitted the event
 Listener = Callable[..., Awaitable[list["Element"]]]
 
@@ -82,7 +85,7 @@ class Registry:
         """Call `listener` whenever `event` is emitted. Raises ValueError for an unknown event."""
         self.listeners.setdefault(_known(event), []).append(listener)
 
-    async def emit(self, event: str, req: Request, svc: Services, **data: object) -> list[Element]:
+    async def emit(self, event: str, req: Any, svc: Any, **data: object) -> list[Element]:
         """Run `event`'s listeners in the order they registered (inside the emitting command's
         transaction); returns the elements they give back, in that order, for its reply."""
         elements: list[Element] = []

@@ -43,9 +43,6 @@ KNOWN_WRONG_WAY: dict[str, list[str]] = {
 # Import cycles known while other work is in flight: each entry is one cycle's modules (a
 # strongly connected component of the import graph) and names who removes it.
 KNOWN_CYCLES: list[set[str]] = [
-    # arch-layers: the command kit names its own parts' types round a loop (Services holds the
-    # Registry, whose handlers and loaders take Services); bot.policy is out of it
-    {"bot.registry", "bot.services"},
 ]
 
 
