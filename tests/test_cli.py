@@ -102,3 +102,26 @@ def test_bad_setting_is_one_clear_line(workdir: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "PARTNERSHIP_TIMEZONE" in result.stderr
+
+
+def test_ask_loads_no_platform_sdk_web_server_or_data_library(workdir: Path) -> None:
+    """A one-off `ask` imports what answering needs, not the doors' SDKs, the web server,
+    pandas or matplotlib (they cost most of a second of CPU; bench/startup.py times it)."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", "ask", "--as", "jo@hillside.sch.uk"]
+        + ["whoami"],
+        cwd=workdir,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "You are Jo Bloggs" in result.stdout, result.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "sqlalchemy" in imported  # the measure sees what ask does import
+    heavy = {"slack_bolt", "slack_sdk", "microsoft_agents", "aiohttp", "pandas", "matplotlib"}
+    assert not imported & heavy
