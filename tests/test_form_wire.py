@@ -189,7 +189,9 @@ async def test_teams_answers_a_foreign_form_in_words(
     assert "That form could not be read" in connector.posted[-1].all_text()
 
 
-async def test_slack_answers_a_foreign_form_button_and_modal_in_words(slack: Slack) -> None:
+async def test_slack_answers_a_foreign_form_button_in_words_and_refuses_a_foreign_modal(
+    slack: Slack,
+) -> None:
     click = {
         "type": "block_actions",
         "team": {"id": "T1"},
@@ -216,7 +218,8 @@ async def test_slack_answers_a_foreign_form_button_and_modal_in_words(slack: Sla
             "state": {"values": {}},
         },
     }
+    # a submission whose metadata the bot did not write is refused before anything runs
+    # (issue 22: a 4xx with nothing stored or sent; tests/test_malformed_doors.py)
     response = await slack.interact(submitted)
-    assert response.status == 200
-    (dm,) = await slack.fake.wait_for("chat.postMessage")
-    assert dm.args["channel"] == "UALEX" and "That form could not be read" in text_of(dm.args)
+    assert response.status == 400
+    assert slack.fake.calls_to("chat.postMessage") == []

@@ -5,6 +5,9 @@ so the shapes reach the adapter rather than stopping at the signature check."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import logging
 from collections.abc import Callable, Coroutine
@@ -19,6 +22,7 @@ from hypothesis import strategies as st
 from bot.adapters.slack import make_sender
 from bot.app import build_context, build_web_app
 from bot.clock import FixedClock
+from bot.render.blockkit import FORM_CALLBACK
 from storage.db import Database, upgrade_sync
 from tests.conftest import london
 from tests.fakes.slack_api import FakeSlackAPI, signed_headers
@@ -77,7 +81,16 @@ INTERACTION = st.fixed_dictionaries(
             ),
             JSONISH,
         ),
-        "view": JSONISH,
+        "view": st.one_of(
+            JSONISH,
+            st.fixed_dictionaries(  # our modal, with metadata that may not be ours
+                {
+                    "callback_id": st.just(FORM_CALLBACK),
+                    "private_metadata": st.one_of(TEXT, JSONISH.map(json.dumps), JSONISH),
+                },
+                optional={"state": JSONISH},
+            ),
+        ),
         "response_url": TEXT,
         "trigger_id": TEXT,
         "container": JSONISH,
@@ -138,9 +151,48 @@ ACTIVITY = st.fixed_dictionaries(
         "membersAdded": JSONISH,
     },
 )
+# X-Slack-Request-Timestamp as sent: usually now, sometimes any text (signed over that text)
+HEADER_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), max_codepoint=0x2FF), max_size=40
+)
+STAMP = st.one_of(st.none(), HEADER_TEXT, st.integers().map(str))
+B64 = st.binary(max_size=30).map(lambda b: base64.urlsafe_b64encode(b).decode().rstrip("="))
+# A JWT header naming a `kid` would make the SDK fetch Microsoft's signing keys (no network
+# here), so generated headers name none or a non-text one; every other shape is fair.
+JWT_HEADER = st.one_of(
+    st.dictionaries(TEXT.filter(lambda k: k != "kid"), JSONISH, max_size=3),
+    st.fixed_dictionaries(
+        {"alg": st.sampled_from(["RS256", "HS256", "none", ""]), "typ": st.just("JWT")},
+        optional={"kid": st.one_of(st.none(), st.integers(), st.just(""))},
+    ),
+)
+CLAIMS = st.fixed_dictionaries(
+    {},
+    optional={
+        "aud": st.sampled_from(["00000000-0000-0000-0000-000000000001", "someone-else"]),
+        "iss": st.one_of(st.just("https://api.botframework.com"), TEXT),
+        "exp": st.integers(),
+        "serviceurl": TEXT,
+    },
+)
+JWT = st.tuples(
+    st.one_of(JWT_HEADER.map(lambda h: _b64(json.dumps(h))), B64, HEADER_TEXT),
+    st.one_of(CLAIMS.map(lambda c: _b64(json.dumps(c))), B64),
+    B64,
+).map(".".join)
+AUTHORIZATION = st.one_of(
+    JWT.map(lambda t: f"Bearer {t}"),
+    HEADER_TEXT,
+    st.just("Bearer "),
+    HEADER_TEXT.map(lambda t: f"Bearer {t}"),
+)
 TEAMS_BODY = st.one_of(
     ACTIVITY.map(json.dumps), JSONISH.map(json.dumps), TEXT, st.just(""), st.just("{")
 )
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 class Crashes(logging.Handler):
@@ -155,7 +207,11 @@ class Crashes(logging.Handler):
             self.records.append(record)
 
 
-def run_door(tmp_path: Path, body: Callable[[TestClient], Coroutine[Any, Any, None]]) -> None:
+def run_door(
+    tmp_path: Path,
+    body: Callable[[TestClient], Coroutine[Any, Any, None]],
+    **setting_changes: Any,
+) -> None:
     """One database, one app, one event loop for all examples (fast enough for CI)."""
     url = f"sqlite:///{tmp_path / 'doors.db'}"
     upgrade_sync(url)
@@ -168,7 +224,7 @@ def run_door(tmp_path: Path, body: Callable[[TestClient], Coroutine[Any, Any, No
         for user_id, email in USERS.items():
             fake.add_user(user_id, email)
         db = Database(url)
-        app_settings = slack_settings(db.url, fake)
+        app_settings = slack_settings(db.url, fake).model_copy(update=setting_changes)
         sender = make_sender(app_settings, db)
         ctx = build_context(
             app_settings,
@@ -201,12 +257,18 @@ def test_slack_payload_shapes_get_4xx_never_5xx(tmp_path: Path) -> None:
         statuses: list[int] = []
 
         @settings(max_examples=EXAMPLES, suppress_health_check=list(HealthCheck), database=None)
-        @given(SLACK_BODY, st.booleans())
-        def check(payload: tuple[str, str], signed: bool) -> None:
+        @given(SLACK_BODY, st.booleans(), STAMP)
+        def check(payload: tuple[str, str], signed: bool, stamp: str | None) -> None:
             text, content_type = payload
             headers = {"Content-Type": content_type} if content_type else {}
             if signed:
                 headers.update(signed_headers(SECRET, text))
+                if stamp is not None:
+                    digest = hmac.new(
+                        SECRET.encode(), f"v0:{stamp}:{text}".encode(), hashlib.sha256
+                    ).hexdigest()
+                    headers["X-Slack-Request-Timestamp"] = stamp
+                    headers["X-Slack-Signature"] = f"v0={digest}"
             future = asyncio.run_coroutine_threadsafe(
                 http.post("/slack/events", data=text.encode(), headers=headers), loop
             )
@@ -243,3 +305,32 @@ def test_teams_payload_shapes_get_4xx_never_5xx(tmp_path: Path) -> None:
         await asyncio.to_thread(check)
 
     run_door(tmp_path, body)
+
+
+def test_teams_tokens_of_any_shape_get_4xx_with_credentials(tmp_path: Path) -> None:
+    """With credentials every request needs a Bot Framework JWT: a token of any other shape
+    (no kid, a header that is not JSON, not a JWT at all) is refused, never a 500."""
+
+    async def body(http: TestClient) -> None:
+        loop = asyncio.get_running_loop()
+
+        @settings(max_examples=EXAMPLES, suppress_health_check=list(HealthCheck), database=None)
+        @given(AUTHORIZATION, ACTIVITY)
+        def check(authorization: str, activity: dict[str, Any]) -> None:
+            headers = {"Content-Type": "application/json", "Authorization": authorization}
+            future = asyncio.run_coroutine_threadsafe(
+                http.post("/api/messages", data=json.dumps(activity).encode(), headers=headers),
+                loop,
+            )
+            response = future.result(timeout=30)
+            assert 400 <= response.status < 500, (response.status, authorization[:200])
+
+        await asyncio.to_thread(check)
+
+    run_door(
+        tmp_path,
+        body,
+        teams_client_id="00000000-0000-0000-0000-000000000001",
+        teams_client_secret="secret-value",
+        teams_tenant_id="00000000-0000-0000-0000-0000000000aa",
+    )

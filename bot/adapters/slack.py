@@ -280,6 +280,12 @@ class SlackDoor:
             return web.Response(status=400, text="Bad request")
         if not slack_shape_ok(bolt_request.body):
             return web.Response(status=400, text="Bad request")
+        stamp = request.headers.get("X-Slack-Request-Timestamp")
+        if stamp is not None and not re.fullmatch(r"\d{1,15}", stamp.strip()):
+            # slack_sdk's verifier calls int() on it unguarded: a 500 otherwise
+            return web.Response(status=400, text="Bad request: X-Slack-Request-Timestamp")
+        if not modal_metadata_ok(bolt_request.body):
+            return web.Response(status=400, text="Bad request: not a form this bot opened")
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
@@ -301,6 +307,19 @@ def slack_shape_ok(body: Any) -> bool:
         return False
     event = body.get("event")
     return not (isinstance(event, dict) and not isinstance(event.get("type", ""), str))
+
+
+def modal_metadata_ok(body: dict[str, Any]) -> bool:
+    """A submission of our modal must carry the metadata we wrote (`blockkit.modal_metadata`);
+    anything else is refused before a listener runs, so nothing is stored or sent."""
+    view = body.get("view") if body.get("type") == "view_submission" else None
+    if not isinstance(view, dict) or view.get("callback_id") != blockkit.FORM_CALLBACK:
+        return True
+    try:
+        blockkit.read_modal_metadata(view.get("private_metadata"))
+    except UserError:
+        return False
+    return True
 
 
 async def serve_image(request: web.Request) -> web.Response:

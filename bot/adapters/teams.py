@@ -113,8 +113,8 @@ def check_activity(body: Any) -> str | None:
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
         return "the activity needs an http(s) serviceUrl"
     sender = body.get("from")
-    if sender is not None and not (isinstance(sender, dict) and isinstance(sender.get("id"), str)):
-        return "from must be an account with an id"
+    if not (isinstance(sender, dict) and isinstance(sender.get("id"), str) and sender["id"]):
+        return "the activity needs from.id (who sent it)"
     try:
         Activity.model_validate(body)
     except (ValidationError, ValueError, TypeError) as exc:
@@ -152,6 +152,38 @@ class TeamsDoor:
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def bearer_token_problem(authorization: str) -> str | None:
+    """Why an Authorization header cannot be a Bot Framework token (None when it may be).
+
+    The SDK's check looks the signing key up by the JWT header's `kid` unguarded, so a token
+    without one (or with a header that is not JSON) was a 500; it is refused here with 401."""
+    import jwt
+
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None  # the SDK answers a missing or non-bearer token with 401 itself
+    try:
+        header = jwt.get_unverified_header(token.strip())
+    except jwt.PyJWTError:
+        return "the token is not a JWT"
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        return "the token names no signing key (kid)"
+    return None
+
+
+def token_shape_guard(handler: Any) -> Any:
+    """Wrap the SDK's JWT-checked handler: a token of the wrong shape gets 401, not 500."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        problem = bearer_token_problem(request.headers.get("Authorization", ""))
+        if problem:
+            return web.json_response({"error": problem}, status=401)
+        return await handler(request)
+
+    return guarded
+
+
 def attach(app: web.Application, ctx: BotContext) -> None:
     """`POST /api/messages`: JWT-checked with credentials, anonymous (local use) without."""
     global _said_anonymous
@@ -172,7 +204,7 @@ def attach(app: web.Application, ctx: BotContext) -> None:
         with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
             warnings.simplefilter("ignore", web.NotAppKeyWarning)
             app["agent_configuration"] = door.auth
-        handler = jwt_authorization_decorator(door.messages)
+        handler = token_shape_guard(jwt_authorization_decorator(door.messages))
     elif not _said_anonymous:
         _said_anonymous = True
         log.warning(
