@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot import logredact
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
 from bot.router import Router
@@ -45,6 +46,7 @@ def build_context(
     db: Database | None = None,
     senders: list[Sender] | None = None,
 ) -> BotContext:
+    logredact.install()  # before any door or sender logs: no library's bodies in the log
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     router = Router(settings=settings, db=db, clock=clock)
