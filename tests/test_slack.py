@@ -4,6 +4,7 @@ to a fake Slack Web API over HTTP, on SQLite and PostgreSQL. Nothing reaches sla
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -33,6 +34,9 @@ USERS = {
 }
 
 
+_triggers = itertools.count(1)
+
+
 @dataclass
 class Slack:
     ctx: BotContext
@@ -55,12 +59,14 @@ class Slack:
             "command": "/partnership",
             "text": text,
             "response_url": self.fake.response_url(),
-            "trigger_id": "trigger-1",
+            "trigger_id": f"trigger-{next(_triggers)}",  # Slack's differs on every request
             **extra,
         }
         return await self.post(urlencode(form), "application/x-www-form-urlencoded")
 
     async def interact(self, payload: dict[str, Any]) -> Any:
+        # Slack's own payloads differ on every click (trigger_id, action_ts)
+        payload = {"trigger_id": f"trigger-{next(_triggers)}", **payload}
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
 
@@ -258,9 +264,9 @@ async def test_a_form_opens_as_a_modal_and_shows_field_errors(slack: Slack) -> N
     slack.ctx.router.registry.add(
         Command("new person", show_form, "form", "new person", "directory")
     )
-    await slack.command("new person", user="UALEX")
+    await slack.command("new person", user="UALEX", trigger_id="trigger-form")
     (opened,) = await slack.fake.wait_for("views.open")
-    assert opened.args["trigger_id"] == "trigger-1"
+    assert opened.args["trigger_id"] == "trigger-form"
     view = opened.args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     assert [b["block_id"] for b in view["blocks"]] == ["name", "email", "role", "org"]

@@ -18,6 +18,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack_common import (
     PLATFORM,
@@ -25,7 +26,9 @@ from bot.adapters.slack_common import (
     image_urls,
     make_client,
     mentioned_users,
+    modal_metadata_ok,
     slack_email,
+    slack_shape_ok,
 )
 from bot.adapters.slack_sender import SlackSender
 from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
@@ -271,6 +274,31 @@ class SlackDoor:
 
     # --- HTTP ----------------------------------------------------------------------------
 
+    async def replayed(self, request: web.Request, raw_body: str, stamp: str | None) -> bool:
+        """True for a correctly signed slash command or interaction seen before.
+
+        Bolt refuses a signature older than five minutes, but within them the same signed
+        request (captured from a proxy log, say) would run again. Each signature is claimed in
+        the database (the table that remembers event ids, so every process sees it) and a repeat
+        is refused. Events are left to `once_per_event` (by event id); unsigned or forged
+        requests are left to Bolt's own check."""
+        secret = self.ctx.settings.slack_signing_secret
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not secret or not stamp or not signature or raw_body.lstrip().startswith("{"):
+            return False
+        if not SignatureVerifier(secret).is_valid(raw_body, stamp.strip(), signature):
+            return False
+        async with self.ctx.db.session() as session:
+            first = await platforms.claim_event(
+                session,
+                event_id=f"sig:{signature}",
+                kind="signed request",
+                now=self.ctx.clock.now(),
+            )
+        if not first:
+            log.warning("refused a replayed Slack request (a signature seen before)")
+        return not first
+
     async def http(self, request: web.Request) -> web.Response:
         try:
             bolt_request = await to_bolt_request(request)
@@ -286,40 +314,10 @@ class SlackDoor:
             return web.Response(status=400, text="Bad request: X-Slack-Request-Timestamp")
         if not modal_metadata_ok(bolt_request.body):
             return web.Response(status=400, text="Bad request: not a form this bot opened")
+        if await self.replayed(request, bolt_request.raw_body, stamp):
+            return web.Response(status=401, text="Replayed request")
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
-
-
-_OBJECTS = ("event", "view", "user", "team", "channel", "container", "message", "enterprise")
-
-
-def slack_shape_ok(body: Any) -> bool:
-    """Bolt indexes into these parts of a payload unguarded; Slack always sends them as
-    objects (and `actions` as a non-empty list), so any other shape is a bad request."""
-    if not isinstance(body, dict):
-        return False
-    if any(k in body and not isinstance(body[k], dict) for k in _OBJECTS):
-        return False
-    actions = body.get("actions")
-    if "actions" in body and not (
-        isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)
-    ):
-        return False
-    event = body.get("event")
-    return not (isinstance(event, dict) and not isinstance(event.get("type", ""), str))
-
-
-def modal_metadata_ok(body: dict[str, Any]) -> bool:
-    """A submission of our modal must carry the metadata we wrote (`blockkit.modal_metadata`);
-    anything else is refused before a listener runs, so nothing is stored or sent."""
-    view = body.get("view") if body.get("type") == "view_submission" else None
-    if not isinstance(view, dict) or view.get("callback_id") != blockkit.FORM_CALLBACK:
-        return True
-    try:
-        blockkit.read_modal_metadata(view.get("private_metadata"))
-    except UserError:
-        return False
-    return True
 
 
 async def serve_image(request: web.Request) -> web.Response:

@@ -1,4 +1,5 @@
-"""Slack translation helpers: the Web API client, a Slack user's email, and Slack text -> ours.
+"""Slack translation helpers: the Web API client, a Slack user's email, Slack text -> ours, and
+the shape checks an incoming payload passes before Bolt sees it.
 
 Translation only: nothing here knows a domain rule.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -17,6 +18,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.errors import UserError
+from bot.render import blockkit
 from bot.reply import Image, Reply
 from storage import platforms
 
@@ -102,3 +105,35 @@ async def image_urls(
         digest = await platforms.store_image(session, data=image.data, now=now)
         urls[id(image)] = f"{base}/slack/images/{digest}.png"
     return lambda image: urls.get(id(image))
+
+
+_OBJECTS = ("event", "view", "user", "team", "channel", "container", "message", "enterprise")
+
+
+def slack_shape_ok(body: Any) -> bool:
+    """Bolt indexes into these parts of a payload unguarded; Slack always sends them as
+    objects (and `actions` as a non-empty list), so any other shape is a bad request."""
+    if not isinstance(body, dict):
+        return False
+    if any(k in body and not isinstance(body[k], dict) for k in _OBJECTS):
+        return False
+    actions = body.get("actions")
+    if "actions" in body and not (
+        isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)
+    ):
+        return False
+    event = body.get("event")
+    return not (isinstance(event, dict) and not isinstance(event.get("type", ""), str))
+
+
+def modal_metadata_ok(body: dict[str, Any]) -> bool:
+    """A submission of our modal must carry the metadata we wrote (`blockkit.modal_metadata`);
+    anything else is refused before a listener runs, so nothing is stored or sent."""
+    view = body.get("view") if body.get("type") == "view_submission" else None
+    if not isinstance(view, dict) or view.get("callback_id") != blockkit.FORM_CALLBACK:
+        return True
+    try:
+        blockkit.read_modal_metadata(view.get("private_metadata"))
+    except UserError:
+        return False
+    return True
