@@ -124,6 +124,42 @@ def check_activity(body: Any) -> str | None:
     return None
 
 
+# Where Microsoft's channel service sends activities from (serviceUrl): Teams worldwide, GCC,
+# GCC High and DoD, and the Bot Framework's own services. Replies and roster look-ups go to the
+# serviceUrl, so a forged one would answer a stranger with the directory's view of them.
+MICROSOFT_SERVICE_HOSTS = ("smba.trafficmanager.net",)
+MICROSOFT_SERVICE_SUFFIXES = (".botframework.com", ".teams.microsoft.com", ".teams.microsoft.us")
+FORWARDED_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto")
+
+
+def service_url_problem(settings: Settings, service_url: str) -> str | None:
+    """Why the door will not talk to this serviceUrl (None when it will).
+
+    Anonymous (no credentials): loopback only (a local fake connector or the Agents Playground).
+    With credentials: https to Microsoft's channel service hosts only."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(service_url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return "the serviceUrl is not a URL"
+    if not settings.teams_credentials:
+        if host in LOOPBACK or host.startswith("127."):
+            return None
+        return "without credentials the Teams door only answers a serviceUrl on this machine"
+    if parts.scheme == "https" and (
+        host in MICROSOFT_SERVICE_HOSTS or host.endswith(MICROSOFT_SERVICE_SUFFIXES)
+    ):
+        return None
+    return "the serviceUrl is not one of Microsoft's channel service hosts"
+
+
+def forwarded(request: web.Request) -> bool:
+    """True when the request came through a proxy that says so (X-Forwarded-*, Forwarded)."""
+    return any(name in request.headers for name in FORWARDED_HEADERS)
+
+
 class TeamsDoor:
     """The SDK adapter and our agent, shared by the route; built once per web app."""
 
@@ -145,6 +181,14 @@ class TeamsDoor:
         problem = check_activity(body)
         if problem:
             return web.json_response({"error": problem}, status=400)
+        if not self.ctx.settings.teams_credentials and forwarded(request):
+            # anonymous turns trust the caller: one that came through a proxy is not local
+            return web.json_response(
+                {"error": "the anonymous Teams door takes no proxied requests"}, status=403
+            )
+        problem = service_url_problem(self.ctx.settings, body["serviceUrl"])
+        if problem:
+            return web.json_response({"error": problem}, status=403)
         response = await self.adapter.process(request, self.agent)
         return response or web.Response(status=202)
 

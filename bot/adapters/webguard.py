@@ -4,7 +4,9 @@ Every web chat route (`/` and `/api/web/*`) is checked in this order:
 
 - **Host**: the Host header must name this server: an IP literal, `localhost`, the configured
   HOST, or PUBLIC_URL's host. Anything else is a DNS-rebinding page -> 403.
-- **WEB_CHAT_TOKEN** (when configured): `?token=` or `X-Web-Chat-Token` -> else 401.
+- **WEB_CHAT_TOKEN** (when configured): `?token=` or `X-Web-Chat-Token` -> else 401. Without
+  it, a request that came through a proxy (X-Forwarded-*, Forwarded) -> 403: the token-less
+  chat is for this machine only.
 - For `/api/web/*` only:
   - **Origin / Sec-Fetch-Site**: a browser's request from another origin (Origin not this
     server's or PUBLIC_URL's, or Sec-Fetch-Site other than same-origin) -> 403.
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 WILDCARD_HOSTS = {"", "0.0.0.0", "::"}
+FORWARDED_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto")
 
 
 def new_page_token(secret: bytes) -> str:
@@ -113,6 +116,9 @@ async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
     if not host_allowed(settings, request.host):
         return _refuse(403, "unknown host: open the web chat at the address the bot serves")
     token = settings.web_chat_token
+    if not token and any(name in request.headers for name in FORWARDED_HEADERS):
+        # the token-less web chat lets its visitor act as anyone: only from this machine
+        return _refuse(403, "the web chat without WEB_CHAT_TOKEN takes no proxied requests")
     if token:
         given = request.query.get("token") or request.headers.get("X-Web-Chat-Token", "")
         if not hmac.compare_digest(given.encode(), token.encode()):
