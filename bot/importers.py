@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import UserError
 from bot.parsing import yes_no_word
 from storage import directory as repo
+from storage import org_kinds
 
 PEOPLE_HEADER = ["name", "email", "role", "organisation", "groups"]
+T = TypeVar("T")
 ORG_HEADER = ["name", "kind", "phase", "subscriber", "category", "maintained"]
 
 
@@ -61,6 +65,14 @@ def _flag(value: str, *, line: int, column: str) -> bool | None:
     raise UserError(f"Line {line}: {column} must be yes or no, not {value!r}.")
 
 
+def _cell(parse: Callable[..., T], *args: Any, line: int) -> T:
+    """`parse(*args)`, its UserError prefixed with the file's line number."""
+    try:
+        return parse(*args)
+    except UserError as err:
+        raise UserError(f"Line {line}: {err.message}", example=err.example, hint=err.hint) from None
+
+
 async def import_organisations(session: AsyncSession, path: Path) -> ImportReport:
     """`name,kind,phase,subscriber,category,maintained`; re-importing updates by name."""
     rows = _rows(path, ORG_HEADER)
@@ -68,16 +80,8 @@ async def import_organisations(session: AsyncSession, path: Path) -> ImportRepor
     for line, row in rows:
         if not row["name"]:
             raise UserError(f"Line {line}: name is empty.")
-        kind = row["kind"].lower() or "school"
-        if kind not in repo.ORG_KINDS:
-            raise UserError(
-                f"Line {line}: kind {row['kind']!r} is not one of {', '.join(repo.ORG_KINDS)}."
-            )
-        phase = row["phase"].lower() or None
-        if phase and phase not in repo.PHASES:
-            raise UserError(
-                f"Line {line}: phase {row['phase']!r} is not one of {', '.join(repo.PHASES)}."
-            )
+        kind = _cell(org_kinds.normalise_org_kind, row["kind"], line=line)
+        phase = _cell(org_kinds.normalise_org_phase, row["phase"], repo.ORG_PHASES, line=line)
         category = row["category"].lower() or None
         if category and category not in repo.CATEGORIES:
             raise UserError(
@@ -114,6 +118,7 @@ async def import_people(session: AsyncSession, path: Path) -> ImportReport:
     rows = _rows(path, PEOPLE_HEADER)
     seen: set[str] = set()
     checked = []
+    missing: dict[str, tuple[str, list[int]]] = {}  # lower-case name -> (as written, lines)
     orgs = {o.name.lower(): o for o in await repo.all_organisations(session)}
     for line, row in rows:
         email = row["email"].lower()
@@ -134,9 +139,8 @@ async def import_people(session: AsyncSession, path: Path) -> ImportReport:
             )
         org = orgs.get(row["organisation"].lower()) if row["organisation"] else None
         if row["organisation"] and org is None:
-            raise UserError(
-                f"Line {line}: organisation {row['organisation']!r} is not in the directory.",
-                hint="Import organisations first: partnership-bot import organisations orgs.csv",
+            missing.setdefault(row["organisation"].lower(), (row["organisation"], []))[1].append(
+                line
             )
         groups = []
         for item in [g.strip() for g in row["groups"].split(";") if g.strip()]:
@@ -148,6 +152,8 @@ async def import_people(session: AsyncSession, path: Path) -> ImportReport:
                 )
             groups.append((gname.strip().lower(), grole))
         checked.append((email, row["name"], role, org, groups))
+    if missing:
+        raise _missing_organisations(missing)
     report = ImportReport()
     known_groups = {g.name: g for g in await repo.all_groups(session)}
     for email, name, role, org, groups in checked:
@@ -165,3 +171,21 @@ async def import_people(session: AsyncSession, path: Path) -> ImportReport:
                 report.groups_created += 1
             await repo.set_membership(session, group=known_groups[gname], person=person, role=grole)
     return report
+
+
+def _missing_organisations(missing: dict[str, tuple[str, list[int]]]) -> UserError:
+    """Every organisation the people file names that the directory lacks, in one answer."""
+    hint = "Import organisations first: partnership-bot import organisations orgs.csv"
+    if len(missing) == 1:
+        ((name, lines),) = missing.values()
+        where = f"Line {lines[0]}" if len(lines) == 1 else f"Lines {', '.join(map(str, lines))}"
+        return UserError(f"{where}: organisation {name!r} is not in the directory.", hint=hint)
+    listed = "; ".join(
+        f"{name!r} (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})"
+        for name, lines in missing.values()
+    )
+    return UserError(
+        f"{len(missing)} organisations are not in the directory: {listed}.",
+        example="name,kind,phase,subscriber,category,maintained",
+        hint=hint,
+    )

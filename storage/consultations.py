@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import NotFound
 from storage.base import Base, JSONType, UTCDateTime, utcnow
-from storage.directory import PHASES, Group, Membership, Organisation, Person, phases_counted_as
+from storage.directory import ORG_PHASES, Group, Membership, Organisation, Person, phases_counted_as
 
 DEFAULT_REMINDERS = "14d,7d,2d,1d"
 CLOSE_POST_GRACE = timedelta(days=7)  # a clock that was off longer does not announce old news
@@ -111,7 +111,7 @@ def responder_of(person: Person) -> str:
 def org_phases_counted_as(phases: list[str]) -> list[str]:
     """Organisation phases that count as any of these: `primary` takes in all-through schools."""
     wanted = set(phases)
-    return sorted(wanted | {p for p in PHASES if phases_counted_as(p) & wanted})
+    return sorted(wanted | {p for p in ORG_PHASES if phases_counted_as(p) & wanted})
 
 
 async def audience_people(session: AsyncSession, audience: list[str]) -> list[Person]:

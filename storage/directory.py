@@ -13,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from bot.errors import NotFound, UserError
+from storage import org_kinds
 from storage.base import Base, JSONType, UTCDateTime, utcnow
 
 ROLES = ("admin", "staff", "member", "head")
-ORG_KINDS = ("school", "trust", "local authority", "college", "health", "learn sheffield")
+ORG_KINDS = org_kinds.ORG_KINDS
 PHASES = ("primary", "secondary", "special", "all-through", "nursery", "post-16")
+# An organisation's phase may also be "all" (one spanning every phase: a trust, the LA).
+ORG_PHASES = (*PHASES, "all")
 CATEGORIES = ("green", "yellow", "amber", "red")
 MEMBERSHIP_ROLES = ("chair", "member", "officer")
 GROUP_KINDS = ("board", "sub-group", "working group", "channel")
@@ -25,7 +28,10 @@ GROUP_KINDS = ("board", "sub-group", "working group", "channel")
 
 def phases_counted_as(org_phase: str) -> frozenset[str]:
     """The phases an organisation of this phase counts as: an all-through school is also a
-    primary and a secondary one. Opportunities and consultations both match phases through this."""
+    primary and a secondary one, an "all" organisation every phase. Opportunities and
+    consultations both match phases through this."""
+    if org_phase == "all":
+        return frozenset(ORG_PHASES)
     if org_phase == "all-through":
         return frozenset({"all-through", "primary", "secondary"})
     return frozenset({org_phase})

@@ -125,3 +125,23 @@ def test_ask_loads_no_platform_sdk_web_server_or_data_library(workdir: Path) -> 
     assert "sqlalchemy" in imported  # the measure sees what ask does import
     heavy = {"slack_bolt", "slack_sdk", "microsoft_agents", "aiohttp", "pandas", "matplotlib"}
     assert not imported & heavy
+
+
+def test_import_organisations_unknown_kind_exits_2_listing_kinds(workdir: Path) -> None:
+    csv = workdir / "orgs.csv"
+    csv.write_text(
+        "name,kind,phase,subscriber,category,maintained\n"
+        "Sheffield Hallam University,university,,no,,\n"
+        "Mystery Ltd,spaceship,,no,,\n"
+    )
+    result = _run(workdir, "import", "organisations", str(csv))
+    assert result.returncode == 2
+    assert "Line 3" in result.stderr and "spaceship" in result.stderr
+    assert "voluntary sector" in result.stderr and "university" in result.stderr
+    people = workdir / "hallam.csv"
+    people.write_text(
+        "name,email,role,organisation,groups\n"
+        "Hal Am,hal@shu.ac.uk,member,Sheffield Hallam University,\n"
+    )
+    check = _run(workdir, "import", "people", str(people))
+    assert check.returncode == 2 and "Sheffield Hallam University" in check.stderr
