@@ -29,10 +29,13 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--now", help="ISO 8601 instant the demo's dates are relative to")
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
-    ask = sub.add_parser("ask", help="run one command and print the reply")
+    ask = sub.add_parser("ask", help="run one command (or a file of them) and print the reply")
     ask.add_argument("--as", dest="as_email", required=True, metavar="EMAIL")
     ask.add_argument("--now", help="ISO 8601 instant to run as if at")
-    ask.add_argument("text", nargs="+")
+    ask.add_argument(
+        "--batch", type=Path, metavar="FILE", help="run each non-empty line of FILE, in order"
+    )
+    ask.add_argument("text", nargs="*")
     tick = sub.add_parser("tick", help="one scheduler pass: plan, dispatch, print what was sent")
     tick.add_argument("--now", help="ISO 8601 instant to run as if at")
     out = sub.add_parser("outbox", help="list outbox rows; retry or cancel them")
@@ -195,10 +198,26 @@ async def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _messages(args: argparse.Namespace) -> list[str]:
+    """The messages to run: the words given, or each non-empty line of --batch FILE."""
+    if args.batch is None:
+        if not args.text:
+            raise UserError('Say what to ask, or give --batch FILE: ask --as EMAIL "meetings"')
+        return [" ".join(args.text)]
+    if args.text:
+        raise UserError("Give either the text or --batch FILE, not both.")
+    try:
+        lines = args.batch.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"Can't read {args.batch}: {exc}") from exc
+    return [line.strip() for line in lines if line.strip()]
+
+
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.render.text import render_text
     from storage.directory import person_by_email
 
+    messages = _messages(args)
     ctx = _context(settings, args.now)
     try:
         await ctx.db.upgrade()
@@ -211,11 +230,16 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return USER_ERROR
-        reply = await ctx.router.handle(
-            " ".join(args.text), actor_id=person.id, door="cli", now=ctx.clock.now()
-        )
-        print(render_text(reply))
-        return USER_ERROR if reply.error else 0
+        failed = False
+        for text in messages:
+            reply = await ctx.router.handle(
+                text, actor_id=person.id, door="cli", now=ctx.clock.now()
+            )
+            if args.batch is not None:
+                print(">>> " + text)
+            print(render_text(reply), flush=True)
+            failed = failed or reply.error
+        return USER_ERROR if failed else 0
     finally:
         await ctx.db.dispose()
 

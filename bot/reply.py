@@ -260,6 +260,8 @@ class Reply:
     error: bool = False
     error_field: str | None = None  # the form field a UserError was about
     subject: tuple[str, int | None] | None = None
+    # the command a plain-English message was read as (None: the text was a command)
+    read_as: str | None = None
 
     def add(self, *elements: Element) -> Reply:
         self.elements.extend(elements)
@@ -310,6 +312,7 @@ class Reply:
             private=data.get("private", True),
             error=data.get("error", False),
             error_field=data.get("error_field"),
+            read_as=data.get("read_as"),
         )
 
 

@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.errors import UserError
-from bot.parsing import build_args, split_command
+from bot.language import interpret
+from bot.language import replies as plain_replies
+from bot.language.text import wordlist
+from bot.parsing import EMAIL_RE, KEY_RE, Token, build_args, split_command
 from bot.policy import DEFAULT, Policy
-from bot.registry import Registry
+from bot.registry import Command, Registry
 from bot.reply import Reply
 from bot.services import Request, Services
 from bot.settings import Settings
@@ -98,14 +101,25 @@ class Router:
         services: Services,
         channel: str | None = None,
         now: datetime | None = None,
+        plain: bool = True,
     ) -> Reply:
-        """Parse and run inside an open session; UserError propagates (the caller rolls back)."""
+        """Parse and run inside an open session; UserError propagates (the caller rolls back).
+
+        A complete command runs as typed. Otherwise (`plain`: an unknown first word, a command
+        word followed by plain English, a read the command refuses) the message is read as
+        plain English (bot.language): reads run with a `Read as:` line, writes are only
+        proposed, unclear messages get a question.
+        """
         try:
             tokens = split_command(text)
         except UserError as err:
             # an unreadable message (too long, a quote left open): show the example of the
             # command it seems to be, not a generic one
             command, _ = self.registry.lookup(text[:200].split()[:2])
+            if command is None and plain and len(text) <= 1000:
+                reply = await self._plain(text, actor, door, services, channel, now)
+                if reply is not None:
+                    return reply
             if command is not None and command.examples:
                 err.example = command.examples[0]
             raise
@@ -113,13 +127,92 @@ class Router:
             tokens[0].text = tokens[0].text.lstrip("/")
         if tokens and tokens[0].text.lower() in ("partnership", "@partnership-bot"):
             tokens = tokens[1:]
+            text = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
         if not tokens:
             tokens = split_command("help")
         words = [t.text for t in tokens]
         command, used = self.registry.lookup(words)
+        if plain and (command is None or _incomplete(command, tokens[used:], text)):
+            reply = await self._plain(
+                text, actor, door, services, channel, now, typed=command is not None
+            )
+            if reply is not None:
+                return reply
         if command is None:
             raise self._unknown(words)
-        args = build_args(tokens[used:], raw=text)
+        try:
+            return await self._run(
+                command, tokens[used:], text, actor, door, services, channel, now
+            )
+        except UserError:
+            if not plain or command.writes:
+                raise
+            # a read the command refuses ("help with meetings"): perhaps it is plain English
+            reply = await self._plain(text, actor, door, services, channel, now, typed=True)
+            if reply is None:
+                raise
+            return reply
+
+    async def _plain(
+        self,
+        text: str,
+        actor: Person,
+        door: str,
+        services: Services,
+        channel: str | None,
+        now: datetime | None,
+        *,
+        typed: bool = False,
+    ) -> Reply | None:
+        """Read a message as plain English; None when it does not read as anything else.
+
+        `typed`: it began with a command word, whose own answer is better than a question that
+        only asks for the same missing number or offers the topic's commands.
+        """
+        reading = await interpret(text, actor=actor, services=services, now=now)
+        if reading.kind == "unknown" or (reading.command or "").strip() == text.strip():
+            return None
+        if typed and reading.intent in ("missing", "topic"):
+            return None
+        if reading.kind == "smalltalk":
+            return plain_replies.friendly(reading)
+        if reading.kind == "clarify" or reading.command is None:
+            return plain_replies.question(reading)
+        if reading.kind == "write":
+            return plain_replies.proposal(reading)
+        if reading.kind == "support":
+            form = await self.dispatch(
+                "support", actor=actor, door=door, services=services, now=now, plain=False
+            )
+            return plain_replies.prefilled(form, reading.command)
+        try:
+            reply = await self.dispatch(
+                reading.command,
+                actor=actor,
+                door=door,
+                services=services,
+                channel=channel,
+                now=now,
+                plain=False,
+            )
+        except UserError as err:
+            err.message = plain_replies.read_line(reading.command) + "\n" + err.message
+            raise
+        return plain_replies.with_read_as(reply, reading.command)
+
+    async def _run(
+        self,
+        command: Command,
+        rest: list[Token],
+        text: str,
+        actor: Person,
+        door: str,
+        services: Services,
+        channel: str | None,
+        now: datetime | None,
+    ) -> Reply:
+        """Check options and permission, run the handler, audit what it wrote."""
+        args = build_args(rest, raw=text)
         if command.options is not None:
             unknown = sorted(set(args.options) - command.options)
             if unknown:
@@ -215,6 +308,38 @@ class _WriteWatch:
     def wrote(self) -> bool:
         s = self.session
         return self.flushed or bool(s.new or s.dirty or s.deleted)
+
+
+# words that make a command's tail plain English rather than search words or a topic
+ENGLISH = frozenset(
+    wordlist(
+        """for with the a an my me our next this last please pls any about of to what when which
+    is are due before by closing week month today tomorrow wk tmrw coming upcoming from
+    on in at i we us you whats show give get can could would"""
+    )
+)
+
+
+def _incomplete(command: Command, rest: list[Token], text: str) -> bool:
+    """Whether a message starting with a command word goes on in plain English: a verb that
+    needs an id followed by words that are not one, or a read followed by English words."""
+    if command.topic == "attendance":
+        return False  # its words are area names, checked by the command itself
+    words = [
+        t.text
+        for t in rest
+        if not t.quoted
+        and not (KEY_RE.match(t.text) and not t.text.startswith(("http:", "https:")))
+        and not t.text.startswith("@")
+        and not EMAIL_RE.match(t.text)
+    ]
+    usage = command.usage.split()
+    slot = usage[len(command.words)] if len(usage) > len(command.words) else ""
+    if slot == "<id>" and words and not words[0].lstrip("#").isdigit():
+        return True
+    if command.writes:
+        return False
+    return text.rstrip().endswith("?") or any(w.lower().strip("?!.,") in ENGLISH for w in words)
 
 
 def error_reply(err: UserError) -> Reply:

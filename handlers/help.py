@@ -24,7 +24,11 @@ async def help_command(req: Request, svc: Services) -> Reply:
     visible = [c for c in registry.commands.values() if svc.policy.may_use(req.actor, c.name)]
     topic = " ".join(req.args.words).strip().lower()
     if not topic:
-        reply = Reply(text="Here is what I can do. Type `help <topic>` for the commands in one.")
+        reply = Reply(
+            text="Here is what I can do. Type `help <topic>` for the commands in one, or just "
+            'ask in plain English ("when is the next board meeting?"): I say how I read it, '
+            "and ask before changing anything."
+        )
         for name, info in registry.topics.items():
             cmds = [c for c in visible if c.topic == name]
             if not cmds:

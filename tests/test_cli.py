@@ -145,3 +145,23 @@ def test_import_organisations_unknown_kind_exits_2_listing_kinds(workdir: Path) 
     )
     check = _run(workdir, "import", "people", str(people))
     assert check.returncode == 2 and "Sheffield Hallam University" in check.stderr
+
+
+def test_ask_batch_runs_each_line_in_order_and_exits_2_on_any_user_error(
+    workdir: Path, tmp_path: Path
+) -> None:
+    ok = tmp_path / "ok.txt"
+    ok.write_text("whoami\n\n  \nwhen is the next board meeting?\n", encoding="utf-8")
+    result = _run(workdir, "ask", "--as", "jo@hillside.sch.uk", "--batch", str(ok))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    asked = [line for line in lines if line.startswith(">>> ")]
+    assert asked == [">>> whoami", ">>> when is the next board meeting?"]
+    assert lines[0] == ">>> whoami" and "Jo Bloggs" in lines[1]
+    after = lines.index(">>> when is the next board meeting?")
+    assert lines[after + 1] == "Read as: meetings group:board"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("frobnicate\nwhoami\n", encoding="utf-8")
+    result = _run(workdir, "ask", "--as", "jo@hillside.sch.uk", "--batch", str(bad))
+    assert result.returncode == 2
+    assert ">>> whoami" in result.stdout  # a failed line does not stop the rest

@@ -1,0 +1,216 @@
+"""What the interpreter resolves names against: groups, people and attendance areas.
+
+Built from the database once and kept per database while its fingerprint (row counts and
+highest ids of people and groups, the attendance releases) is unchanged and for at most
+`TTL_SECONDS`, so a message costs one small query, not a directory load (2,000 people take
+about 10 ms to load; a lookup in the index takes microseconds).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.language.text import KEEP, wordlist
+from storage import attendance as attendance_repo
+from storage.directory import Group, Person
+
+TTL_SECONDS = 60.0
+# words in group titles that do not tell one group from another
+GENERIC = set(
+    wordlist("""group groups sub-group sub subgroup priority working the of and a partnership strategic
+    children's childrens private point-of-need channel""")
+)
+# group words that are also ordinary verbs: a group only with a group word beside them
+AMBIGUOUS = {"send", "design", "bulletin", "triage"}
+GROUP_WORDS = {
+    "group",
+    "groups",
+    "sub-group",
+    "subgroup",
+    "sub",
+    "meeting",
+    "meetings",
+    "members",
+    "membership",
+    "actions",
+    "people",
+    "chair",
+    "working",
+}
+# area words that do not name one area by themselves
+AREA_GENERIC = set(
+    wordlist("city of upon and the on east west north south county borough royal the in st")
+)
+AREA_ALIASES = {
+    "nationally": "England",
+    "national": "England",
+    "england": "England",
+    "the country": "England",
+    "the national average": "England",
+    "hull": "Hull",
+    "newcastle": "Newcastle",
+}
+
+
+@dataclass
+class PersonRef:
+    id: int
+    name: str
+    email: str
+
+    @property
+    def handle(self) -> str:
+        return self.email.split("@", 1)[0]
+
+
+@dataclass
+class Knowledge:
+    """Name indexes: words and phrases -> group names, people, area names."""
+
+    groups: dict[str, str] = field(default_factory=dict)  # alias phrase -> group name
+    titles: dict[str, str] = field(default_factory=dict)  # group name -> title
+    people: list[PersonRef] = field(default_factory=list)
+    by_name: dict[str, list[PersonRef]] = field(default_factory=dict)  # full/first/handle/email
+    areas: dict[str, str] = field(default_factory=dict)  # phrase -> the word to put in a command
+    vocabulary: tuple[str, ...] = ()
+
+    def group_in(self, words: list[str]) -> list[str]:
+        """Group names mentioned in the words, in order ("the attendance group", "SEND")."""
+        found: list[str] = []
+        for i in range(len(words)):
+            for n in (4, 3, 2, 1):
+                phrase = " ".join(words[i : i + n])
+                name = self.groups.get(phrase)
+                if name is None:
+                    continue
+                if n == 1 and phrase in AMBIGUOUS:
+                    nxt = words[i + 1] if i + 1 < len(words) else ""
+                    if nxt not in GROUP_WORDS:
+                        continue
+                if name not in found:
+                    found.append(name)
+                break
+        return found
+
+    def person(self, phrase: str) -> list[PersonRef]:
+        """People a phrase names: full name, first name, handle or email; else the nearest name."""
+        key = phrase.strip().lstrip("@").lower()
+        if not key:
+            return []
+        exact = self.by_name.get(key)
+        if exact:
+            return exact
+        if len(key) < 4 or not self.people:
+            return []
+        names = {p.name.lower(): p for p in self.people}
+        hit = process.extractOne(key, list(names), scorer=fuzz.WRatio, score_cutoff=88)
+        return [names[hit[0]]] if hit else []
+
+    def areas_in(self, words: list[str]) -> list[str]:
+        """Attendance areas mentioned, in order, as words the attendance command reads."""
+        found: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in (5, 4, 3, 2, 1):
+                phrase = " ".join(words[i : i + n])
+                if phrase in self.areas:
+                    if self.areas[phrase] not in found:
+                        found.append(self.areas[phrase])
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+def _group_aliases(groups: list[tuple[str, str, str]]) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    word_owners: dict[str, set[str]] = {}
+    for name, title, kind in groups:
+        if kind == "channel":
+            continue
+        for w in re.findall(r"[a-z0-9'-]+", title.lower()):
+            if w not in GENERIC:
+                word_owners.setdefault(w, set()).add(name)
+    for name, title, _kind in groups:
+        aliases[name.lower()] = name
+        aliases[title.lower()] = name
+    for w, owners in word_owners.items():
+        if len(owners) == 1:
+            aliases.setdefault(w, next(iter(owners)))
+    return aliases
+
+
+def _area_index(names: list[str], core: list[str]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    word_owners: dict[str, set[str]] = {}
+    for name in names:
+        norm = attendance_repo.normalise(name)
+        index[norm] = name if " " not in name else f'"{name}"'
+        for w in norm.split():
+            if w not in AREA_GENERIC and w not in KEEP and len(w) > 2:
+                word_owners.setdefault(w, set()).add(name)
+    for w, owners in word_owners.items():
+        if len(owners) == 1 and w not in index:
+            index[w] = w.title()
+    for city in core:
+        index.setdefault(attendance_repo.normalise(city), city)
+    for phrase, word in AREA_ALIASES.items():
+        index[phrase] = word
+    return index
+
+
+_CACHE: dict[str, tuple[tuple[object, ...], float, Knowledge]] = {}
+
+
+async def _fingerprint(session: AsyncSession) -> tuple[object, ...]:
+    row = (
+        await session.execute(
+            select(
+                select(func.count(Person.id)).scalar_subquery(),
+                select(func.max(Person.id)).scalar_subquery(),
+                select(func.count(Group.id)).scalar_subquery(),
+                select(func.max(Group.id)).scalar_subquery(),
+                select(func.count(attendance_repo.AttendanceRelease.id)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return tuple(row)
+
+
+async def knowledge(session: AsyncSession, *, core_cities: list[str]) -> Knowledge:
+    """The index for this database, rebuilt when the directory changes (or after a minute)."""
+    key = str(session.bind.url) if session.bind else ""
+    fp = await _fingerprint(session)
+    cached = _CACHE.get(key)
+    if cached and cached[0] == fp and time.monotonic() - cached[1] < TTL_SECONDS:
+        return cached[2]
+    groups = [tuple(r) for r in await session.execute(select(Group.name, Group.title, Group.kind))]
+    people = [
+        PersonRef(*r)
+        for r in await session.execute(
+            select(Person.id, Person.name, Person.email).where(Person.active.is_(True))
+        )
+    ]
+    know = Knowledge(people=people)
+    know.groups = _group_aliases(groups)  # type: ignore[arg-type]
+    know.titles = {g[0]: g[1] for g in groups}
+    for p in people:
+        first = p.name.split()[0].lower() if p.name.split() else p.name.lower()
+        for k in {p.name.lower(), first, p.handle.lower(), p.email.lower()}:
+            know.by_name.setdefault(k, []).append(p)
+    areas, _phases = await attendance_repo.catalogue(session)
+    know.areas = _area_index([a.name for a in areas], core_cities)
+    vocab = {w for phrase in know.groups for w in phrase.split() if w.isalpha() and len(w) > 4}
+    vocab |= {w for phrase in know.areas for w in phrase.split() if w.isalpha() and len(w) > 4}
+    know.vocabulary = tuple(sorted(vocab))
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[key] = (fp, time.monotonic(), know)
+    return know

@@ -1,0 +1,271 @@
+"""The phrase rules: each reads one kind of message into one command.
+
+A rule is an async function (Context) -> Interpretation | None, registered with the score it
+earns when it matches (how sure that reading is). The interpreter runs them all and takes the
+best; near ties become a question. To add phrases, add to a rule's pattern; to add a reading,
+add a rule (docs/language.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+from bot.language import slots
+from bot.language.context import Context, q, reason_after
+from bot.language.model import Interpretation, Kind
+
+Rule = Callable[[Context], Awaitable[Interpretation | str | None]]
+RULES: list[tuple[str, Kind, float, Rule]] = []
+
+
+def rule(name: str, kind: Kind, score: float) -> Callable[[Rule], Rule]:
+    def add(fn: Rule) -> Rule:
+        RULES.append((name, kind, score, fn))
+        return fn
+
+    return add
+
+
+def opt(key: str, value: str | None) -> str:
+    return f" {key}:{q(value)}" if value else ""
+
+
+# --- small talk ---------------------------------------------------------------------------
+
+GREETING = (
+    r"^(?:hi+|hello|hey|hiya|morning|good (?:morning|afternoon|evening)|afternoon|yo|howdy)\b"
+)
+THANKS = r"\b(?:thanks|thank you|many thanks|brilliant|perfect|lovely|great|ace|champion)\b"
+ABOUT = (
+    r"\b(?:what can you do|what do you do|what are you|who are you|how do you work|"
+    r"how does this work|what can i (?:ask|do)|what (?:should|can) i (?:ask|type|say)|"
+    r"getting started|what is this)\b"
+)
+
+
+@rule("smalltalk", "smalltalk", 0.6)
+async def smalltalk(ctx: Context) -> str | None:
+    if ctx.has(ABOUT):
+        return "about"
+    if len(ctx.words) <= 5 and ctx.has(GREETING):
+        return "hello"
+    if len(ctx.words) <= 6 and ctx.has(THANKS):
+        return "thanks"
+    return None
+
+
+# --- help and the directory ---------------------------------------------------------------
+
+TOPICS = [
+    (r"\bmeetings?\b|\brsvp\b|\bapologies\b|\bagenda\b|\bminutes\b", "meetings"),
+    (r"\bactions?\b|\btasks?\b", "actions"),
+    (r"\bopportunit(?:y|ies)\b|\bbulletin\b", "opportunities"),
+    (r"\btriage\b|\bsupport\b", "support"),
+    (r"\battendance\b|\babsence\b", "attendance"),
+    (r"\bconsultations?\b", "consultations"),
+    (r"\bterms?\b|\bholidays\b", "terms"),
+    (r"\bgroups?\b|\bpeople\b|\bdirectory\b", "directory"),
+]
+
+
+@rule("help", "read", 0.7)
+async def help_topic(ctx: Context) -> str | None:
+    if not ctx.has(r"^help\b|\bhow (?:do|can|should) i\b|\bhelp (?:me )?(?:with|on)\b"):
+        return None
+    topic = slots.first(TOPICS, ctx.s)
+    return f"help {topic}" if topic else "help"
+
+
+@rule("whoami", "read", 0.8)
+async def whoami(ctx: Context) -> str | None:
+    if ctx.has(
+        r"\bwho am i\b|\bmy (?:details|profile|role|account)\b|\bwhat (?:groups|role) (?:am i|do i)|"
+        r"\bwhich groups (?:am i|do i)\b|\bmy groups\b|\bwhat am i (?:on|in)\b"
+    ):
+        return "whoami"
+    return None
+
+
+@rule("groups", "read", 0.65)
+async def groups(ctx: Context) -> str | None:
+    if ctx.has(r"\b(?:groups|sub-groups|subgroups)\b") and not ctx.groups():
+        return "groups"
+    return None
+
+
+@rule("group", "read", 0.75)
+async def group(ctx: Context) -> str | None:
+    name = ctx.group()
+    if name and ctx.has(
+        r"\bwho (?:is|are|sits|chairs|runs|leads)\b|\bmembers?\b|\bmembership\b|\bwho else\b|"
+        r"\bchair(?:ed)?\b|\bpeople (?:on|in)\b"
+    ):
+        return f"group {name}"
+    return None
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+MEETING = r"\b(?:meetings?|mtgs?)\b"
+
+
+@rule("meetings", "read", 0.55)
+async def meetings(ctx: Context) -> str | None:
+    if not ctx.has(MEETING) and not (
+        ctx.group() and ctx.has(r"\bwhen (?:is|does|do|are)\b|\bnext\b|\bmeet\w*\b")
+    ):
+        return None
+    if ctx.has(r"\bmeeting #?\d+\b"):
+        return None
+    group = ctx.group()
+    return "meetings" + opt("group", group)
+
+
+@rule("meeting", "read", 0.7)
+async def meeting_detail(ctx: Context) -> Interpretation | str | None:
+    if ctx.has(r"\bmeeting #?\d+\b") and not ctx.has(r"\bagenda\b|\bpapers\b|\bminutes\b"):
+        mid = slots.number_after(ctx.s, "meeting")
+        return f"meeting {mid}"
+    if ctx.has(r"\bwhere is\b|\bdetails\b|\bwho is (?:coming|going)\b|\bwhat time\b") and ctx.has(
+        MEETING
+    ):
+        return await ctx.meeting_or_ask("meeting {id}", what="", kind="read", label="See")
+    return None
+
+
+@rule("agenda", "read", 0.75)
+async def agenda(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\bagenda\b") or ctx.has(r"\badd\b|\bput\b|\braise\b|\bonto\b"):
+        return None
+    return await ctx.meeting_or_ask(
+        "agenda {id} list", what="'s agenda", kind="read", label="Agenda"
+    )
+
+
+@rule("papers", "read", 0.75)
+async def papers(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\bpapers\b|\bdocuments\b|\breading\b") or ctx.has(r"\badd\b|\bhttps?:"):
+        return None
+    return await ctx.meeting_or_ask("papers {id}", what="'s papers", kind="read", label="Papers")
+
+
+@rule("minutes", "read", 0.7)
+async def minutes(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\bminutes\b") or ctx.has(r"\baction:"):
+        return None
+    return await ctx.meeting_or_ask("minutes {id}", what="'s minutes", kind="read", label="Minutes")
+
+
+@rule("calendar", "read", 0.75)
+async def calendar(ctx: Context) -> str | None:
+    if ctx.has(r"\b(?:calendar|outlook|google calendar|ical|ics|diary feed)\b") and not ctx.has(
+        r"\bterm\b"
+    ):
+        return "calendar"
+    return None
+
+
+@rule("terms", "read", 0.75)
+async def terms(ctx: Context) -> str | None:
+    if ctx.has(
+        r"\bterm dates\b|\bwhen (?:is|does) (?:the )?(?:half term|term|holidays?|christmas|easter)"
+        r"|\bholidays\b|\binset\b|\bbank holidays?\b|\bwhen does term\b|\bschool calendar\b"
+    ):
+        return "terms"
+    return None
+
+
+@rule("apologies", "write", 0.9)
+async def apologies(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(
+        r"\bcan not (?:make|come|attend|be there|do)\b|\bapologies\b|\bunable to (?:make|attend|come)"
+        r"|\bwill not be (?:there|able|at|coming)\b|\bnot (?:be )?able to (?:make|attend|come)\b"
+        r"|\bsorry,? i can not\b|\bmiss(?:ing)? (?:the )?\w* ?meeting\b|\bnot going to make\b"
+        r"|\bcount me out\b"
+    ):
+        return None
+    reason = reason_after(ctx.text)
+    tail = f" {q(reason)}" if reason else ""
+    return await ctx.meeting_or_ask(
+        "apologies {id}" + tail, what="", kind="write", label="Apologies for"
+    )
+
+
+@rule("rsvp", "write", 0.85)
+async def rsvp(ctx: Context) -> Interpretation | str | None:
+    if ctx.has(r"\bcan not\b|\bnot\b"):
+        return None
+    if ctx.has(r"\bmaybe\b|\bmight (?:make|come|be)\b|\bnot sure if i can\b|\btentative"):
+        answer = "maybe"
+    elif ctx.has(
+        r"\bi will be (?:there|at|coming)\b|\bcount me in\b|\bi can (?:make|come|attend)\b"
+        r"|\bi(?: will|ll)? attend\b|\bsee you (?:at|there|on)\b|\byes (?:to|for)\b|\bi am coming\b"
+        r"|\bi am attending\b|\bwill attend\b|\brsvp yes\b|\bi will come\b"
+    ):
+        answer = "yes"
+    else:
+        return None
+    return await ctx.meeting_or_ask(
+        "rsvp {id} " + answer, what="", kind="write", label=f"RSVP {answer} to"
+    )
+
+
+@rule("meeting add", "write", 0.85)
+async def meeting_add(ctx: Context) -> str | None:
+    if not ctx.has(r"\b(?:book|schedule|arrange|set up|organise|organize|add|call|put in)\b"):
+        return None
+    group = ctx.group()
+    if group is None or not (ctx.has(MEETING) or ctx.has(r"\b(?:book|schedule|arrange)\b")):
+        return None
+    if ctx.has(r"\bagenda\b|\baction\b"):
+        return None
+    day = slots.day_phrase(ctx.s)
+    when = " ".join(x for x in (day, slots.clock_time(ctx.s)) if x)
+    title = ctx.know.titles.get(group, group)
+    return f"meeting add {q(title)} group:{group}" + opt("on", when)
+
+
+@rule("meeting move", "write", 0.85)
+async def meeting_move(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\b(?:move|reschedule|re-schedule|push back|bring forward|change the time)\b"):
+        return None
+    if not ctx.has(MEETING) and not ctx.group():
+        return None
+    m = re.search(r"\bto (.+)$", ctx.s)
+    target = m.group(1) if m else ""
+    day = slots.day_phrase(target) or ""
+    when = " ".join(x for x in (day, slots.clock_time(target)) if x)
+    return await ctx.meeting_or_ask(
+        "meeting move {id}" + opt("on", when), what=" to move", kind="write", label="Move"
+    )
+
+
+@rule("meeting cancel", "write", 0.85)
+async def meeting_cancel(ctx: Context) -> Interpretation | str | None:
+    if not (ctx.has(r"\bcancel\b|\bcall off\b") and (ctx.has(MEETING) or ctx.group())):
+        return None
+    reason = reason_after(ctx.text)
+    return await ctx.meeting_or_ask(
+        "meeting cancel {id}" + (f" {q(reason)}" if reason else ""),
+        what=" to cancel",
+        kind="write",
+        label="Cancel",
+    )
+
+
+@rule("agenda add", "write", 0.85)
+async def agenda_add(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\bagenda\b") or not ctx.has(r"\badd\b|\bput\b|\braise\b|\bonto\b|\bon the\b"):
+        return None
+    m = re.search(
+        r"(?:add|put|raise)\s+(.+?)\s+(?:on|to|onto)\s+(?:the\s+)?(?:next\s+)?\S*\s*agenda",
+        ctx.text,
+        flags=re.IGNORECASE,
+    )
+    item = m.group(1).strip(" \"'") if m else None
+    if not item:
+        return None
+    return await ctx.meeting_or_ask(
+        "agenda {id} add " + q(item), what="'s agenda", kind="write", label="Add to"
+    )

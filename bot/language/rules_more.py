@@ -1,0 +1,178 @@
+"""Phrase rules for support, triage, attendance, consultations and the rest."""
+
+from __future__ import annotations
+
+import re
+
+from bot.language import slots
+from bot.language.context import Context, q
+from bot.language.model import Interpretation
+from bot.language.rules import opt, rule
+
+# --- support ------------------------------------------------------------------------------
+
+NEED_HELP = (
+    r"\b(?:need|needs|needing|want|get|request|could (?:we|i) (?:have|get)|can (?:we|i|someone) "
+    r"(?:have|get|help))\b.*\b(?:help|support|advice|adviser|advisor|someone|cover|consultancy)\b"
+    r"|\b(?:help|support) (?:urgently|today|please|needed)\b|\bask (?:for|learn sheffield)\b"
+    r"|\b(?:crisis|emergency)\b|\btaken ill\b|\bstruggling\b|\bsupport request\b|\braise a\b"
+)
+
+
+@rule("support", "support", 0.8)
+async def support(ctx: Context) -> Interpretation | None:
+    if not ctx.has(NEED_HELP) or ctx.has(r"\bmy (?:support )?requests?\b|\bentitlement\b"):
+        return None
+    if ctx.has(r"^help\b|\bhelp (?:me )?with (?:the )?(?:bot|commands?|meetings|actions)\b"):
+        return None
+    kind = slots.support_kind(ctx.s)
+    urgency = slots.urgency(ctx.s) or ("today" if kind == "crisis" else None)
+    command = "support" + (f" {kind}" if kind else "") + f" {q(ctx.text.strip())}"
+    command += opt("urgency", urgency)
+    return Interpretation(command=command, kind="support")
+
+
+@rule("support mine", "read", 0.85)
+async def support_mine(ctx: Context) -> str | None:
+    if ctx.has(
+        r"\bmy (?:support )?requests?\b|\bour (?:support )?requests?\b|\bstatus of (?:my|our)\b"
+        r"|\bwhat (?:is )?happen\w* (?:with|to) (?:my|our)\b|\bhave you (?:got|seen) (?:my|our)\b"
+    ):
+        return "support mine"
+    return None
+
+
+@rule("support detail", "read", 0.75)
+async def support_detail(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "support request", "request", "support")
+    if n is None or ctx.has(r"\btriage\b|\back\w*\b|\bassign\b|\bresolve\b"):
+        return None
+    return ("triage " if ctx.actor.is_staff else "support ") + str(n)
+
+
+@rule("entitlement", "read", 0.85)
+async def entitlement(ctx: Context) -> str | None:
+    if ctx.has(
+        r"\bentitle\w*\b|\bhow (?:many|much) (?:days|support)\b.*\b(?:left|have|got|use)\b"
+        r"|\bdays (?:left|remaining|used)\b|\ballowance\b"
+    ):
+        return "entitlement"
+    return None
+
+
+# --- triage (staff) -----------------------------------------------------------------------
+
+
+@rule("triage", "read", 0.7)
+async def triage(ctx: Context) -> str | None:
+    if not (
+        ctx.has(r"\btriage\b|\bqueue\b|\bunacknowledged\b|\bnew (?:support )?requests\b")
+        or (ctx.actor.is_staff and ctx.has(r"\b(?:open|new|outstanding) requests\b"))
+    ):
+        return None
+    if ctx.has(r"\bstats\b|\bstatistics\b|\bnumbers\b|\bhow many\b|\bfigures\b|\bsummary\b"):
+        return "triage stats"
+    return "triage"
+
+
+@rule("triage ack", "write", 0.9)
+async def triage_ack(ctx: Context) -> str | None:
+    if not ctx.has(r"\back\b|\backnowledge\w*\b|\bpicked up\b|\bseen request\b"):
+        return None
+    n = slots.any_number(ctx.s)
+    return f"triage ack {n}" if n else None
+
+
+@rule("triage assign", "write", 0.9)
+async def triage_assign(ctx: Context) -> str | None:
+    m = re.search(r"\b(?:assign|give|pass|allocate)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s)
+    if not m or not ctx.has(r"\brequest\b|\btriage\b|\bsupport\b|\bcase\b"):
+        return None
+    n = slots.any_number(ctx.s)
+    who = ctx.handle_of(m.group(1)) or ctx.handle_of(m.group(1).split()[0])
+    return f"triage assign {n} {who}" if n and who else None
+
+
+@rule("triage resolve", "write", 0.85)
+async def triage_resolve(ctx: Context) -> str | None:
+    if not ctx.has(r"\b(?:resolve|resolved|close|closed)\b") or not ctx.has(
+        r"\brequest\b|\btriage\b|\bcase\b"
+    ):
+        return None
+    n = slots.any_number(ctx.s)
+    m = re.search(r"(?:,|:| - )\s*(.+)$", ctx.text)
+    return f"triage resolve {n} {q(m.group(1).strip())}" if n and m else None
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+ATTENDANCE = r"\b(?:attendance|absence|absent|persistent absence|pa|attending school|truancy)\b"
+
+
+@rule("attendance", "read", 0.7)
+async def attendance(ctx: Context) -> str | None:
+    core = ctx.has(r"\bcore cit(?:y|ies)\b")
+    areas = ctx.know.areas_in(ctx.words)
+    compare = ctx.has(r"\bcompar\w*\b|\bversus\b|\bvs\b|\bagainst\b|\bbetter than\b|\bworse than\b")
+    if not (ctx.has(ATTENDANCE) or (areas and compare) or core):
+        return None
+    if ctx.group() == "attendance" and ctx.has(r"\bmeetings?\b|\bactions?\b|\bmembers?\b"):
+        return None
+    phase = slots.phase(ctx.s)
+    phase = phase if phase in ("primary", "secondary", "special") else None
+    year = slots.academic_year(ctx.s, ctx.now)
+    tail = (f" {phase}" if phase else "") + (f" {year}" if year else "")
+    if core and len(areas) < 2:
+        return "attendance core-cities" + tail
+    if len(areas) >= 2:
+        return f"attendance compare {areas[0]} {areas[1]}" + tail
+    if compare and areas:
+        home = ctx.services.settings.attendance_area
+        if areas[0].lower() != home.lower():
+            return f"attendance compare {home} {areas[0]}" + tail
+    return "attendance" + (f" {areas[0]}" if areas else "") + tail
+
+
+# --- consultations, schedules, privacy ----------------------------------------------------
+
+
+@rule("consultations", "read", 0.7)
+async def consultations(ctx: Context) -> str | None:
+    if not ctx.has(r"\bconsultations?\b|\bsurveys?\b"):
+        return None
+    n = slots.number_after(ctx.s, "consultation")
+    if n is not None:
+        if ctx.has(r"\bresponses\b|\bwho has responded\b|\bwho responded\b"):
+            return f"consultation responses {n}"
+        if ctx.has(r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed)\b"):
+            return None
+        return f"consultation {n}"
+    return "consultations"
+
+
+@rule("consultation responded", "write", 0.85)
+async def consultation_responded(ctx: Context) -> str | None:
+    if not ctx.has(r"\bconsultation\b") or not ctx.has(
+        r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed|sent)\b"
+        r"|\bresponded\b"
+    ):
+        return None
+    n = slots.number_after(ctx.s, "consultation") or slots.any_number(ctx.s)
+    return f"consultation responded {n}" if n else None
+
+
+@rule("schedules", "read", 0.7)
+async def schedules(ctx: Context) -> str | None:
+    if ctx.has(r"\bschedules\b|\bscheduled (?:posts|messages)\b|\brecurring posts\b"):
+        return "schedules"
+    return None
+
+
+@rule("privacy export", "read", 0.75)
+async def privacy(ctx: Context) -> str | None:
+    if ctx.has(
+        r"\bwhat (?:data|information|do you (?:hold|have|know|store)) (?:about|on) me\b"
+        r"|\bmy (?:personal )?data\b|\bsubject access\b|\bgdpr\b"
+    ):
+        return "privacy export"
+    return None

@@ -1,0 +1,239 @@
+"""Phrase rules for actions, opportunities and the bulletin."""
+
+from __future__ import annotations
+
+import re
+
+from bot.language import slots
+from bot.language.context import Context, q, reason_after
+from bot.language.model import Interpretation
+from bot.language.rules import opt, rule
+
+ACTION = r"\b(?:actions?|tasks?|to ?dos?)\b"
+TODO = (
+    r"\bwhat (?:do|have|should|must) (?:i|we) (?:need to |got to |have to |still )?(?:do|doing|done|owe)\b"
+    r"|\bwhat is on my (?:plate|list)\b|\bmy (?:list|jobs|to ?do)\b|\bwhat am i (?:meant|supposed) to\b"
+    r"|\bwhat is outstanding\b|\bwhat do i owe\b|\bwhat needs doing\b|\bon my plate\b"
+)
+
+
+@rule("actions", "read", 0.6)
+async def actions(ctx: Context) -> str | None:
+    if not (ctx.has(ACTION) or ctx.has(TODO)):
+        return None
+    if ctx.has(r"\baction #?\d+\b"):
+        return None
+    group = ctx.group()
+    who = None
+    m = re.search(r"\b(?:actions|tasks) (?:for|of|owned by) (\w+(?: \w+)?)", ctx.s) or re.search(
+        r"\b(?:what (?:does|has)|what is) (\w+(?: \w+)?) (?:got|need|have|on)\b", ctx.s
+    )
+    if m and not group:
+        for phrase in (m.group(1), m.group(1).split()[0]):
+            who = ctx.handle_of(phrase) if phrase not in ("me", "the", "my") else None
+            if who:
+                break
+    if ctx.has(r"\boverdue\b|\blate\b|\bbehind\b|\bmissed\b"):
+        return "actions overdue" + opt("group", group)
+    words = ["actions"]
+    if who and who != "@" + ctx.actor.email.split("@", 1)[0]:
+        words.append(who)
+    command = " ".join(words) + opt("group", group)
+    period = slots.period(ctx.s)
+    if period:
+        command += opt("due", period)
+    return command
+
+
+@rule("action", "read", 0.7)
+async def action_detail(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "action", "task")
+    if n is None or ctx.has(
+        r"\b(?:done|complete|completed|finished|snooze|reassign|give|hand|drop|reopen|note|move|"
+        r"push|change|delete|remove|cancel)\b"
+    ):
+        return None
+    return f"action {n}"
+
+
+def _action_id(ctx: Context) -> int | None:
+    return slots.number_after(ctx.s, "action", "task") or slots.any_number(ctx.s)
+
+
+def _needs_action(verb: str) -> Interpretation:
+    return Interpretation(
+        command=None,
+        kind="clarify",
+        question=f"Which action? Give its number, e.g. `action {verb} 7`; `actions` lists yours.",
+        choices=["actions"],
+        labels=["My actions"],
+    )
+
+
+@rule("action done", "write", 0.9)
+async def action_done(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\b(?:done|complete|completed|finished|sorted|ticked off|tick off)\b"):
+        return None
+    if not ctx.has(ACTION + r"|\b#\d+|\bi (?:have )?(?:done|finished|completed)\b"):
+        return None
+    n = _action_id(ctx)
+    return f"action done {n}" if n else _needs_action("done")
+
+
+@rule("action snooze", "write", 0.9)
+async def action_snooze(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(
+        r"\bsnooze\b|\bremind me (?:later|again|in|next)\b|\bput off\b|\bstop nudging\b"
+    ):
+        return None
+    n = _action_id(ctx)
+    if n is None:
+        return _needs_action("snooze")
+    span = slots.duration(ctx.s) or slots.day_phrase(ctx.s) or "1w"
+    return f"action snooze {n} {q(span)}"
+
+
+@rule("action reassign", "write", 0.9)
+async def action_reassign(ctx: Context) -> Interpretation | str | None:
+    m = re.search(r"\b(?:reassign|give|hand|pass|transfer|move)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s)
+    if not m or not ctx.has(ACTION):
+        return None
+    n = _action_id(ctx)
+    who = ctx.handle_of(m.group(1)) or ctx.handle_of(m.group(1).split()[0])
+    if n is None:
+        return _needs_action("reassign")
+    if who is None:
+        return None
+    return f"action reassign {n} {who}"
+
+
+@rule("action drop", "write", 0.85)
+async def action_drop(ctx: Context) -> Interpretation | str | None:
+    if not (ctx.has(r"\b(?:drop|delete|remove|cancel|scrap|bin)\b") and ctx.has(ACTION)):
+        return None
+    n = _action_id(ctx)
+    reason = reason_after(ctx.text)
+    return f"action drop {n}" + (f" {q(reason)}" if reason else "") if n else _needs_action("drop")
+
+
+@rule("action reopen", "write", 0.9)
+async def action_reopen(ctx: Context) -> str | None:
+    if ctx.has(r"\breopen\b|\bre-open\b|\bopen (?:action|task) \d+ again\b") and ctx.has(ACTION):
+        n = _action_id(ctx)
+        return f"action reopen {n}" if n else None
+    return None
+
+
+@rule("action due", "write", 0.85)
+async def action_due(ctx: Context) -> str | None:
+    if not ctx.has(ACTION) or not ctx.has(
+        r"\b(?:change|move|push|extend)\b.*\b(?:due|deadline|date|to)\b"
+    ):
+        return None
+    n = _action_id(ctx)
+    m = re.search(r"\bto (.+)$", ctx.s)
+    day = slots.day_phrase(m.group(1)) if m else None
+    return f"action due {n} {q(day)}" if n and day else None
+
+
+@rule("action note", "write", 0.85)
+async def action_note(ctx: Context) -> str | None:
+    if not (ctx.has(r"\bnote\b|\bupdate\b|\bprogress\b") and ctx.has(ACTION)):
+        return None
+    n = _action_id(ctx)
+    note = reason_after(ctx.text, ":", " - ", " that ", ",")
+    return f"action note {n} {q(note)}" if n and note else None
+
+
+OWNER_TASK = re.compile(
+    r"^(?:action:?\s+|new action:?\s+|please\s+)?(?:can\s+)?(?P<who>[A-Za-z][\w.'-]*(?:\s[A-Z][\w'-]*)?)"
+    r"\s+(?:to|will|needs to|should|must|is going to)\s+(?P<what>.+?)"
+    r"(?:\s+(?:by|before|for|due|on)\s+(?P<due>[^,.;]+?))?[\s.!]*$",
+    re.IGNORECASE,
+)
+REMIND_ME = re.compile(
+    r"^(?:please\s+)?(?:remind me to|i need to|i must|i will|i'll|add an action(?: for me)? to)\s+"
+    r"(?P<what>.+?)(?:\s+(?:by|before|due|on)\s+(?P<due>[^,.;]+?))?[\s.!]*$",
+    re.IGNORECASE,
+)
+
+
+@rule("action add", "write", 0.8)
+async def action_add(ctx: Context) -> str | None:
+    text = ctx.text.strip().rstrip("?")
+    owner = None
+    m = OWNER_TASK.match(text)
+    if m and m.group("who").lower() not in ("i", "we", "you", "it", "what", "how", "when", "who"):
+        owner = ctx.handle_of(m.group("who")) or ctx.handle_of(m.group("who").split()[0])
+    if owner is None:
+        m = REMIND_ME.match(text)
+        if m is None or not (m.group("due") or ctx.has(r"\baction\b")):
+            return None
+        owner = "@" + ctx.actor.email.split("@", 1)[0]
+    what = m.group("what").strip(" \"'")
+    if not what or len(what) < 4:
+        return None
+    due = m.group("due")
+    group = ctx.group()
+    return (
+        f"action add {q(what[0].upper() + what[1:])} owner:{owner}"
+        + opt("due", due.strip() if due else None)
+        + opt("group", group)
+    )
+
+
+# --- opportunities and the bulletin -------------------------------------------------------
+
+OPPS = (
+    r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
+    r"npq|places|networks?|projects?)\b"
+)
+
+
+@rule("opps", "read", 0.6)
+async def opps(ctx: Context) -> str | None:
+    if not ctx.has(OPPS) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
+        return None
+    command = "opps" + opt("phase", slots.phase(ctx.s))
+    m = re.search(r"\b(training|networks?|projects?|funding|leadership|npq|cpd)\b", ctx.s)
+    if m and not ctx.has(r"\bopportunit"):
+        tag = {"network": "networks", "project": "projects"}.get(m.group(1), m.group(1))
+        command += opt("tag", tag)
+    if ctx.has(r"\bclos\w*|\bdeadline|\bends?\b|\bexpir"):
+        command += opt("closing", slots.period(ctx.s))
+    return command
+
+
+@rule("opp", "read", 0.7)
+async def opp_detail(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "opportunity", "opportunities", "opp")
+    return f"opp {n}" if n is not None else None
+
+
+@rule("bulletin", "read", 0.65)
+async def bulletin(ctx: Context) -> str | None:
+    if not ctx.has(r"\bbulletin\b") or ctx.has(r"\bsubscri|\bstop\b|\bsign me\b|\bno more\b"):
+        return None
+    if ctx.has(r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b"):
+        return "bulletin preview"
+    return "bulletin"
+
+
+@rule("bulletin unsubscribe", "write", 0.9)
+async def bulletin_unsubscribe(ctx: Context) -> str | None:
+    if ctx.has(
+        r"\bunsubscribe\b|\bstop (?:sending|getting|receiving|the)\b|\bno more\b|\bopt out\b"
+    ) and ctx.has(r"\bbulletin\b|\bunsubscribe\b|\bemails?\b|\bopportunit"):
+        return "bulletin unsubscribe"
+    return None
+
+
+@rule("bulletin subscribe", "write", 0.85)
+async def bulletin_subscribe(ctx: Context) -> str | None:
+    if ctx.has(r"\bunsubscribe\b|\bstop\b"):
+        return None
+    if ctx.has(r"\bsubscribe\b|\bsign me up\b|\bopt in\b|\bsend me the\b") and ctx.has(
+        r"\bbulletin\b|\bsubscribe\b"
+    ):
+        return "bulletin subscribe"
+    return None

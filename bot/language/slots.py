@@ -1,0 +1,190 @@
+"""Details read out of a message's words: ids, periods, phases, years, support kind, urgency.
+
+Each function takes the normalised words joined by spaces (`s`) and returns the detail as the
+command language writes it, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.language.text import wordlist
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = wordlist(
+    "january february march april may june july august september october november december"
+)
+DAY_RE = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+MONTH_RE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+DATE_RE = (
+    rf"(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_RE}(?: \d{{4}})?"
+    rf"|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?"
+    rf"|(?:next |this )?{DAY_RE}|tomorrow|today)"
+)
+
+# period phrases -> the value the period filters take (bot.dates.parse_period reads them)
+PERIODS = [
+    (r"\b(?:before|by) (?:the )?half term\b", "half term"),
+    (r"\b(?:before|by) (?:the )?end of (?:the )?term\b", "this term"),
+    (r"\b(?:this|current) half term\b", "this half term"),
+    (r"\bthis term\b", "this term"),
+    (r"\bnext term\b", "next term"),
+    (r"\b(?:this|current) week\b|\bthe week\b|\bend of (?:the )?week\b", "this week"),
+    (r"\bnext week\b", "next week"),
+    (r"\b(?:this|current) month\b|\bend of (?:the )?month\b", "this month"),
+    (r"\bnext month\b", "next month"),
+    (r"\btomorrow\b", "tomorrow"),
+    (r"\btoday\b|\btonight\b", "today"),
+]
+PHASES = [
+    (r"\bprimar(?:y|ies)\b|\binfants?\b|\bjuniors?\b", "primary"),
+    (r"\bsecondar(?:y|ies)\b|\bhigh schools?\b", "secondary"),
+    (r"\bspecial(?: schools?)?\b|\bsend schools\b", "special"),
+    (r"\bnurser(?:y|ies)\b|\bearly years\b", "nursery"),
+    (r"\bpost[- ]?16\b|\bsixth forms?\b|\bcolleges?\b", "post-16"),
+    (r"\ball[- ]through\b", "all-through"),
+]
+SUPPORT_KINDS = [
+    (
+        r"\b(?:crisis|emergency|taken ill|seriously ill|died|death|bereave\w*|off sick|"
+        r"signed off|suspended|safeguarding|serious incident|flood\w*|fire|urgent\w*|"
+        r"unexpectedly absent|no head|without a head|collapsed|hospital|allegation)\b",
+        "crisis",
+    ),
+    (r"\b(?:advocacy|advocate|speak (?:up|for)|represent|on our behalf|push back)\b", "advocacy"),
+    (
+        r"\b(?:broker\w*|find (?:us )?(?:a|an|someone)|partner school|supply|"
+        r"interim|recruit\w*|match us|put us in touch)\b",
+        "brokerage",
+    ),
+    (
+        r"\b(?:signpost\w*|who (?:do|should) (?:i|we) (?:contact|ask|speak)|where (?:can|do) "
+        r"(?:i|we) (?:find|get|go)|who deals with)\b",
+        "signposting",
+    ),
+    (
+        r"\b(?:consultancy|consultant|review|curriculum|advice|adviser|advisor|training|"
+        r"ofsted prep\w*|coaching|audit|mock)\b",
+        "consultancy",
+    ),
+]
+URGENCY = [
+    (
+        r"\b(?:today|now|immediately|urgent\w*|asap|straight away|right away|this morning|"
+        r"this afternoon|emergency|crisis)\b",
+        "today",
+    ),
+    (r"\b(?:this week|next few days|in a few days|by friday|soon)\b", "this week"),
+    (
+        r"\b(?:this half term|half term|no rush|not urgent|when you can|next few weeks)\b",
+        "this half term",
+    ),
+]
+YEAR_RE = re.compile(r"\b(20\d\d)[/-](\d\d(?:\d\d)?)\b|\b(20\d\d)(\d\d)\b")
+
+
+def first(patterns: list[tuple[str, str]], s: str) -> str | None:
+    for rx, value in patterns:
+        if re.search(rx, s):
+            return value
+    return None
+
+
+def period(s: str) -> str | None:
+    """`this week`, `next month`, `half term`, or a day (`friday`, `15/12`) after by/before/on."""
+    found = first(PERIODS, s)
+    if found:
+        return found
+    m = re.search(rf"\b(?:by|before|due|on|for|until|till) ({DATE_RE})\b", s)
+    if m:
+        return m.group(1)
+    m = re.search(rf"\b({DAY_RE})\b", s)
+    return m.group(1) if m else None
+
+
+def phase(s: str) -> str | None:
+    return first(PHASES, s)
+
+
+def support_kind(s: str) -> str | None:
+    return first(SUPPORT_KINDS, s)
+
+
+def urgency(s: str) -> str | None:
+    return first(URGENCY, s)
+
+
+def academic_year(s: str, now: datetime) -> str | None:
+    """`2018/19`, `2018-2019`, `201819`, `last year`, `this year` -> `2018/19`."""
+    m = YEAR_RE.search(s)
+    if m:
+        start = int(m.group(1) or m.group(3))
+        return f"{start}/{(start + 1) % 100:02d}"
+    this = now.year if now.month >= 9 else now.year - 1
+    if re.search(r"\blast (?:school |academic )?year\b", s):
+        return f"{this - 1}/{this % 100:02d}"
+    if re.search(r"\bthis (?:school |academic )?year\b", s):
+        return f"{this}/{(this + 1) % 100:02d}"
+    return None
+
+
+def number_after(s: str, *nouns: str) -> int | None:
+    """`meeting 3`, `meeting #3`, `meeting no. 3` -> 3 (for any of the nouns)."""
+    alt = "|".join(nouns)
+    m = re.search(rf"\b(?:{alt})s? (?:no\.? |number |num )?#?(\d{{1,9}})\b", s)
+    return int(m.group(1)) if m else None
+
+
+def any_number(s: str) -> int | None:
+    m = re.search(r"(?:^|\s)#?(\d{1,6})(?=\s|$)", s)
+    return int(m.group(1)) if m else None
+
+
+def duration(s: str) -> str | None:
+    """`a week`, `2 weeks`, `3 days`, `a fortnight` -> `1w`, `2w`, `3d`, `2w`."""
+    m = re.search(r"\b(\d+|a|an|one|two|three|four) ?(day|week|fortnight|month)s?\b", s)
+    if m:
+        n = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(m.group(1))
+        count = n if n is not None else int(m.group(1))
+        unit = m.group(2)
+        if unit == "fortnight":
+            return f"{2 * count}w"
+        if unit == "month":
+            return f"{4 * count}w"
+        return f"{count}{unit[0]}"
+    m = re.search(r"\b(\d+[dw])\b", s)
+    return m.group(1) if m else None
+
+
+def clock_time(s: str) -> str | None:
+    """`at 10`, `10am`, `2pm`, `14:30`, `10.30` -> `10:00`, `14:00`, `14:30`, `10:30`."""
+    m = re.search(r"\b(\d{1,2})[:.](\d\d)\s*(am|pm)?\b", s) or re.search(
+        r"\b(\d{1,2})\s*(am|pm)\b", s
+    )
+    if m is None:
+        m2 = re.search(r"\bat (\d{1,2})\b(?!/)", s)
+        if m2 is None:
+            return None
+        hour = int(m2.group(1))
+        if hour < 7:  # "at 2" in a working day means the afternoon
+            hour += 12
+        return f"{hour:02d}:00"
+    groups = m.groups()
+    hour = int(groups[0])
+    minute = int(groups[1]) if len(groups) == 3 and groups[1] and groups[1].isdigit() else 0
+    ampm = groups[-1]
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    if ampm == "am" and hour == 12:
+        hour = 0
+    if ampm is None and hour < 7:
+        hour += 12
+    return f"{hour:02d}:{minute:02d}"
+
+
+def day_phrase(s: str) -> str | None:
+    """The day a message names (`15 january`, `thursday`, `15/01/2024`), as typed."""
+    m = re.search(rf"\b({DATE_RE})\b", s)
+    return m.group(1) if m else None

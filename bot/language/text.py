@@ -1,0 +1,167 @@
+"""Plain text as people type it -> lower-case words with abbreviations expanded and typos fixed.
+
+Typos are fixed only toward the bot's own vocabulary (command words, group names, area names,
+phases), with rapidfuzz, and only for words the bot does not already know, so ordinary English
+is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+
+def wordlist(text: str) -> list[str]:
+    """Words of a whitespace-separated table written as one string (easier to read and edit)."""
+    return text.split()
+
+
+# what people type -> what it means (whole words only)
+ABBREVIATIONS = {
+    "pls": "please",
+    "plz": "please",
+    "plss": "please",
+    "tmrw": "tomorrow",
+    "tmw": "tomorrow",
+    "tomoz": "tomorrow",
+    "tmrow": "tomorrow",
+    "2moro": "tomorrow",
+    "2day": "today",
+    "tdy": "today",
+    "wk": "week",
+    "wks": "weeks",
+    "mtg": "meeting",
+    "mtgs": "meetings",
+    "mtng": "meeting",
+    "mtngs": "meetings",
+    "opp": "opportunity",
+    "opps": "opportunities",
+    "oppo": "opportunity",
+    "oppos": "opportunities",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "im": "i am",
+    "i'm": "i am",
+    "ive": "i have",
+    "i've": "i have",
+    "cant": "can not",
+    "can't": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "wont": "will not",
+    "dont": "do not",
+    "don't": "do not",
+    "didn't": "did not",
+    "whats": "what is",
+    "what's": "what is",
+    "when's": "when is",
+    "where's": "where is",
+    "who's": "who is",
+    "how's": "how is",
+    "thx": "thanks",
+    "ty": "thanks",
+    "ta": "thanks",
+    "cheers": "thanks",
+    "nxt": "next",
+    "yr": "year",
+    "hols": "holidays",
+    "govs": "governors",
+    "sec": "secondary",
+    "secondaries": "secondary",
+    "secondarys": "secondary",
+    "primaries": "primary",
+    "prim": "primary",
+    "ht": "half term",
+    "eow": "end of week",
+    "asap": "today",
+    "info": "information",
+    "pa": "persistent absence",
+    "abs": "absence",
+    "attendence": "attendance",
+    "b4": "before",
+    "thurs": "thursday",
+    "thur": "thursday",
+    "tues": "tuesday",
+    "weds": "wednesday",
+    "wed": "wednesday",
+    "mon": "monday",
+    "fri": "friday",
+}
+
+# words the bot itself uses: typos are corrected toward these
+VOCABULARY = wordlist("""
+meetings meeting actions action opportunities opportunity attendance absence triage
+consultations consultation bulletin support agenda minutes apologies papers calendar
+entitlement schedules schedule overdue subscribe unsubscribe secondary primary special
+compare compared comparison monday tuesday wednesday thursday friday saturday sunday tomorrow
+today week month term holidays groups group help thanks please board inclusion design
+persistent figures national nationally regions region cities england whoami requests request
+reassign snooze remind agenda closing deadline deadlines next upcoming anything outstanding
+""")
+
+# ordinary words that must never be "corrected" (they are near some vocabulary word)
+KEEP = set(
+    wordlist("""
+i a the to of in on for with and or is are be am was my me we our us you your it its
+this that these those what when where which who how why do does did can could would should
+will not no yes any some there here have has had need needs get got at by from about up out
+as if so but all new next last first one two three please thanks thank hi hello hey morning
+afternoon evening good great lovely ok okay just also still again make made go going come
+coming today tomorrow week weeks month months year years term meet meets meetings meeting
+action actions due done finished complete completed open closed close closes closing
+mine show list tell give send sent see seen want like know check let put take move moved
+moving cancel cancelled book booked booking arrange set add added remove dropped drop note
+notes team school schools head heads staff member members chair chairs group groups day days
+time date dates back than then them they their mean means meant into over under before
+after until since between during soon later latest late early
+""")
+)
+
+WORD_RE = re.compile(r"[a-z0-9][a-z0-9'/.\-:@#]*[a-z0-9]|[a-z0-9#]")
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words; punctuation other than that inside ids, dates, emails and times dropped."""
+    cleaned = (
+        text.lower()
+        .replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+    )
+    return WORD_RE.findall(cleaned)
+
+
+def expand(words: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for w in words:
+        if w.endswith("'s") and len(w) > 3 and w not in ABBREVIATIONS:
+            w = w[:-2]  # Sheffield's -> Sheffield, Thursday's -> Thursday
+        repl = ABBREVIATIONS.get(w)
+        out.extend(repl.split() if repl else [w])
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _correct(word: str, targets: tuple[str, ...]) -> str:
+    found = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=82)
+    return found[0] if found else word
+
+
+def normalise(text: str, *, extra_vocabulary: tuple[str, ...] = ()) -> list[str]:
+    """The message as a list of known words; `extra_vocabulary`: group and area words too.
+
+    Returns lower-case words. Costs microseconds: corrections are cached per word.
+    """
+    targets = tuple(VOCABULARY) + extra_vocabulary
+    known = KEEP | set(targets)
+    out: list[str] = []
+    for w in expand(words_of(text)):
+        if len(w) >= 5 and w.isalpha() and w not in known:
+            w = _correct(w, targets)
+        out.append(w)
+    return out

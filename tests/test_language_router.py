@@ -1,0 +1,157 @@
+"""Plain English through the router (issue 23), as the demo's people, on the full demo.
+
+Reads run at once and say how they were read; writes are only proposed (the database is
+unchanged until the proposed command runs); support opens the prefilled form; unclear messages
+get a question; complete commands run exactly as before.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.demo import load_demo
+from bot.render.text import render_text
+from bot.reply import Reply
+from storage.base import Base
+from tests.conftest import Asker
+
+HEAD = "jo@hillside.sch.uk"
+STAFF = "sam@learnsheffield.co.uk"
+
+
+@pytest.fixture
+async def demo(ask: Asker) -> Asker:
+    await load_demo(ask.ctx.router, now=ask.ctx.clock.now())
+    return ask
+
+
+async def snapshot(ask: Asker) -> dict[str, int]:
+    """Row counts of every table: a proposal must not change any of them."""
+    counts = {}
+    async with ask.ctx.db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            counts[table.name] = await session.scalar(select(func.count()).select_from(table))
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("who", "text", "read_as", "shows"),
+    [
+        (HEAD, "when is the next board meeting?", "meetings group:board", "Partnership board"),
+        (
+            HEAD,
+            "how is Sheffield's attendance compared with Leeds?",
+            "attendance compare Sheffield Leeds",
+            "Leeds",
+        ),
+        (HEAD, "meetngs pls", "meetings", "Your next meetings"),
+        (HEAD, "my actoins", "actions", "Your actions"),
+        (HEAD, "opps for secondary", "opps phase:secondary", "secondary"),
+        (HEAD, "help with meetings", "help meetings", "meeting add"),
+        (HEAD, "actions for the board", "actions group:board", "Partnership Board"),
+        (STAFF, "anything new in triage?", "triage", "#"),
+    ],
+)
+async def test_reads_run_at_once_and_say_how_they_were_read(
+    demo: Asker, who: str, text: str, read_as: str, shows: str
+) -> None:
+    reply = await demo(who, text)
+    rendered = render_text(reply)
+    assert not reply.error, rendered
+    assert reply.read_as == read_as
+    assert rendered.splitlines()[0] == f"Read as: {read_as}"
+    assert shows in rendered
+
+
+async def test_complete_commands_run_exactly_as_before(demo: Asker) -> None:
+    for text in ("meetings", "attendance compare Sheffield Leeds", "opps phase:primary", "help"):
+        reply = await demo(HEAD, text)
+        assert not reply.error
+        assert reply.read_as is None
+        assert not reply.text.startswith("Read as:")
+
+
+async def test_a_write_is_proposed_and_saved_only_when_confirmed(demo: Asker) -> None:
+    before = await snapshot(demo)
+    reply = await demo(HEAD, "I can't make meeting 1, Ofsted are in")
+    assert not reply.error
+    assert reply.read_as == 'apologies 1 "Ofsted are in"'
+    assert "Nothing is saved" in reply.text
+    assert await snapshot(demo) == before
+    [confirm] = reply.buttons
+    assert confirm.command == reply.read_as
+    done = await demo(HEAD, confirm.command)
+    assert not done.error and "#1" in done.text
+    assert await snapshot(demo) != before
+    meeting = render_text(await demo(HEAD, "meeting 1"))
+    assert "apologies" in meeting.lower()
+
+
+async def test_i_cant_make_meeting_1_as_written(demo: Asker) -> None:
+    before = await snapshot(demo)
+    reply = await demo(HEAD, "I can't make meeting 1")
+    assert reply.read_as == "apologies 1"
+    assert [b.command for b in reply.buttons] == ["apologies 1"]
+    assert await snapshot(demo) == before
+
+
+async def test_an_action_for_someone_is_proposed_with_owner_and_due_date(demo: Asker) -> None:
+    before = await snapshot(demo)
+    reply = await demo(HEAD, "jo to circulate the PA figures by Friday")
+    assert reply.read_as == 'action add "Circulate the PA figures" owner:@jo due:Friday'
+    assert await snapshot(demo) == before
+    done = await demo(HEAD, reply.buttons[0].command)
+    assert not done.error, done.text
+    assert "Circulate the PA figures" in render_text(await demo(HEAD, "actions"))
+
+
+async def test_support_in_plain_english_opens_the_prefilled_form_and_is_never_logged(
+    demo: Asker, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = "our head has been taken ill and we need help today"
+    before = await snapshot(demo)
+    with caplog.at_level(logging.DEBUG):
+        reply = await demo(HEAD, text)
+    assert not reply.error
+    form = reply.form
+    assert form is not None and form.command == "support"
+    values = {f.name: f.value for f in form.fields}
+    assert values["kind"] == "crisis"
+    assert values["urgency"] == "today"
+    assert values["details"] == text
+    assert await snapshot(demo) == before
+    assert "taken ill" not in caplog.text
+
+
+async def test_an_unclear_meeting_gets_one_question_with_the_likeliest_meetings(
+    demo: Asker,
+) -> None:
+    reply = await demo(HEAD, "sorry I can't make the meeting")
+    assert not reply.error
+    assert reply.text.startswith("Which meeting: #")
+    assert len(reply.buttons) >= 2
+    assert all(b.command.startswith("apologies ") for b in reply.buttons)
+
+
+@pytest.mark.parametrize("text", ["hi", "thanks!", "what can you do?"])
+async def test_small_talk_gets_five_things_for_the_role(demo: Asker, text: str) -> None:
+    head = await demo(HEAD, text)
+    staff = await demo(STAFF, text)
+    assert not head.error and not staff.error
+    assert len(head.buttons) == 5 and len(staff.buttons) == 5
+    assert "triage" in [b.command for b in staff.buttons]
+    assert "triage" not in [b.command for b in head.buttons]
+
+
+async def test_nonsense_still_gets_the_unknown_command_answer(demo: Asker) -> None:
+    reply = await demo(HEAD, "frobnicate the wibble")
+    assert reply.error
+    assert "help" in reply.text
+
+
+def test_read_as_round_trips_through_json() -> None:
+    reply = Reply(text="Read as: meetings", read_as="meetings")
+    assert Reply.from_dict(reply.to_dict()).read_as == "meetings"
