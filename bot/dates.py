@@ -213,3 +213,69 @@ def format_when(instant: datetime, tz: ZoneInfo) -> str:
 def format_date(day: date) -> str:
     """`Fri 12 Jan 2024`."""
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+PERIOD_EXAMPLE = (
+    'when:"this week" (or today, tomorrow, "next week", "this month", "half term", Friday)'
+)
+
+
+def parse_period(
+    text: str, *, now: datetime, tz: ZoneInfo, terms: TermCalendar | None = None
+) -> tuple[date, date, str]:
+    """A span of days people name: (first, last, label), both inclusive, local dates.
+
+    `today`, `tomorrow`, `this week` / `next week` (Monday to Sunday), `this month` /
+    `next month`, `this term` (to its end), `this half term` / `half term` (to the last school
+    day before half term), `next term`, `before <day>` (today to the day before), `by <day>` or
+    `until <day>` (today to that day), or one day (`Friday`, `15/12/2023`). Raises UserError
+    with an example for anything else.
+    """
+    raw = " ".join(text.strip().lower().split())
+    today = now.astimezone(tz).date()
+    if raw in ("today", "tonight"):
+        return today, today, "today"
+    if raw == "tomorrow":
+        day = today + timedelta(days=1)
+        return day, day, "tomorrow"
+    if raw in ("this week", "week", "the week", "end of week", "end of the week"):
+        monday = today - timedelta(days=today.weekday())
+        return today, monday + timedelta(days=6), "this week"
+    if raw == "next week":
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+        return monday, monday + timedelta(days=6), "next week"
+    if raw in ("this month", "month", "end of month", "end of the month"):
+        last = calendar.monthrange(today.year, today.month)[1]
+        return today, today.replace(day=last), "this month"
+    if raw == "next month":
+        first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        last = calendar.monthrange(first.year, first.month)[1]
+        return first, first.replace(day=last), "next month"
+    if raw in ("this term", "term", "end of term", "before end of term"):
+        if terms is None:
+            raise UserError(f"{text!r} needs the term calendar.", example=PERIOD_EXAMPLE)
+        return today, terms.end_of_term(today), "this term"
+    if raw in ("half term", "this half term", "before half term", "by half term"):
+        if terms is None:
+            raise UserError(f"{text!r} needs the term calendar.", example=PERIOD_EXAMPLE)
+        return today, terms.end_of_half_term(today), "before half term"
+    if raw == "next term":
+        if terms is None:
+            raise UserError(f"{text!r} needs the term calendar.", example=PERIOD_EXAMPLE)
+        start = terms.start_of_next_term(today)
+        return start, terms.end_of_term(start), "next term"
+    for word, shift in (("before ", -1), ("by ", 0), ("until ", 0), ("till ", 0)):
+        if raw.startswith(word):
+            try:
+                day = parse_date(raw[len(word) :], now=now, tz=tz, terms=terms)
+            except UserError as exc:
+                raise UserError(
+                    f"I can't read {text!r} as a period.", example=PERIOD_EXAMPLE
+                ) from exc
+            last = day + timedelta(days=shift)
+            return today, last, f"{word.strip()} {format_date(day)}"
+    try:
+        day = parse_date(raw, now=now, tz=tz, terms=terms)
+    except UserError as exc:
+        raise UserError(f"I can't read {text!r} as a period.", example=PERIOD_EXAMPLE) from exc
+    return day, day, format_date(day)

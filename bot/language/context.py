@@ -116,6 +116,7 @@ class Context:
                 "`meetings` lists yours.",
                 choices=["meetings"],
                 labels=["My meetings"],
+                intent="missing",
             )
         names = [self.meeting_label(m) for m in options]
         question = "Which meeting: " + (

@@ -57,7 +57,8 @@ async def interpret(
             found.append(smalltalk_reply(result, actor, services, score=score))
             continue
         reading = Interpretation(command=result, kind=kind) if isinstance(result, str) else result
-        reading.intent = reading.intent or name
+        if reading.intent != "missing":
+            reading.intent = name
         reading.score = score + (0.05 if reading.command and ":" in reading.command else 0)
         found.append(reading)
     found = _allowed(found, actor, services)

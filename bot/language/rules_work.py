@@ -67,6 +67,7 @@ def _needs_action(verb: str) -> Interpretation:
         question=f"Which action? Give its number, e.g. `action {verb} 7`; `actions` lists yours.",
         choices=["actions"],
         labels=["My actions"],
+        intent="missing",
     )
 
 
