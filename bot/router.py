@@ -145,8 +145,8 @@ class Router:
                 command, tokens[used:], text, actor, door, services, channel, now
             )
         except UserError:
-            if not plain or command.writes:
-                raise
+            if not plain or command.writes or command.topic == "attendance":
+                raise  # attendance's own answers name the nearest area or year
             # a read the command refuses ("help with meetings"): perhaps it is plain English
             reply = await self._plain(text, actor, door, services, channel, now, typed=True)
             if reply is None:
@@ -172,7 +172,9 @@ class Router:
         reading = await interpret(text, actor=actor, services=services, now=now)
         if reading.kind == "unknown" or (reading.command or "").strip() == text.strip():
             return None
-        if typed and reading.intent in ("missing", "topic"):
+        if typed and (
+            reading.intent in ("missing", "topic") or _bare(reading.command, self.registry)
+        ):
             return None
         if reading.kind == "smalltalk":
             return plain_replies.friendly(reading)
@@ -318,6 +320,15 @@ ENGLISH = frozenset(
     on in at i we us you whats show give get can could would"""
     )
 )
+
+
+def _bare(command: str | None, registry: Registry) -> bool:
+    """A reading that is only a command's name (`actions`): nothing more than the typed command
+    word said, so the command's own answer (or refusal) stands."""
+    if not command:
+        return False
+    found, used = registry.lookup(command.split()[:2])
+    return found is not None and len(command.split()) == used
 
 
 def _incomplete(command: Command, rest: list[Token], text: str) -> bool:

@@ -77,25 +77,26 @@ class Context:
             candidates = [m for m in candidates if m.group.name == group]
         day = slots.day_phrase(self.s)
         if day is not None:
-            try:
-                wanted = parse_date(day, now=self.now, tz=self.services.tz)
-            except UserError:
-                wanted = None
-            if wanted is not None:
-                on_day = [
-                    m
-                    for m in candidates
-                    if to_local(m.starts_at, self.services.tz).date() == wanted
-                ]
-                candidates = on_day or [
-                    m
-                    for m in candidates
-                    if day in slots.WEEKDAYS
-                    and to_local(m.starts_at, self.services.tz).strftime("%A").lower() == day
-                ]
+            candidates = self._on_day(candidates, day)
         if len(candidates) == 1 or (candidates and (group or self.has(r"\bnext\b"))):
             return candidates[0].id, []
         return None, candidates[:3]
+
+    def _on_day(
+        self, candidates: list[meetings_repo.Meeting], day: str
+    ) -> list[meetings_repo.Meeting]:
+        """The meetings on a day named by weekday ("Thursday's") or date ("15 Jan")."""
+        tz = self.services.tz
+        weekday = day.removeprefix("next ").removeprefix("this ")
+        if weekday in slots.WEEKDAYS:
+            return [
+                m for m in candidates if to_local(m.starts_at, tz).strftime("%A").lower() == weekday
+            ]
+        try:
+            wanted = parse_date(day, now=self.now, tz=tz)
+        except UserError:
+            return candidates
+        return [m for m in candidates if to_local(m.starts_at, tz).date() == wanted]
 
     def meeting_label(self, m: meetings_repo.Meeting) -> str:
         local = to_local(m.starts_at, self.services.tz)

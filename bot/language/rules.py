@@ -112,14 +112,20 @@ MEETING = r"\b(?:meetings?|mtgs?)\b"
 
 @rule("meetings", "read", 0.55)
 async def meetings(ctx: Context) -> str | None:
-    if not ctx.has(MEETING) and not (
-        ctx.group() and ctx.has(r"\bwhen (?:is|does|do|are)\b|\bnext\b|\bmeet\w*\b")
+    diary = ctx.has(
+        r"\bwhat is on\b|\bwhat have i got\b|\bam i (?:busy|free)\b|\bmy diary\b|\bcoming up\b"
+    ) and (slots.period(ctx.s) or ctx.has(r"\bcoming up\b"))
+    if (
+        not ctx.has(MEETING)
+        and not diary
+        and not (ctx.group() and ctx.has(r"\bwhen (?:is|does|do|are)\b|\bnext\b|\bmeet\w*\b"))
     ):
         return None
     if ctx.has(r"\bmeeting #?\d+\b"):
         return None
     group = ctx.group()
-    return "meetings" + opt("group", group)
+    period = slots.period(ctx.s) if not ctx.has(r"\bnext (?:board |\w+ )?meeting\b") else None
+    return "meetings" + opt("group", group) + opt("within", period)
 
 
 @rule("meeting", "read", 0.7)

@@ -41,7 +41,7 @@ async def actions(ctx: Context) -> str | None:
     command = " ".join(words) + opt("group", group)
     period = slots.period(ctx.s)
     if period:
-        command += opt("due", period)
+        command += opt("by", period)
     return command
 
 
