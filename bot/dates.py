@@ -221,7 +221,12 @@ PERIOD_EXAMPLE = (
 
 
 def parse_period(
-    text: str, *, now: datetime, tz: ZoneInfo, terms: TermCalendar | None = None
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    terms: TermCalendar | None = None,
+    example: str = PERIOD_EXAMPLE,
 ) -> tuple[date, date, str]:
     """A span of days people name: (first, last, label), both inclusive, local dates.
 
@@ -253,15 +258,15 @@ def parse_period(
         return first, first.replace(day=last), "next month"
     if raw in ("this term", "term", "end of term", "before end of term"):
         if terms is None:
-            raise UserError(f"{text!r} needs the term calendar.", example=PERIOD_EXAMPLE)
+            raise UserError(f"{text!r} needs the term calendar.", example=example)
         return today, terms.end_of_term(today), "this term"
     if raw in ("half term", "this half term", "before half term", "by half term"):
         if terms is None:
-            raise UserError(f"{text!r} needs the term calendar.", example=PERIOD_EXAMPLE)
+            raise UserError(f"{text!r} needs the term calendar.", example=example)
         return today, terms.end_of_half_term(today), "before half term"
     if raw == "next term":
         if terms is None:
-            raise UserError(f"{text!r} needs the term calendar.", example=PERIOD_EXAMPLE)
+            raise UserError(f"{text!r} needs the term calendar.", example=example)
         start = terms.start_of_next_term(today)
         return start, terms.end_of_term(start), "next term"
     for word, shift in (("before ", -1), ("by ", 0), ("until ", 0), ("till ", 0)):
@@ -277,5 +282,5 @@ def parse_period(
     try:
         day = parse_date(raw, now=now, tz=tz, terms=terms)
     except UserError as exc:
-        raise UserError(f"I can't read {text!r} as a period.", example=PERIOD_EXAMPLE) from exc
+        raise UserError(f"I can't read {text!r} as a period.", example=example) from exc
     return day, day, format_date(day)

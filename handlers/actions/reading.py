@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement
 
+from bot.dates import format_date, parse_period
 from bot.errors import UserError
 from bot.policy import Loaded
 from bot.reply import Actions, Button, File, Reply, Section, Table
@@ -102,10 +103,16 @@ def _describe(event: repo.ActionEvent) -> str:
 
 @commands.command(
     "actions",
-    summary="Your open actions (overdue first), a group's or a person's; a group's as CSV",
-    usage="actions [group:<group>] [@person] [all] [export]",
-    examples=["actions", "actions group:attendance", "actions group:attendance export"],
-    options={"group"},
+    summary="Your open actions (overdue first), a group's or a person's; a group's as CSV; "
+    "by:<day or period> keeps those due by then (overdue included)",
+    usage="actions [group:<group>] [@person] [by:<day|period>] [all] [export]",
+    examples=[
+        "actions",
+        "actions group:attendance",
+        'actions by:"this week"',
+        "actions group:attendance export",
+    ],
+    options={"group", "by"},
     loads=members_group("see its actions"),
 )
 async def actions_list(req: Request, svc: Services) -> Reply:
@@ -119,9 +126,13 @@ async def actions_list(req: Request, svc: Services) -> Reply:
         )
     today = today_in(req, svc)
     statuses = repo.STATUSES if words & {"all", "export"} else ("open",)
+    due_by = await _due_by(req, svc)
+    due_before = due_by + timedelta(days=1) if due_by else None
     group: Group | None = req.item
     if group is not None:
-        found = await repo.find_actions(svc.session, group_id=group.id, statuses=statuses)
+        found = await repo.find_actions(
+            svc.session, group_id=group.id, statuses=statuses, due_before=due_before
+        )
         if "export" in words:
             return Reply(text=f"{len(found)} actions for {group.title}.").add(
                 File(name=f"actions-{group.name}-{today:%Y-%m-%d}.csv", content=export_csv(found))
@@ -137,12 +148,18 @@ async def actions_list(req: Request, svc: Services) -> Reply:
         if req.args.people:
             owner = await directory.resolve_person(svc.session, req.args.people[0])
         found = await repo.find_actions(
-            svc.session, owner_id=owner.id, statuses=statuses, where=readable(req, svc)
+            svc.session,
+            owner_id=owner.id,
+            statuses=statuses,
+            where=readable(req, svc),
+            due_before=due_before,
         )
         title = (
             "Your actions" if owner.id == req.actor.id else f"{owner.name}'s actions you can see"
         )
         buttons = [Button("Overdue in my groups", "actions overdue")]
+    if due_by is not None:
+        title += f" due by {format_date(due_by)}"
     found.sort(key=lambda a: (not a.is_overdue(today), a.due_on, a.id))
     if not found:
         return Reply(text=f"{title}: nothing open.").add(
@@ -151,6 +168,17 @@ async def actions_list(req: Request, svc: Services) -> Reply:
     overdue = sum(a.is_overdue(today) for a in found)
     summary = f"{title}: {len(found)}" + (f", {overdue} overdue." if overdue else ".")
     return Reply(text=summary).add(action_table(found, today), Actions(buttons))
+
+
+async def _due_by(req: Request, svc: Services) -> date | None:
+    """The last due date `by:` allows (`by:friday`, `by:"this week"`: its last day), or None."""
+    value = req.args.opt("by")
+    if value is None:
+        return None
+    _first, last, _label = parse_period(
+        value, now=req.now, tz=svc.tz, terms=await svc.terms(), example='actions by:"this week"'
+    )
+    return last
 
 
 @commands.command(

@@ -1,0 +1,46 @@
+"""The period filters plain English needed (issue 23): the commands gained a real option, so
+"what do I need to do this week" is answered exactly, not approximated. Demo loaded as of
+Friday 1 December 2023, 09:00."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.demo import load_demo
+from bot.render.text import render_text
+from tests.conftest import Asker
+
+JO = "jo@hillside.sch.uk"
+
+
+@pytest.fixture
+async def demo(ask: Asker) -> Asker:
+    await load_demo(ask.ctx.router, now=ask.ctx.clock.now())
+    return ask
+
+
+async def test_actions_by_a_period_keeps_those_due_by_its_end_overdue_included(
+    demo: Asker,
+) -> None:
+    everything = render_text(await demo.ok(JO, "actions"))
+    assert "Bring primary heads' view" in everything  # due in a fortnight
+    week = await demo.ok(JO, 'actions by:"this week"')
+    text = render_text(week)
+    assert week.text.startswith("Your actions due by Sun 3 Dec 2023: 2, 1 overdue.")
+    assert "Check DfE attendance return dates" in text  # overdue: still to do
+    assert "Circulate PA figures" in text  # due tomorrow
+    assert "Bring primary heads' view" not in text
+    friday = render_text(await demo.ok(JO, "actions by:15/12/2023"))
+    assert "Bring primary heads' view" in friday
+
+
+async def test_actions_by_nonsense_is_explained_with_an_example(demo: Asker) -> None:
+    reply = await demo(JO, "actions by:whenever")
+    assert reply.error
+    assert "'whenever'" in reply.text and 'actions by:"this week"' in reply.text
+
+
+async def test_what_do_i_need_to_do_this_week_reads_as_the_filter(demo: Asker) -> None:
+    reply = await demo.ok(JO, "what do I need to do this week")
+    assert reply.read_as == 'actions by:"this week"'
+    assert "Bring primary heads' view" not in render_text(reply)
