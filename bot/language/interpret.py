@@ -21,7 +21,7 @@ from bot.language.text import normalise
 from bot.services import Services
 from storage.directory import Person
 
-TIE = 0.05  # readings closer than this are asked about, not guessed
+TIE = 0.001  # readings scoring the same are asked about, not guessed
 
 
 async def interpret(

@@ -14,6 +14,8 @@ TODO = (
     r"\bwhat (?:do|have|should|must) (?:i|we) (?:need to |got to |have to |still )?(?:do|doing|done|owe)\b"
     r"|\bwhat is on my (?:plate|list)\b|\bmy (?:list|jobs|to ?do)\b|\bwhat am i (?:meant|supposed) to\b"
     r"|\bwhat is outstanding\b|\bwhat do i owe\b|\bwhat needs doing\b|\bon my plate\b"
+    r"|\boutstanding\b|\boverdue\b|\bwhat is due\b|\bgot on (?:his|her|their|my) list\b"
+    r"|\bdo i need to do anything\b"
 )
 
 
@@ -25,8 +27,13 @@ async def actions(ctx: Context) -> str | None:
         return None
     group = ctx.group()
     who = None
-    m = re.search(r"\b(?:actions|tasks) (?:for|of|owned by) (\w+(?: \w+)?)", ctx.s) or re.search(
-        r"\b(?:what (?:does|has)|what is) (\w+(?: \w+)?) (?:got|need|have|on)\b", ctx.s
+    m = (
+        re.search(r"\b(?:actions|tasks) (?:for|of|owned by|has) (\w+(?: \w+)?)", ctx.s)
+        or re.search(
+            r"\b(?:what (?:does|has)|what is) (\w+(?: \w+)?) (?:got|need|have|on)\b", ctx.s
+        )
+        or re.search(r"\b(\w+) (?:actions|tasks)\b", ctx.s)
+        or re.search(r"\bwhat (?:actions|tasks) (?:has|does) (\w+)\b", ctx.s)
     )
     if m and not group:
         for phrase in (m.group(1), m.group(1).split()[0]):
@@ -38,6 +45,8 @@ async def actions(ctx: Context) -> str | None:
     words = ["actions"]
     if who and who != "@" + ctx.actor.email.split("@", 1)[0]:
         words.append(who)
+    if group and ctx.has(r"\bexport\b|\bspreadsheet\b|\bcsv\b|\bexcel\b|\bdownload\b"):
+        return f"actions group:{group} export"
     command = " ".join(words) + opt("group", group)
     period = slots.period(ctx.s)
     if period:
@@ -75,7 +84,9 @@ def _needs_action(verb: str) -> Interpretation:
 async def action_done(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(r"\b(?:done|complete|completed|finished|sorted|ticked off|tick off)\b"):
         return None
-    if not ctx.has(ACTION + r"|\b#\d+|\bi (?:have )?(?:done|finished|completed)\b"):
+    if not ctx.has(
+        ACTION + r"|\b#\d+|\bi (?:have )?(?:done|finished|completed)\b|\bmark #?\d+\b|\btick off\b"
+    ):
         return None
     n = _action_id(ctx)
     return f"action done {n}" if n else _needs_action("done")
@@ -84,19 +95,28 @@ async def action_done(ctx: Context) -> Interpretation | str | None:
 @rule("action snooze", "write", 0.9)
 async def action_snooze(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(
-        r"\bsnooze\b|\bremind me (?:later|again|in|next)\b|\bput off\b|\bstop nudging\b"
-    ):
+        r"\bsnooze\b|\bremind me (?:later|again|in|next|about)\b|\bput off\b"
+        r"|\bstop (?:nudging|nagging|reminding)\b"
+    ) or not ctx.has(ACTION + r"|#\d+|\bsnooze\b"):
         return None
     n = _action_id(ctx)
     if n is None:
         return _needs_action("snooze")
-    span = slots.duration(ctx.s) or slots.day_phrase(ctx.s) or "1w"
+    couple = re.search(r"\ba couple of (day|week)s?\b", ctx.s)
+    span = (
+        (f"2{couple.group(1)[0]}" if couple else None)
+        or slots.duration(ctx.s)
+        or slots.day_phrase(ctx.s)
+        or "1w"
+    )
     return f"action snooze {n} {q(span)}"
 
 
 @rule("action reassign", "write", 0.9)
 async def action_reassign(ctx: Context) -> Interpretation | str | None:
-    m = re.search(r"\b(?:reassign|give|hand|pass|transfer|move)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s)
+    m = re.search(
+        r"\b(?:reassign|give|hand|pass|transfer|move)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s
+    ) or re.search(r"^(?:can|could) (\w+) (?:take|have|pick up|do) (?:action|task) #?\d+", ctx.s)
     if not m or not ctx.has(ACTION):
         return None
     n = _action_id(ctx)
@@ -146,17 +166,23 @@ async def action_note(ctx: Context) -> str | None:
     return f"action note {n} {q(note)}" if n and note else None
 
 
+LEAD = (
+    r"^(?:(?:can you |could you |please )*(?:add|record|log|note|put in) (?:an |a new )?action"
+    r"(?: for)?[:\s-]*|new action(?: for)?[:\s-]*|action:?\s+|please\s+"
+    r"|(?:following on from the meeting,? )?can we record that\s+)?"
+)
 OWNER_TASK = re.compile(
-    r"^(?:action:?\s+|new action:?\s+|please\s+)?(?:can\s+)?(?P<who>[A-Za-z][\w.'-]*(?:\s[A-Z][\w'-]*)?)"
-    r"\s+(?:to|will|needs to|should|must|is going to)\s+(?P<what>.+?)"
-    r"(?:\s+(?:by|before|for|due|on)\s+(?P<due>[^,.;]+?))?[\s.!]*$",
+    LEAD + r"(?:can\s+)?(?P<who>[A-Za-z][\w.'-]*(?:\s[A-Z][\w'-]*)?)"
+    r"\s+(?:to|will|needs to|should|must|is going to|can)\s+(?P<what>.+?)[\s.!?]*$",
     re.IGNORECASE,
 )
 REMIND_ME = re.compile(
-    r"^(?:please\s+)?(?:remind me to|i need to|i must|i will|i'll|add an action(?: for me)? to)\s+"
-    r"(?P<what>.+?)(?:\s+(?:by|before|due|on)\s+(?P<due>[^,.;]+?))?[\s.!]*$",
+    r"^(?:please\s+)?(?:remind me to|i need to|i must|i will|i'll|add an action(?: for me)? to"
+    r"|new action for me[:\s-]*)\s*(?P<what>.+?)[\s.!?]*$",
     re.IGNORECASE,
 )
+DUE_SPLIT = re.compile(r"\s+(?:by|before|due(?: by| on)?)\s+(?P<due>[^,.;]+?)[\s.!?]*$", re.I)
+NOT_TASKS = re.compile(r"^(?:be|attend|come|make it|go)\b|\bapolog", re.I)
 
 
 @rule("action add", "write", 0.8)
@@ -168,13 +194,21 @@ async def action_add(ctx: Context) -> str | None:
         owner = ctx.handle_of(m.group("who")) or ctx.handle_of(m.group("who").split()[0])
     if owner is None:
         m = REMIND_ME.match(text)
-        if m is None or not (m.group("due") or ctx.has(r"\baction\b")):
+        if m is None:
             return None
         owner = "@" + ctx.actor.email.split("@", 1)[0]
     what = m.group("what").strip(" \"'")
-    if not what or len(what) < 4:
+    if not what or len(what) < 4 or NOT_TASKS.search(what):
         return None
-    due = m.group("due")
+    split = DUE_SPLIT.search(what)
+    due = None
+    if split:
+        due, what = split.group("due"), what[: split.start()].strip(" \"'")
+        due = re.sub(r"^the\s+", "", due, flags=re.I)
+        if due.lower() == "end of next week":
+            due = "next friday"
+    elif owner == "@" + ctx.actor.email.split("@", 1)[0] and not ctx.has(r"\baction\b"):
+        return None
     group = ctx.group()
     return (
         f"action add {q(what[0].upper() + what[1:])} owner:{owner}"

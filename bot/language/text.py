@@ -46,7 +46,6 @@ ABBREVIATIONS = {
     "r": "are",
     "im": "i am",
     "i'm": "i am",
-    "ive": "i have",
     "i've": "i have",
     "cant": "can not",
     "can't": "can not",
@@ -63,6 +62,20 @@ ABBREVIATIONS = {
     "who's": "who is",
     "how's": "how is",
     "thx": "thanks",
+    "i'll": "i will",
+    "b": "be",
+    "apols": "apologies",
+    "apols.": "apologies",
+    "whos": "who is",
+    "wots": "what is",
+    "wot": "what",
+    "grp": "group",
+    "grps": "groups",
+    "xmas": "christmas",
+    "hlep": "help",
+    "v": "versus",
+    "vs": "versus",
+    "ive": "i have",
     "ty": "thanks",
     "ta": "thanks",
     "cheers": "thanks",
@@ -136,9 +149,16 @@ def words_of(text: str) -> list[str]:
     return WORD_RE.findall(cleaned)
 
 
+WILL_VERBS = {"be", "b", "come", "attend", "make", "do", "send", "take", "bring", "join"}
+
+
 def expand(words: Iterable[str]) -> list[str]:
     out: list[str] = []
-    for w in words:
+    listed = list(words)
+    for i, w in enumerate(listed):
+        if w == "ill" and i + 1 < len(listed) and listed[i + 1] in WILL_VERBS:
+            out.extend(["i", "will"])
+            continue
         if w.endswith("'s") and len(w) > 3 and w not in ABBREVIATIONS:
             w = w[:-2]  # Sheffield's -> Sheffield, Thursday's -> Thursday
         repl = ABBREVIATIONS.get(w)
