@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rapidfuzz import fuzz
+from sqlalchemy import select
+
 from bot.dates import parse_date, to_local
 from bot.errors import UserError
 from bot.language import slots
@@ -13,8 +16,11 @@ from bot.language.knowledge import Knowledge
 from bot.language.model import Interpretation
 from bot.reply import quote
 from bot.services import Services
+from storage import consultations as consultations_repo
 from storage import meetings as meetings_repo
-from storage.directory import Group, Person
+from storage import opportunities as opportunities_repo
+from storage.actions import Action
+from storage.directory import Group, Organisation, Person
 
 
 @dataclass
@@ -59,7 +65,9 @@ class Context:
             )
         return self._meetings
 
-    async def meeting(self) -> tuple[int | None, list[meetings_repo.Meeting]]:
+    async def meeting(
+        self, *, by_day: bool = True
+    ) -> tuple[int | None, list[meetings_repo.Meeting]]:
         """The meeting meant: its id, or None and the candidates to ask about.
 
         Reads `meeting 3` / `#3`, then a group ("the board meeting"), then a day ("Thursday's
@@ -75,7 +83,13 @@ class Context:
         group = self.group()
         if group is not None:
             candidates = [m for m in candidates if m.group.name == group]
-        day = slots.day_phrase(self.s)
+            if not candidates:  # a group the asker is not in (staff, or a guest): its own list
+                found = await self.services.session.scalar(select(Group).where(Group.name == group))
+                if found is not None:
+                    candidates = await meetings_repo.upcoming_for_group(
+                        self.services.session, group_id=found.id, now=self.now, limit=5
+                    )
+        day = slots.day_phrase(self.s) if by_day else None
         if day is not None:
             candidates = self._on_day(candidates, day)
         if len(candidates) == 1 or (candidates and (group or self.has(r"\bnext\b"))):
@@ -98,15 +112,45 @@ class Context:
             return candidates
         return [m for m in candidates if to_local(m.starts_at, tz).date() == wanted]
 
+    async def titled(self, kind: str) -> int | None:
+        """The open opportunity or consultation whose title the message names, or None."""
+        session = self.services.session
+        if kind == "opportunity":
+            items = await opportunities_repo.open_opportunities(
+                session, today=to_local(self.now, self.services.tz).date()
+            )
+        else:
+            items = await consultations_repo.open_consultations(session, now=self.now)
+        return _best_title(self.s, [(i.id, i.title) for i in items])
+
+    async def my_action(self) -> int | None:
+        """The asker's open action the message describes ("I've circulated the PA figures")."""
+        rows = await self.services.session.execute(
+            select(Action.id, Action.text).where(
+                Action.owner_id == self.actor.id, Action.status == "open"
+            )
+        )
+        return _best_title(self.s, [(r[0], r[1]) for r in rows], cutoff=60)
+
+    async def organisation(self) -> str | None:
+        """An organisation the message names (`Parkwood Academy`, `steel city secondary`)."""
+        names = list(await self.services.session.scalars(select(Organisation.name)))
+        for name in names:
+            if name.lower() in self.s:
+                return name
+        return None
+
     def meeting_label(self, m: meetings_repo.Meeting) -> str:
         local = to_local(m.starts_at, self.services.tz)
         return f"#{m.id} {m.group.name} ({local:%a} {local.day} {local:%b})"
 
     async def meeting_or_ask(
-        self, build: str, *, what: str, kind: str, label: str
+        self, build: str, *, what: str, kind: str, label: str, by_day: bool = True
     ) -> Interpretation | str:
-        """`build` with `{id}` filled, or a question naming the likeliest meetings."""
-        mid, options = await self.meeting()
+        """`build` with `{id}` filled, or a question naming the likeliest meetings.
+
+        `by_day`: a day in the message picks the meeting (not when it is where one moves to)."""
+        mid, options = await self.meeting(by_day=by_day)
         if mid is not None:
             return build.format(id=mid)
         if not options:
@@ -150,6 +194,58 @@ def q(value: str) -> str:
 
 def group_title(ctx: Context, name: str) -> str:
     return ctx.know.titles.get(name, name)
+
+
+STOP = set(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "to",
+        "and",
+        "in",
+        "on",
+        "at",
+        "my",
+        "our",
+        "we",
+        "i",
+        "it",
+        "is",
+        "this",
+        "that",
+        "one",
+        "about",
+        "with",
+        "from",
+        "opportunity",
+        "opportunities",
+        "consultation",
+        "consultations",
+        "action",
+        "done",
+        "have",
+        "has",
+        "been",
+    ]
+)
+
+
+def _best_title(s: str, items: list[tuple[int, str]], *, cutoff: int = 75) -> int | None:
+    """The id of the item whose title the words name best (rapidfuzz), if clearly one."""
+    words = " ".join(w for w in s.split() if w not in STOP)
+    if not words or not items:
+        return None
+    scored = sorted(
+        ((fuzz.token_set_ratio(words, title.lower()), item_id) for item_id, title in items),
+        reverse=True,
+    )
+    best = scored[0]
+    if best[0] < cutoff or (len(scored) > 1 and scored[1][0] == best[0]):
+        return None
+    return best[1]
 
 
 __all__ = ["Context", "Group", "q", "reason_after", "group_title"]

@@ -38,8 +38,8 @@ GREETING = (
 )
 THANKS = r"\b(?:thanks|thank you|many thanks|brilliant|perfect|lovely|great|ace|champion)\b"
 ABOUT = (
-    r"\b(?:what can you do|what do you do|what are you|who are you|how do you work|"
-    r"how does this work|what can i (?:ask|do)|what (?:should|can) i (?:ask|type|say)|"
+    r"\b(?:what can you do|what do you do|what are you|who are you|"
+    r"what can i (?:ask|do)|what (?:should|can) i (?:ask|type|say)|"
     r"getting started|what is this)\b"
 )
 
@@ -69,10 +69,25 @@ TOPICS = [
 ]
 
 
-@rule("help", "read", 0.7)
+HOW_TO = [
+    (r"\badd (?:an |a new )?action\b|\brecord an action\b", "action add"),
+    (r"\b(?:schedule|book|add|set up|arrange) (?:a |an )?(?:\w+ )?meeting\b", "meeting add"),
+    (r"\brsvp\b|\breply to (?:a )?meeting\b", "rsvp"),
+    (r"\b(?:send|give) (?:my )?apologies\b", "apologies"),
+    (r"\bsnooze\b", "action snooze"),
+]
+
+
+@rule("help", "read", 0.86)
 async def help_topic(ctx: Context) -> str | None:
-    if not ctx.has(r"^help\b|\bhow (?:do|can|should) i\b|\bhelp (?:me )?(?:with|on)\b"):
+    if not ctx.has(
+        r"^help\b|\bhow (?:do|can|should) i\b|\bhelp (?:me )?(?:with|on)\b|\bhow does this work\b"
+        r"|\bhow do you work\b|\bhow do (?:\w+ )?\w+ work\b|^explain\b|\bhow to use\b"
+    ):
         return None
+    for pattern, command in HOW_TO:
+        if ctx.has(pattern):
+            return f"help {command}"
     topic = slots.first(TOPICS, ctx.s)
     return f"help {topic}" if topic else "help"
 
@@ -81,7 +96,8 @@ async def help_topic(ctx: Context) -> str | None:
 async def whoami(ctx: Context) -> str | None:
     if ctx.has(
         r"\bwho am i\b|\bmy (?:details|profile|role|account)\b|\bwhat (?:groups|role) (?:am i|do i)|"
-        r"\bwhich groups (?:am i|do i)\b|\bmy groups\b|\bwhat am i (?:on|in)\b"
+        r"\bwhich groups (?:am i|do i)\b|\bmy groups\b|\bwhat am i (?:on|in)\b|\bwhoami\b"
+        r"|\bknow about me\b|\bwhich organisation am i\b|\bwhat organisation am i\b"
     ):
         return "whoami"
     return None
@@ -113,8 +129,9 @@ MEETING = r"\b(?:meetings?|mtgs?)\b"
 @rule("meetings", "read", 0.55)
 async def meetings(ctx: Context) -> str | None:
     diary = ctx.has(
-        r"\bwhat is on\b|\bwhat have i got\b|\bam i (?:busy|free)\b|\bmy diary\b|\bcoming up\b"
-    ) and (slots.period(ctx.s) or ctx.has(r"\bcoming up\b"))
+        r"\bwhat is on\b|\bwhat have i got\b|\bam i (?:busy|free)\b|\bdiary\b|\bcoming up\b"
+        r"|\banything on\b"
+    )
     if (
         not ctx.has(MEETING)
         and not diary
@@ -168,8 +185,45 @@ async def calendar(ctx: Context) -> str | None:
     if ctx.has(r"\b(?:calendar|outlook|google calendar|ical|ics|diary feed)\b") and not ctx.has(
         r"\bterm\b"
     ):
+        if ctx.has(r"\bleak\w*|\breset\b|\bnew (?:one|link)\b|\bchange (?:my|the) link\b"):
+            return "calendar reset"
         return "calendar"
     return None
+
+
+@rule("meeting ics", "read", 0.8)
+async def meeting_ics(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\bics\b|\bcalendar (?:file|invite)\b|\binvite for\b"):
+        return None
+    if not (ctx.has(MEETING) or ctx.group()):
+        return None
+    return await ctx.meeting_or_ask("meeting ics {id}", what="", kind="read", label="Calendar file")
+
+
+@rule("minutes record", "write", 0.85)
+async def minutes_record(ctx: Context) -> Interpretation | str | None:
+    if not ctx.has(r"\bminutes\b"):
+        return None
+    m = re.search(r"(https?://\S+)", ctx.text) or re.search(
+        r"minutes[^:]*:\s*(.+)$", ctx.text, flags=re.IGNORECASE | re.DOTALL
+    )
+    if not m:
+        return None
+    return await ctx.meeting_or_ask(
+        "minutes {id} " + q(m.group(1).strip()), what="", kind="write", label="Minutes for"
+    )
+
+
+@rule("papers add", "write", 0.85)
+async def papers_add(ctx: Context) -> Interpretation | str | None:
+    m = re.search(r"(https?://\S+)", ctx.text)
+    if not m or not ctx.has(r"\bpapers?\b|\bdocument\b|\bpack\b|\bslides\b"):
+        return None
+    if ctx.has(r"\bminutes\b"):
+        return None
+    return await ctx.meeting_or_ask(
+        "papers {id} add " + m.group(1), what="", kind="write", label="Add to"
+    )
 
 
 @rule("terms", "read", 0.75)
@@ -177,8 +231,9 @@ async def terms(ctx: Context) -> str | None:
     if ctx.has(
         r"\bterm dates\b|\bwhen (?:is|does) (?:the )?(?:half term|term|holidays?|christmas|easter)"
         r"|\bholidays\b|\binset\b|\bbank holidays?\b|\bwhen does term\b|\bschool calendar\b"
+        r"|\bbreak up\b|\bterm (?:start|end)s?\b"
     ):
-        return "terms"
+        return "terms all" if ctx.has(r"\bnext (?:school |academic )?year\b") else "terms"
     return None
 
 
@@ -200,10 +255,10 @@ async def apologies(ctx: Context) -> Interpretation | str | None:
 
 @rule("rsvp", "write", 0.85)
 async def rsvp(ctx: Context) -> Interpretation | str | None:
-    if ctx.has(r"\bcan not\b|\bnot\b"):
-        return None
     if ctx.has(r"\bmaybe\b|\bmight (?:make|come|be)\b|\bnot sure if i can\b|\btentative"):
         answer = "maybe"
+    elif ctx.has(r"\bcan not\b|\bnot\b"):
+        return None
     elif ctx.has(
         r"\bi will be (?:there|at|coming)\b|\bcount me in\b|\bi can (?:make|come|attend)\b"
         r"|\bi(?: will|ll)? attend\b|\bsee you (?:at|there|on)\b|\byes (?:to|for)\b|\bi am coming\b"
@@ -243,7 +298,11 @@ async def meeting_move(ctx: Context) -> Interpretation | str | None:
     day = slots.day_phrase(target) or ""
     when = " ".join(x for x in (day, slots.clock_time(target)) if x)
     return await ctx.meeting_or_ask(
-        "meeting move {id}" + opt("on", when), what=" to move", kind="write", label="Move"
+        "meeting move {id}" + opt("on", when),
+        what=" to move",
+        kind="write",
+        label="Move",
+        by_day=False,
     )
 
 

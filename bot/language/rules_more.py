@@ -15,13 +15,19 @@ NEED_HELP = (
     r"\b(?:need|needs|needing|want|get|request|could (?:we|i) (?:have|get)|can (?:we|i|someone) "
     r"(?:have|get|help))\b.*\b(?:help|support|advice|adviser|advisor|someone|cover|consultancy)\b"
     r"|\b(?:help|support) (?:urgently|today|please|needed)\b|\bask (?:for|learn sheffield)\b"
-    r"|\b(?:crisis|emergency)\b|\btaken ill\b|\bstruggling\b|\bsupport request\b|\braise a\b"
+    r"|\b(?:crisis|emergency)\b|\btaken ill\b|\bstruggling\b|\braise a\b"
+    r"|\bwould like (?:some )?(?:advice|support|help)\b|\blooking for (?:a|an|some)\b"
+    r"|\bwhere can (?:i|we) find\b|\bcan someone (?:come|help|talk|visit)\b"
+    r"|\bwe need (?:a|an|some|advocacy|advice|someone)\b|\bneed someone to\b"
 )
 
 
 @rule("support", "support", 0.8)
 async def support(ctx: Context) -> Interpretation | None:
-    if not ctx.has(NEED_HELP) or ctx.has(r"\bmy (?:support )?requests?\b|\bentitlement\b"):
+    if not ctx.has(NEED_HELP) or ctx.has(
+        r"\b(?:my|our|open|any|new) (?:support )?requests\b|\bentitlement\b|\brequests? #?\d+\b"
+        r"|\brequests have\b|\bhow do i\b"
+    ):
         return None
     if ctx.has(r"^help\b|\bhelp (?:me )?with (?:the )?(?:bot|commands?|meetings|actions)\b"):
         return None
@@ -34,9 +40,14 @@ async def support(ctx: Context) -> Interpretation | None:
 
 @rule("support mine", "read", 0.85)
 async def support_mine(ctx: Context) -> str | None:
+    if ctx.actor.is_staff and ctx.has(
+        r"\b(?:open|new|waiting|outstanding|any) (?:support )?requests\b"
+    ):
+        return None  # staff mean the triage queue
     if ctx.has(
         r"\bmy (?:support )?requests?\b|\bour (?:support )?requests?\b|\bstatus of (?:my|our)\b"
         r"|\bwhat (?:is )?happen\w* (?:with|to) (?:my|our)\b|\bhave you (?:got|seen) (?:my|our)\b"
+        r"|\brequests have (?:we|i) (?:made|raised|sent)\b"
     ):
         return "support mine"
     return None
@@ -47,16 +58,18 @@ async def support_detail(ctx: Context) -> str | None:
     n = slots.number_after(ctx.s, "support request", "request", "support")
     if n is None or ctx.has(r"\btriage\b|\back\w*\b|\bassign\b|\bresolve\b"):
         return None
-    return ("triage " if ctx.actor.is_staff else "support ") + str(n)
+    return ("triage " if ctx.actor.is_staff and ctx.actor.role != "admin" else "support ") + str(n)
 
 
 @rule("entitlement", "read", 0.85)
 async def entitlement(ctx: Context) -> str | None:
     if ctx.has(
-        r"\bentitle\w*\b|\bhow (?:many|much) (?:days|support)\b.*\b(?:left|have|got|use)\b"
-        r"|\bdays (?:left|remaining|used)\b|\ballowance\b"
+        r"\bentitle\w*\b|\bhow (?:many|much) (?:days|support)\b(?!.*\brequests\b).*\b(?:left|have|got|use)\b"
+        r"|\bdays (?:left|remaining|used)\b|\ballowance\b|\bsafety net\b"
+        r"|\bwhat can (?:we|i) get from learn sheffield\b"
     ):
-        return "entitlement"
+        org = await ctx.organisation()
+        return "entitlement" + opt("org", org)
     return None
 
 
@@ -65,12 +78,22 @@ async def entitlement(ctx: Context) -> str | None:
 
 @rule("triage", "read", 0.7)
 async def triage(ctx: Context) -> str | None:
+    staff = ctx.actor.is_staff
     if not (
         ctx.has(r"\btriage\b|\bqueue\b|\bunacknowledged\b|\bnew (?:support )?requests\b")
-        or (ctx.actor.is_staff and ctx.has(r"\b(?:open|new|outstanding) requests\b"))
+        or (
+            staff
+            and ctx.has(
+                r"\b(?:open|new|outstanding|any) (?:support )?requests\b|\bwaiting to be\b"
+                r"|\backnowledge?ment times\b|\bsupport requests have we had\b"
+            )
+        )
     ):
         return None
-    if ctx.has(r"\bstats\b|\bstatistics\b|\bnumbers\b|\bhow many\b|\bfigures\b|\bsummary\b"):
+    if ctx.has(
+        r"\bstats\b|\bstatistics\b|\bnumbers\b|\bhow many\b|\bfigures\b|\bsummary\b"
+        r"|\bhow are we doing\b|\btimes\b"
+    ):
         return "triage stats"
     return "triage"
 
@@ -85,8 +108,16 @@ async def triage_ack(ctx: Context) -> str | None:
 
 @rule("triage assign", "write", 0.9)
 async def triage_assign(ctx: Context) -> str | None:
-    m = re.search(r"\b(?:assign|give|pass|allocate)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s)
-    if not m or not ctx.has(r"\brequest\b|\btriage\b|\bsupport\b|\bcase\b"):
+    m = re.search(
+        r"\b(?:assign|give|pass|allocate)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s
+    ) or re.search(
+        r"^(?:can|could) (\w+) (?:take|have|pick up|look at) (?:request|case|support request) #?\d+",
+        ctx.s,
+    )
+    if not m or not (
+        ctx.has(r"\brequest\b|\btriage\b|\bsupport\b|\bcase\b")
+        or (ctx.actor.is_staff and not ctx.has(r"\baction\b"))
+    ):
         return None
     n = slots.any_number(ctx.s)
     who = ctx.handle_of(m.group(1)) or ctx.handle_of(m.group(1).split()[0])
@@ -95,8 +126,9 @@ async def triage_assign(ctx: Context) -> str | None:
 
 @rule("triage resolve", "write", 0.85)
 async def triage_resolve(ctx: Context) -> str | None:
-    if not ctx.has(r"\b(?:resolve|resolved|close|closed)\b") or not ctx.has(
-        r"\brequest\b|\btriage\b|\bcase\b"
+    if not ctx.has(r"\b(?:resolve|resolved|close|closed)\b") or not (
+        ctx.has(r"\brequest\b|\btriage\b|\bcase\b")
+        or (ctx.actor.is_staff and not ctx.has(r"\baction\b|\bconsultation\b"))
     ):
         return None
     n = slots.any_number(ctx.s)
@@ -138,11 +170,20 @@ async def attendance(ctx: Context) -> str | None:
 
 @rule("consultations", "read", 0.7)
 async def consultations(ctx: Context) -> str | None:
-    if not ctx.has(r"\bconsultations?\b|\bsurveys?\b"):
+    if not ctx.has(
+        r"\bconsultations?\b|\bsurveys?\b|\bconsulted\b|\bneed to respond to\b"
+        r"|\bframework\b"
+    ):
         return None
-    n = slots.number_after(ctx.s, "consultation")
+    if ctx.has(r"\bextend\b|\bpush\b|\bsubmitted\b") or (
+        ctx.has(r"\bclose\b|\bresponded\b") and not ctx.has(r"\bwhen\b|\bwho\b")
+    ):
+        return None
+    n = slots.number_after(ctx.s, "consultation") or (
+        await ctx.titled("consultation") if ctx.has(r"\bthe \w+") else None
+    )
     if n is not None:
-        if ctx.has(r"\bresponses\b|\bwho has responded\b|\bwho responded\b"):
+        if ctx.has(r"\bresponses\b|\bwho (?:has|have) responded\b|\bwho responded\b"):
             return f"consultation responses {n}"
         if ctx.has(r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed)\b"):
             return None
@@ -152,20 +193,53 @@ async def consultations(ctx: Context) -> str | None:
 
 @rule("consultation responded", "write", 0.85)
 async def consultation_responded(ctx: Context) -> str | None:
-    if not ctx.has(r"\bconsultation\b") or not ctx.has(
-        r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed|sent)\b"
+    if not ctx.has(
+        r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed|sent|submitted)\b"
         r"|\bresponded\b"
-    ):
+    ) or ctx.has(r"\bwho (?:has|have)\b"):
         return None
-    n = slots.number_after(ctx.s, "consultation") or slots.any_number(ctx.s)
+    n = slots.number_after(ctx.s, "consultation") or await ctx.titled("consultation")
+    if n is None and not ctx.has(r"\bconsultation\b"):
+        return None
     return f"consultation responded {n}" if n else None
+
+
+@rule("consultation extend", "write", 0.85)
+async def consultation_extend(ctx: Context) -> str | None:
+    if not ctx.has(r"\bconsultation\b") or not ctx.has(r"\bextend\b|\bpush\b|\bmove\b"):
+        return None
+    n = slots.number_after(ctx.s, "consultation") or await ctx.titled("consultation")
+    m = re.search(r"\bto (.+)$", ctx.s)
+    day = slots.day_phrase(m.group(1)) if m else None
+    return f"consultation extend {n} closes:{q(day)}" if n and day else None
+
+
+@rule("consultation close", "write", 0.85)
+async def consultation_close(ctx: Context) -> str | None:
+    if not ctx.has(r"\bclose\b|\bend\b") or not ctx.has(r"\bconsultation\b"):
+        return None
+    if ctx.has(r"\bwhen\b|\?$"):
+        return None
+    n = slots.number_after(ctx.s, "consultation") or await ctx.titled("consultation")
+    return f"consultation close {n}" if n else None
 
 
 @rule("schedules", "read", 0.7)
 async def schedules(ctx: Context) -> str | None:
-    if ctx.has(r"\bschedules\b|\bscheduled (?:posts|messages)\b|\brecurring posts\b"):
+    if ctx.has(
+        r"\bschedules\b|\bscheduled (?:posts|messages)\b|\brecurring posts\b"
+        r"|\bposts (?:are )?scheduled\b|\bgoing out automatically\b"
+    ):
         return "schedules"
     return None
+
+
+@rule("schedule cancel", "write", 0.85)
+async def schedule_cancel(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "schedule", "scheduled post", "post")
+    if n is None or not ctx.has(r"\bcancel\b|\bstop\b|\bdelete\b|\bremove\b"):
+        return None
+    return f"schedule cancel {n}"
 
 
 @rule("privacy export", "read", 0.75)

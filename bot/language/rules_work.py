@@ -92,6 +92,20 @@ async def action_done(ctx: Context) -> Interpretation | str | None:
     return f"action done {n}" if n else _needs_action("done")
 
 
+@rule("action done (described)", "write", 0.82)
+async def action_done_described(ctx: Context) -> str | None:
+    """ "I've circulated the PA figures": an own open action, named by what it says."""
+    if not ctx.has(
+        r"^(?:i have|we have|i|we|just|have|all)?\s*(?:\w+ed|sent|done|sorted|finished|written|"
+        r"made|given|shared)\b|\bi have done it\b|\btick off\b|\b(?:is|are) done\b"
+    ):
+        return None
+    if ctx.has(r"\b(?:action|task) #?\d+\b|\?$") or ctx.text.rstrip().endswith("?"):
+        return None
+    n = await ctx.my_action()
+    return f"action done {n}" if n else None
+
+
 @rule("action snooze", "write", 0.9)
 async def action_snooze(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(
@@ -181,6 +195,11 @@ REMIND_ME = re.compile(
     r"|new action for me[:\s-]*)\s*(?P<what>.+?)[\s.!?]*$",
     re.IGNORECASE,
 )
+CAN_TASK = re.compile(
+    r"^(?:can|could) (?P<who>[A-Za-z][\w'-]*) (?!take\b|have\b)(?P<what>.+\s(?:by|before)\s.+?)"
+    r"[\s.!?]*$",
+    re.IGNORECASE,
+)
 DUE_SPLIT = re.compile(r"\s+(?:by|before|due(?: by| on)?)\s+(?P<due>[^,.;]+?)[\s.!?]*$", re.I)
 NOT_TASKS = re.compile(r"^(?:be|attend|come|make it|go)\b|\bapolog", re.I)
 
@@ -189,7 +208,7 @@ NOT_TASKS = re.compile(r"^(?:be|attend|come|make it|go)\b|\bapolog", re.I)
 async def action_add(ctx: Context) -> str | None:
     text = ctx.text.strip().rstrip("?")
     owner = None
-    m = OWNER_TASK.match(text)
+    m = OWNER_TASK.match(text) or CAN_TASK.match(text)
     if m and m.group("who").lower() not in ("i", "we", "you", "it", "what", "how", "when", "who"):
         owner = ctx.handle_of(m.group("who")) or ctx.handle_of(m.group("who").split()[0])
     if owner is None:
@@ -221,7 +240,13 @@ async def action_add(ctx: Context) -> str | None:
 
 OPPS = (
     r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
-    r"npq|places|networks?|projects?)\b"
+    r"npq|places|networks?|projects?)\b|\bwhat is open for\b|\bclosing soon\b"
+    r"|\banything (?:closing|about)\b|\bis there anything (?:for|about|on)\b"
+)
+TAGS = {"training": "training", "network": "networks", "networks": "networks"}
+TAGS |= {"project": "projects", "projects": "projects"}
+SEARCH_RE = re.compile(
+    r"\b(?:about|on|re|regarding|for) (\w+)\b|\b(npq|npqs|leadership|maths|reading)\b"
 )
 
 
@@ -229,14 +254,73 @@ OPPS = (
 async def opps(ctx: Context) -> str | None:
     if not ctx.has(OPPS) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
         return None
-    command = "opps" + opt("phase", slots.phase(ctx.s))
-    m = re.search(r"\b(training|networks?|projects?|funding|leadership|npq|cpd)\b", ctx.s)
-    if m and not ctx.has(r"\bopportunit"):
-        tag = {"network": "networks", "project": "projects"}.get(m.group(1), m.group(1))
-        command += opt("tag", tag)
+    if ctx.has(r"\b(?:add|post|new|withdraw|extend)\b"):
+        return None
+    if ctx.has(r"\b(?:info|more|details|tell me)\b"):
+        n = await ctx.titled("opportunity")
+        if n:
+            return f"opp {n}"
+    phase = slots.phase(ctx.s)
+    command = "opps" + opt("phase", phase)
+    tag = next((TAGS[w] for w in ctx.words if w in TAGS), None)
+    command += opt("tag", tag)
+    if tag is None:
+        found = SEARCH_RE.search(ctx.s)
+        word = (found.group(1) or found.group(2)) if found else None
+        if word and word not in STOP_SEARCH and slots.phase(word) is None:
+            command += " " + q(word.rstrip("s") if word == "npqs" else word)
     if ctx.has(r"\bclos\w*|\bdeadline|\bends?\b|\bexpir"):
         command += opt("closing", slots.period(ctx.s))
     return command
+
+
+STOP_SEARCH = set(
+    [
+        "the",
+        "a",
+        "an",
+        "me",
+        "us",
+        "my",
+        "our",
+        "this",
+        "next",
+        "that",
+        "it",
+        "them",
+        "primary",
+        "secondary",
+        "special",
+        "schools",
+        "school",
+        "primaries",
+        "secondaries",
+        "heads",
+        "week",
+        "month",
+        "today",
+        "tomorrow",
+        "closing",
+    ]
+)
+
+
+@rule("opp withdraw", "write", 0.85)
+async def opp_withdraw(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "opportunity", "opp")
+    if n is None or not ctx.has(r"\bwithdraw\b|\btake (?:it )?down\b|\bremove\b|\bpull\b"):
+        return None
+    return f"opp withdraw {n}"
+
+
+@rule("opp edit", "write", 0.85)
+async def opp_extend(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "opportunity", "opp")
+    if n is None or not ctx.has(r"\bextend\b|\bpush\b|\bchange the closing\b|\bmove\b"):
+        return None
+    m = re.search(r"\bto (.+)$", ctx.s)
+    day = slots.day_phrase(m.group(1)) if m else None
+    return f"opp edit {n} closes:{q(day)}" if day else None
 
 
 @rule("opp", "read", 0.7)
@@ -247,18 +331,38 @@ async def opp_detail(ctx: Context) -> str | None:
 
 @rule("bulletin", "read", 0.65)
 async def bulletin(ctx: Context) -> str | None:
-    if not ctx.has(r"\bbulletin\b") or ctx.has(r"\bsubscri|\bstop\b|\bsign me\b|\bno more\b"):
+    if not ctx.has(r"\bbulletin\b") or ctx.has(
+        r"\bsubscri|\bstop\b|\bsign me\b|\bno more\b|\bnot want\b|\btake me off\b|\bsend\b"
+        r"|\bpost\b|\bcan i get\b"
+    ):
         return None
-    if ctx.has(r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b"):
-        return "bulletin preview"
+    m = re.search(r"\bas (\w+) (?:would )?(?:see|get)|\bwhat will (\w+) get\b|\bfor (\w+)\b", ctx.s)
+    who = None
+    if m:
+        name = next(g for g in m.groups() if g)
+        who = ctx.handle_of(name) if name not in ("me", "i", "us", "the", "this", "next") else None
+    if who or ctx.has(r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b"):
+        return "bulletin preview" + (f" as:{who}" if who else "")
     return "bulletin"
+
+
+@rule("bulletin send", "write", 0.85)
+async def bulletin_send(ctx: Context) -> str | None:
+    if ctx.has(r"\bbulletin\b") and ctx.has(r"^(?:please )?(?:send|post|publish|issue)\b"):
+        return "bulletin send"
+    return None
 
 
 @rule("bulletin unsubscribe", "write", 0.9)
 async def bulletin_unsubscribe(ctx: Context) -> str | None:
-    if ctx.has(
-        r"\bunsubscribe\b|\bstop (?:sending|getting|receiving|the)\b|\bno more\b|\bopt out\b"
-    ) and ctx.has(r"\bbulletin\b|\bunsubscribe\b|\bemails?\b|\bopportunit"):
+    if (
+        ctx.has(
+            r"\bunsubscribe\b|\bstop (?:sending|getting|receiving|the)\b|\bno more\b|\bopt out\b"
+            r"|\bdo not want\b|\btake me off\b|\banymore\b"
+        )
+        and ctx.has(r"\bbulletin\b|\bunsubscribe\b|\bemails?\b|\bopportunit")
+        and not ctx.has(r"\bpost\b|\breminder\b|\bschedule")
+    ):
         return "bulletin unsubscribe"
     return None
 
@@ -267,8 +371,12 @@ async def bulletin_unsubscribe(ctx: Context) -> str | None:
 async def bulletin_subscribe(ctx: Context) -> str | None:
     if ctx.has(r"\bunsubscribe\b|\bstop\b"):
         return None
-    if ctx.has(r"\bsubscribe\b|\bsign me up\b|\bopt in\b|\bsend me the\b") and ctx.has(
-        r"\bbulletin\b|\bsubscribe\b"
+    if (
+        ctx.has(
+            r"\bsubscribe\b|\bsign me up\b|\bopt in\b|\bsend me the\b|\bcan i (?:get|have|receive)\b"
+        )
+        and not ctx.has(r"\blearn sheffield\b|\bentitle")
+        and ctx.has(r"\bbulletin\b|\bsubscribe\b")
     ):
         return "bulletin subscribe"
     return None

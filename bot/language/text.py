@@ -130,7 +130,8 @@ mine show list tell give send sent see seen want like know check let put take mo
 moving cancel cancelled book booked booking arrange set add added remove dropped drop note
 notes team school schools head heads staff member members chair chairs group groups day days
 time date dates back than then them they their mean means meant into over under before
-after until since between during soon later latest late early
+after until since between during soon later latest late early scheduled count
+county post posts
 """)
 )
 
@@ -175,13 +176,19 @@ def _correct(word: str, targets: tuple[str, ...]) -> str:
 def normalise(text: str, *, extra_vocabulary: tuple[str, ...] = ()) -> list[str]:
     """The message as a list of known words; `extra_vocabulary`: group and area words too.
 
-    Returns lower-case words. Costs microseconds: corrections are cached per word.
+    Returns lower-case words. Command words are corrected from five letters up; names (group
+    and area words) only from six, so ordinary words ("count") are not turned into places
+    ("county"). Costs microseconds: corrections are cached per word.
     """
-    targets = tuple(VOCABULARY) + extra_vocabulary
-    known = KEEP | set(targets)
+    base = tuple(VOCABULARY)
+    names = tuple(w for w in extra_vocabulary if w not in KEEP)
+    known = KEEP | set(base) | set(names)
     out: list[str] = []
     for w in expand(words_of(text)):
         if len(w) >= 5 and w.isalpha() and w not in known:
-            w = _correct(w, targets)
+            fixed = _correct(w, base)
+            if fixed == w and len(w) >= 6:
+                fixed = _correct(w, names)
+            w = fixed
         out.append(w)
     return out
