@@ -384,7 +384,7 @@ async def test_slack_links_and_mentions_become_the_command_language(slack: Slack
 
 
 async def test_user_errors_come_back_ephemeral_with_an_example(slack: Slack) -> None:
-    await slack.command("meetingz")
+    await slack.command("frobnicate")  # "meetingz" is now read as `meetings`
     (answer,) = await slack.fake.wait_for_response()
     assert answer["response_type"] == "ephemeral"
     assert "help" in text_of(answer)
