@@ -232,7 +232,8 @@ def parse_period(
 
     `today`, `tomorrow`, `this week` / `next week` (Monday to Sunday), `this month` /
     `next month`, `this term` (to its end), `this half term` / `half term` (to the last school
-    day before half term), `next term`, `before <day>` (today to the day before), `by <day>` or
+    day before half term), `next term`, `2 weeks` / `10 days` (from today), `before <day>`
+    (today to the day before), `by <day>` or
     `until <day>` (today to that day), or one day (`Friday`, `15/12/2023`). Raises UserError
     with an example for anything else.
     """
@@ -269,6 +270,13 @@ def parse_period(
             raise UserError(f"{text!r} needs the term calendar.", example=example)
         start = terms.start_of_next_term(today)
         return start, terms.end_of_term(start), "next term"
+    span = re.fullmatch(
+        r"(?:in |within |the next |next )*(\d+|a|one|two|three|four) (day|week)s?", raw
+    )
+    if span:
+        count = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(span[1]) or int(span[1])
+        last = today + timedelta(days=count * (7 if span[2] == "week" else 1))
+        return today, last, f"by {format_date(last)}"
     for word, shift in (("before ", -1), ("by ", 0), ("until ", 0), ("till ", 0)):
         if raw.startswith(word):
             try:

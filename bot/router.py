@@ -169,7 +169,13 @@ class Router:
         `typed`: it began with a command word, whose own answer is better than a question that
         only asks for the same missing number or offers the topic's commands.
         """
-        reading = await interpret(text, actor=actor, services=services, now=now)
+        try:
+            reading = await interpret(text, actor=actor, services=services, now=now)
+        except UserError:
+            return None
+        except Exception as exc:  # a reading must never break a command; never log the text
+            log.error("plain-English reading failed (door=%s): %s", door, type(exc).__name__)
+            return None
         if reading.kind == "unknown" or (reading.command or "").strip() == text.strip():
             return None
         if typed and (

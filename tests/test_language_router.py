@@ -47,6 +47,7 @@ async def snapshot(ask: Asker) -> dict[str, int]:
             "attendance compare Sheffield Leeds",
             "Leeds",
         ),
+        (HEAD, "any opportunities for primary schools?", "opps phase:primary", "primary"),
         (HEAD, "meetngs pls", "meetings", "Your next meetings"),
         (HEAD, "my actoins", "actions", "Your actions"),
         (HEAD, "opps for secondary", "opps phase:secondary", "secondary"),

@@ -26,6 +26,10 @@ DATE_RE = (
 
 # period phrases -> the value the period filters take (bot.dates.parse_period reads them)
 PERIODS = [
+    (r"\b(?:before|by|until) (?:christmas|xmas|the christmas holidays)\b", "before 24 december"),
+    (r"\b(?:in|within) the next (?:two|2) weeks\b|\bnext (?:two|2|couple of) weeks\b", "2 weeks"),
+    (r"\b(?:in|within) the next (?:few|three|3) weeks\b", "3 weeks"),
+    (r"\bsoon\b", "2 weeks"),
     (r"\b(?:before|by) (?:the )?half term\b", "half term"),
     (r"\b(?:before|by) (?:the )?end of (?:the )?term\b", "this term"),
     (r"\b(?:this|current) half term\b", "this half term"),
