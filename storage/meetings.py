@@ -123,27 +123,39 @@ def _visible_to(person_id: int):  # type: ignore[no-untyped-def]
 
 
 async def upcoming_for_person(
-    session: AsyncSession, *, person_id: int, now: datetime, limit: int = 5
+    session: AsyncSession,
+    *,
+    person_id: int,
+    now: datetime,
+    limit: int = 5,
+    before: datetime | None = None,
 ) -> list[Meeting]:
-    """The next meetings of all the person's groups (not cancelled), soonest first."""
-    rows = await session.scalars(
-        select(Meeting)
-        .where(_visible_to(person_id), Meeting.ends_at > now, Meeting.status != "cancelled")
-        .order_by(Meeting.starts_at, Meeting.id)
-        .limit(limit)
+    """The next meetings of all the person's groups (not cancelled), soonest first; with
+    `before`, only those starting before that instant (a period's end)."""
+    stmt = select(Meeting).where(
+        _visible_to(person_id), Meeting.ends_at > now, Meeting.status != "cancelled"
     )
+    if before is not None:
+        stmt = stmt.where(Meeting.starts_at < before)
+    rows = await session.scalars(stmt.order_by(Meeting.starts_at, Meeting.id).limit(limit))
     return list(rows)
 
 
 async def upcoming_for_group(
-    session: AsyncSession, *, group_id: int, now: datetime, limit: int = 10
+    session: AsyncSession,
+    *,
+    group_id: int,
+    now: datetime,
+    limit: int = 10,
+    before: datetime | None = None,
 ) -> list[Meeting]:
-    rows = await session.scalars(
-        select(Meeting)
-        .where(Meeting.group_id == group_id, Meeting.ends_at > now, Meeting.status != "cancelled")
-        .order_by(Meeting.starts_at, Meeting.id)
-        .limit(limit)
+    """A group's next meetings (not cancelled), soonest first; `before` as above."""
+    stmt = select(Meeting).where(
+        Meeting.group_id == group_id, Meeting.ends_at > now, Meeting.status != "cancelled"
     )
+    if before is not None:
+        stmt = stmt.where(Meeting.starts_at < before)
+    rows = await session.scalars(stmt.order_by(Meeting.starts_at, Meeting.id).limit(limit))
     return list(rows)
 
 

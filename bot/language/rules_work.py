@@ -254,7 +254,7 @@ SEARCH_RE = re.compile(
 async def opps(ctx: Context) -> str | None:
     if not ctx.has(OPPS) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
         return None
-    if ctx.has(r"\b(?:add|post|new|withdraw|extend)\b"):
+    if ctx.has(r"\b(?:add|post(?! 16)|new|withdraw|extend)\b"):
         return None
     if ctx.has(r"\b(?:info|more|details|tell me)\b"):
         n = await ctx.titled("opportunity")

@@ -53,14 +53,19 @@ PHASES = [
 SUPPORT_KINDS = [
     (
         r"\b(?:crisis|emergency|taken ill|seriously ill|died|death|bereave\w*|off sick|"
-        r"signed off|suspended|safeguarding|serious incident|flood\w*|fire|urgent\w*|"
+        r"signed off|suspended|safeguarding|serious incident|flood\w*|fire|urgent\w*|resigned|"
+        r"head is off|immediate effect|"
         r"unexpectedly absent|no head|without a head|collapsed|hospital|allegation)\b",
         "crisis",
     ),
-    (r"\b(?:advocacy|advocate|speak (?:up|for)|represent|on our behalf|push back)\b", "advocacy"),
+    (
+        r"\b(?:advocacy|advocate|speak (?:up|for)|represent|on our behalf|push back|appeal|"
+        r"tribunal|panel|hearing|exclusion|come (?:to|with) (?:a|an|the|me))\b",
+        "advocacy",
+    ),
     (
         r"\b(?:broker\w*|find (?:us )?(?:a|an|someone)|partner school|supply|"
-        r"interim|recruit\w*|match us|put us in touch)\b",
+        r"interim|recruit\w*|match us|put us in touch|mentor|coach)\b",
         "brokerage",
     ),
     (

@@ -130,7 +130,7 @@ mine show list tell give send sent see seen want like know check let put take mo
 moving cancel cancelled book booked booking arrange set add added remove dropped drop note
 notes team school schools head heads staff member members chair chairs group groups day days
 time date dates back than then them they their mean means meant into over under before
-after until since between during soon later latest late early scheduled count
+after until since between during soon later latest late early scheduled count assign assigned signed resign resigned meaning action
 county post posts
 """)
 )
