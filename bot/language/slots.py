@@ -117,6 +117,11 @@ def phase(s: str) -> str | None:
     return first(PHASES, s)
 
 
+def phases(s: str) -> list[str]:
+    """Every phase named (`for primary and secondary` -> primary, secondary)."""
+    return [value for rx, value in PHASES if re.search(rx, s)]
+
+
 def support_kind(s: str) -> str | None:
     return first(SUPPORT_KINDS, s)
 

@@ -1,0 +1,191 @@
+"""Phrase rules for opportunities and the bulletin."""
+
+from __future__ import annotations
+
+import re
+
+from bot.language import slots
+from bot.language.context import Context, q
+from bot.language.rules import opt, rule
+
+OPPS = (
+    r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
+    r"npq|places|networks?|projects?)\b|\bwhat is open for\b|\bclosing soon\b"
+    r"|\banything (?:closing|about)\b|\bis there anything (?:for|about|on)\b"
+)
+TAGS = {"training": "training", "network": "networks", "networks": "networks"}
+TAGS |= {"project": "projects", "projects": "projects"}
+SEARCH_RE = re.compile(
+    r"\b(?:about|on|re|regarding|for) (\w+)\b|\b(npq|npqs|leadership|maths|reading)\b"
+)
+
+
+@rule("opps", "read", 0.6)
+async def opps(ctx: Context) -> str | None:
+    if not ctx.has(OPPS) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
+        return None
+    if ctx.has(r"\b(?:add|post(?! 16)|new|withdraw|extend)\b"):
+        return None
+    if ctx.has(r"\b(?:info|more|details|tell me)\b"):
+        n = await ctx.titled("opportunity")
+        if n:
+            return f"opp {n}"
+    phase = slots.phase(ctx.s)
+    command = "opps" + opt("phase", phase)
+    tag = next((TAGS[w] for w in ctx.words if w in TAGS), None)
+    command += opt("tag", tag)
+    if tag is None:
+        found = SEARCH_RE.search(ctx.s)
+        word = (found.group(1) or found.group(2)) if found else None
+        if word and word not in STOP_SEARCH and slots.phase(word) is None:
+            command += " " + q(word.rstrip("s") if word == "npqs" else word)
+    if ctx.has(r"\bclos\w*|\bdeadline|\bends?\b|\bexpir"):
+        command += opt("closing", slots.period(ctx.s))
+    return command
+
+
+STOP_SEARCH = set(
+    [
+        "the",
+        "a",
+        "an",
+        "me",
+        "us",
+        "my",
+        "our",
+        "this",
+        "next",
+        "that",
+        "it",
+        "them",
+        "primary",
+        "secondary",
+        "special",
+        "schools",
+        "school",
+        "primaries",
+        "secondaries",
+        "heads",
+        "week",
+        "month",
+        "today",
+        "tomorrow",
+        "closing",
+    ]
+)
+
+
+@rule("opp withdraw", "write", 0.85)
+async def opp_withdraw(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "opportunity", "opp")
+    if n is None or not ctx.has(r"\bwithdraw\b|\btake (?:it )?down\b|\bremove\b|\bpull\b"):
+        return None
+    return f"opp withdraw {n}"
+
+
+@rule("opp edit", "write", 0.85)
+async def opp_extend(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "opportunity", "opp")
+    if n is None or not ctx.has(r"\bextend\b|\bpush\b|\bchange the closing\b|\bmove\b"):
+        return None
+    m = re.search(r"\bto (.+)$", ctx.s)
+    day = slots.day_phrase(m.group(1)) if m else None
+    return f"opp edit {n} closes:{q(day)}" if day else None
+
+
+@rule("opp", "read", 0.7)
+async def opp_detail(ctx: Context) -> str | None:
+    n = slots.number_after(ctx.s, "opportunity", "opportunities", "opp")
+    return f"opp {n}" if n is not None else None
+
+
+@rule("bulletin", "read", 0.65)
+async def bulletin(ctx: Context) -> str | None:
+    if not ctx.has(r"\bbulletin\b") or ctx.has(
+        r"\bsubscri|\bstop\b|\bsign me\b|\bno more\b|\bnot want\b|\btake me off\b|\bsend\b"
+        r"|\bpost\b|\bcan i get\b"
+    ):
+        return None
+    m = re.search(r"\bas (\w+) (?:would )?(?:see|get)|\bwhat will (\w+) get\b|\bfor (\w+)\b", ctx.s)
+    who = None
+    if m:
+        name = next(g for g in m.groups() if g)
+        who = ctx.handle_of(name) if name not in ("me", "i", "us", "the", "this", "next") else None
+    if who or ctx.has(r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b"):
+        return "bulletin preview" + (f" as:{who}" if who else "")
+    return "bulletin"
+
+
+@rule("bulletin send", "write", 0.85)
+async def bulletin_send(ctx: Context) -> str | None:
+    if ctx.has(r"\bbulletin\b") and ctx.has(r"^(?:please )?(?:send|post|publish|issue)\b"):
+        return "bulletin send"
+    return None
+
+
+@rule("bulletin unsubscribe", "write", 0.9)
+async def bulletin_unsubscribe(ctx: Context) -> str | None:
+    if (
+        ctx.has(
+            r"\bunsubscribe\b|\bstop (?:sending|getting|receiving|the)\b|\bno more\b|\bopt out\b"
+            r"|\bdo not want\b|\btake me off\b|\banymore\b"
+        )
+        and ctx.has(r"\bbulletin\b|\bunsubscribe\b|\bemails?\b|\bopportunit")
+        and not ctx.has(r"\bpost\b|\breminder\b|\bschedule")
+    ):
+        return "bulletin unsubscribe"
+    return None
+
+
+@rule("bulletin subscribe", "write", 0.85)
+async def bulletin_subscribe(ctx: Context) -> str | None:
+    if ctx.has(r"\bunsubscribe\b|\bstop\b"):
+        return None
+    if (
+        ctx.has(
+            r"\bsubscribe\b|\bsign me up\b|\bopt in\b|\bsend me the\b|\bcan i (?:get|have|receive)\b"
+        )
+        and not ctx.has(r"\blearn sheffield\b|\bentitle")
+        and ctx.has(r"\bbulletin\b|\bsubscribe\b")
+    ):
+        return "bulletin subscribe"
+    return None
+
+
+OPP_ADD = re.compile(
+    r"^(?:please\s+)?(?:add|post|put up|new)\s+(?:an?\s+)?(?:opportunity|opp)\b[:\s-]*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+@rule("opp add", "write", 0.88)
+async def opp_add(ctx: Context) -> str | None:
+    m = OPP_ADD.match(ctx.text.strip())
+    if m is None:
+        return None
+    rest = m.group("rest")
+    quoted = re.search(r"[\"\u201c](.+?)[\"\u201d]", rest)
+    if quoted:
+        title = quoted.group(1)
+    else:
+        cut = re.split(
+            r",|\s+(?:closing|closes|close|deadline|for (?:primary|secondary|special|all|nursery)"
+            r"|tagged)\b",
+            re.sub(r"^for [\w -]+?(?:schools)?:\s*", "", rest, flags=re.I),
+            maxsplit=1,
+            flags=re.IGNORECASE,
+        )
+        title = cut[0].strip(" :-")
+    if len(title) < 3:
+        return None
+    phases = slots.phases(ctx.s)
+    closes = re.search(
+        r"\b(?:closing|closes|close|deadline)\s+(?:on\s+)?(.+?)(?:\s+for\b|\s+tagged\b|,|$)", ctx.s
+    )
+    tags = re.search(r"\btagged\s+(\w+)", ctx.s)
+    return (
+        f"opp add {q(title)}"
+        + opt("closes", closes.group(1).strip() if closes else None)
+        + opt("phase", ",".join(phases) if phases else None)
+        + opt("tags", tags.group(1) if tags else None)
+    )
