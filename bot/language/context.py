@@ -20,7 +20,7 @@ from storage import consultations as consultations_repo
 from storage import meetings as meetings_repo
 from storage import opportunities as opportunities_repo
 from storage.actions import Action
-from storage.directory import Group, Organisation, Person
+from storage.directory import Group, Person
 
 
 @dataclass
@@ -106,10 +106,12 @@ class Context:
             return [
                 m for m in candidates if to_local(m.starts_at, tz).strftime("%A").lower() == weekday
             ]
-        try:
-            wanted = parse_date(day, now=self.now, tz=tz)
-        except UserError:
-            return candidates
+        wanted = slots.quick_date(day, to_local(self.now, tz).date())
+        if wanted is None:  # the bot's own date words (dateparser): slower, so only now
+            try:
+                wanted = parse_date(day, now=self.now, tz=tz)
+            except UserError:
+                return candidates
         return [m for m in candidates if to_local(m.starts_at, tz).date() == wanted]
 
     async def titled(self, kind: str) -> int | None:
@@ -134,8 +136,7 @@ class Context:
 
     async def organisation(self) -> str | None:
         """An organisation the message names (`Parkwood Academy`, `steel city secondary`)."""
-        names = list(await self.services.session.scalars(select(Organisation.name)))
-        for name in names:
+        for name in self.know.organisations:
             if name.lower() in self.s:
                 return name
         return None

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.language.text import KEEP, wordlist
 from storage import attendance as attendance_repo
-from storage.directory import Group, Person
+from storage.directory import Group, Organisation, Person
 
 TTL_SECONDS = 60.0
 # words in group titles that do not tell one group from another
@@ -79,6 +79,8 @@ class Knowledge:
     by_name: dict[str, list[PersonRef]] = field(default_factory=dict)  # full/first/handle/email
     areas: dict[str, str] = field(default_factory=dict)  # phrase -> the word to put in a command
     vocabulary: tuple[str, ...] = ()
+    names: list[str] = field(default_factory=list)  # people's full names, lower case, in order
+    organisations: list[str] = field(default_factory=list)
 
     def group_in(self, words: list[str]) -> list[str]:
         """Group names mentioned in the words, in order ("the attendance group", "SEND")."""
@@ -106,11 +108,10 @@ class Knowledge:
         exact = self.by_name.get(key)
         if exact:
             return exact
-        if len(key) < 4 or not self.people:
+        if len(key) < 4 or not self.people or all(w in KEEP for w in key.split()):
             return []
-        names = {p.name.lower(): p for p in self.people}
-        hit = process.extractOne(key, list(names), scorer=fuzz.WRatio, score_cutoff=88)
-        return [names[hit[0]]] if hit else []
+        hit = process.extractOne(key, self.names, scorer=fuzz.ratio, score_cutoff=85)
+        return [self.people[hit[2]]] if hit else []
 
     def areas_in(self, words: list[str]) -> list[str]:
         """Attendance areas mentioned, in order, as words the attendance command reads."""
@@ -178,6 +179,7 @@ async def _fingerprint(session: AsyncSession) -> tuple[object, ...]:
                 select(func.count(Group.id)).scalar_subquery(),
                 select(func.max(Group.id)).scalar_subquery(),
                 select(func.count(attendance_repo.AttendanceRelease.id)).scalar_subquery(),
+                select(func.count(Organisation.id)).scalar_subquery(),
             )
         )
     ).one()
@@ -198,9 +200,10 @@ async def knowledge(session: AsyncSession, *, core_cities: list[str]) -> Knowled
             select(Person.id, Person.name, Person.email).where(Person.active.is_(True))
         )
     ]
-    know = Knowledge(people=people)
+    know = Knowledge(people=people, names=[p.name.lower() for p in people])
     know.groups = _group_aliases(groups)  # type: ignore[arg-type]
     know.titles = {g[0]: g[1] for g in groups}
+    know.organisations = list(await session.scalars(select(Organisation.name)))
     for p in people:
         first = p.name.split()[0].lower() if p.name.split() else p.name.lower()
         for k in {p.name.lower(), first, p.handle.lower(), p.email.lower()}:

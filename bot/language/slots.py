@@ -7,7 +7,7 @@ command language writes it, or None.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.language.text import wordlist
 
@@ -202,3 +202,40 @@ def day_phrase(s: str) -> str | None:
     """The day a message names (`15 january`, `thursday`, `15/01/2024`), as typed."""
     m = re.search(rf"\b({DATE_RE})\b", s)
     return m.group(1) if m else None
+
+
+def quick_date(text: str, today: date) -> date | None:
+    """`15 december`, `15th dec`, `15/12`, `15/12/2023`, `tomorrow` without dateparser (it
+    costs milliseconds); the next such day from today. None for anything else."""
+    text = text.strip()
+    if text == "today":
+        return today
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", text)
+    day_month = None
+    year = None
+    if m:
+        day_month = (int(m.group(1)), int(m.group(2)))
+        year = int(m.group(3)) if m.group(3) else None
+    else:
+        m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?(?: of)? ([a-z]+)(?: (\d{4}))?", text)
+        if m:
+            month = next(
+                (i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(2)[:3])), None
+            )
+            if month is None:
+                return None
+            day_month = (int(m.group(1)), month)
+            year = int(m.group(3)) if m.group(3) else None
+    if day_month is None:
+        return None
+    if year is not None and year < 100:
+        year += 2000
+    try:
+        found = date(year or today.year, day_month[1], day_month[0])
+        if year is None and found < today:
+            found = date(today.year + 1, day_month[1], day_month[0])
+    except ValueError:
+        return None
+    return found
