@@ -150,9 +150,10 @@ async def meeting_detail(ctx: Context) -> Interpretation | str | None:
     if ctx.has(r"\bmeeting #?\d+\b") and not ctx.has(r"\bagenda\b|\bpapers\b|\bminutes\b"):
         mid = slots.number_after(ctx.s, "meeting")
         return f"meeting {mid}"
-    if ctx.has(r"\bwhere is\b|\bdetails\b|\bwho is (?:coming|going)\b|\bwhat time\b") and ctx.has(
-        MEETING
-    ):
+    if ctx.has(
+        r"\bwhere is\b|\bdetails\b|\bwho is (?:coming|going)\b|\bwhat time\b"
+        r"|\bwho (?:has|have|has not|have not|is|is not) (?:replied|responded|coming|going|attending)\b"
+    ) and ctx.has(MEETING):
         return await ctx.meeting_or_ask("meeting {id}", what="", kind="read", label="See")
     return None
 
@@ -243,7 +244,7 @@ async def apologies(ctx: Context) -> Interpretation | str | None:
         r"\bcan not (?:make|come|attend|be there|do)\b|\bapologies\b|\bunable to (?:make|attend|come)"
         r"|\bwill not be (?:there|able|at|coming)\b|\bnot (?:be )?able to (?:make|attend|come)\b"
         r"|\bsorry,? i can not\b|\bmiss(?:ing)? (?:the )?\w* ?meeting\b|\bnot going to make\b"
-        r"|\bcount me out\b"
+        r"|\bcount me out\b|\b(?:off sick|unwell|on leave|on holiday|away) .*\bmeeting\b"
     ):
         return None
     reason = reason_after(ctx.text)

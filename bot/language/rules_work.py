@@ -15,7 +15,7 @@ TODO = (
     r"|\bwhat is on my (?:plate|list)\b|\bmy (?:list|jobs|to ?do)\b|\bwhat am i (?:meant|supposed) to\b"
     r"|\bwhat is outstanding\b|\bwhat do i owe\b|\bwhat needs doing\b|\bon my plate\b"
     r"|\boutstanding\b|\boverdue\b|\bwhat is due\b|\bgot on (?:his|her|their|my) list\b"
-    r"|\bdo i need to do anything\b"
+    r"|\bdo i need to do anything\b|\banything due\b|\bwhat is due\b|\bdue (?:today|tomorrow)\b"
 )
 
 
@@ -109,7 +109,7 @@ async def action_done_described(ctx: Context) -> str | None:
 @rule("action snooze", "write", 0.9)
 async def action_snooze(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(
-        r"\bsnooze\b|\bremind me (?:later|again|in|next|about)\b|\bput off\b"
+        r"\bsnooze\b|\bremind me (?:later|again|in|next|about)\b|\bput off\b|\bpush\b.*\bback\b"
         r"|\bstop (?:nudging|nagging|reminding)\b"
     ) or not ctx.has(ACTION + r"|#\d+|\bsnooze\b"):
         return None

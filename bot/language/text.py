@@ -150,6 +150,7 @@ def words_of(text: str) -> list[str]:
     return WORD_RE.findall(cleaned)
 
 
+NOT_BASES = {"has", "is", "have", "was", "were", "are", "could", "would", "should", "did", "does"}
 WILL_VERBS = {"be", "b", "come", "attend", "make", "do", "send", "take", "bring", "join"}
 
 
@@ -159,6 +160,11 @@ def expand(words: Iterable[str]) -> list[str]:
     for i, w in enumerate(listed):
         if w == "ill" and i + 1 < len(listed) and listed[i + 1] in WILL_VERBS:
             out.extend(["i", "will"])
+            continue
+        if w not in ABBREVIATIONS and (
+            w.endswith("n't") or (w.endswith("nt") and w[:-2] in NOT_BASES)
+        ):
+            out.extend([w[:-3] if w.endswith("n't") else w[:-2], "not"])  # hasn't -> has not
             continue
         if w.endswith("'s") and len(w) > 3 and w not in ABBREVIATIONS:
             w = w[:-2]  # Sheffield's -> Sheffield, Thursday's -> Thursday
