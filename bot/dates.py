@@ -292,3 +292,11 @@ def parse_period(
     except UserError as exc:
         raise UserError(f"I can't read {text!r} as a period.", example=example) from exc
     return day, day, format_date(day)
+
+
+def period_bounds(first: date, last: date, *, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants a span of local days covers: its first midnight to the midnight after
+    its last day (a meeting at 23:30 on the last day is inside)."""
+    start = local_to_utc(datetime.combine(first, time(0, 0)), tz)
+    end = local_to_utc(datetime.combine(last + timedelta(days=1), time(0, 0)), tz)
+    return start, end

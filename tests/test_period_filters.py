@@ -44,3 +44,31 @@ async def test_what_do_i_need_to_do_this_week_reads_as_the_filter(demo: Asker) -
     reply = await demo.ok(JO, "what do I need to do this week")
     assert reply.read_as == 'actions by:"this week"'
     assert "Bring primary heads' view" not in render_text(reply)
+
+
+async def test_meetings_within_a_period(demo: Asker) -> None:
+    everything = render_text(await demo.ok(JO, "meetings"))
+    assert "Partnership board" in everything and "Partnership design" in everything
+    week = await demo.ok(JO, 'meetings within:"next week"')  # Mon 4 to Sun 10 December
+    text = render_text(week)
+    assert "Partnership design working group" in text  # Tue 5 Dec
+    assert "Partnership board" not in text  # Thu 14 Dec
+    assert week.text.startswith("Your meetings from Mon 4 Dec 2023 to Sun 10 Dec 2023")
+    read = await demo.ok(JO, "meetings next week")
+    assert read.read_as == 'meetings within:"next week"'
+    assert "Partnership board" not in render_text(read)
+
+
+async def test_meetings_within_nonsense_is_explained(demo: Asker) -> None:
+    reply = await demo(JO, "meetings within:someday")
+    assert reply.error and 'meetings within:"next week"' in reply.text
+
+
+async def test_opportunities_closing_within_a_period(demo: Asker) -> None:
+    reply = await demo.ok(JO, "any opportunities for primary schools closing this month?")
+    assert reply.read_as == 'opps phase:primary closing:"this month"'
+    text = render_text(reply)
+    assert "Reading fluency project" in text  # closes 6 December
+    assert "Attendance champions training" in text  # 21 December
+    assert "Funded NPQ places" not in text  # January
+    assert "closing by Sun 31 Dec 2023" in reply.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dates import format_date, local_to_utc
+from bot.dates import format_date, local_to_utc, parse_period, period_bounds
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
 from bot.reply import Actions, Button, Reply, Table
@@ -140,19 +140,37 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
 
 @commands.command(
     "meetings",
-    summary="Your next five meetings, across all your groups",
-    usage="meetings [group:<name>]",
-    examples=["meetings", "meetings group:attendance"],
-    options={"group"},
+    summary="Your next five meetings, across all your groups; within:<period> those in a span "
+    "of days",
+    usage="meetings [group:<name>] [within:<period>]",
+    examples=["meetings", "meetings group:attendance", 'meetings within:"next week"'],
+    options={"group", "within"},
 )
 async def meetings(req: Request, svc: Services) -> Reply:
+    after, before, span = req.now, None, None
+    if req.args.opt("within") is not None:
+        first, last, _ = parse_period(
+            req.args.opt("within") or "",
+            now=req.now,
+            tz=svc.tz,
+            terms=await svc.terms(),
+            example='meetings within:"next week"',
+        )
+        start, before = period_bounds(first, last, tz=svc.tz)
+        after = max(req.now, start)
+        span = f" from {format_date(first)} to {format_date(last)}"
+    limit = 5 if before is None else 50
     if req.args.opt("group"):
         group = await directory.group_by_name(svc.session, req.args.opt("group") or "")
-        found = await repo.upcoming_for_group(svc.session, group_id=group.id, now=req.now)
-        heading = f"Next meetings of {group.title}"
+        found = await repo.upcoming_for_group(
+            svc.session, group_id=group.id, now=after, before=before, limit=limit
+        )
+        heading = f"Meetings of {group.title}{span}" if span else f"Next meetings of {group.title}"
     else:
-        found = await repo.upcoming_for_person(svc.session, person_id=req.actor.id, now=req.now)
-        heading = "Your next meetings"
+        found = await repo.upcoming_for_person(
+            svc.session, person_id=req.actor.id, now=after, before=before, limit=limit
+        )
+        heading = f"Your meetings{span}" if span else "Your next meetings"
     if not found:
         return Reply(
             text=f"{heading}: none scheduled.",

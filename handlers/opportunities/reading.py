@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dates import format_date
+from bot.dates import format_date, parse_period
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
 from bot.registry import CommandSet
@@ -22,10 +22,16 @@ commands = CommandSet(*TOPIC)
 
 @commands.command(
     "opps",
-    summary="Open opportunities for your school's phase, closing soonest first",
-    usage='opps [phase:<phase>] [tag:<tag>] ["search words"]',
-    examples=["opps", "opps phase:primary", 'opps tag:training "leadership"'],
-    options={"phase", "tag"},
+    summary="Open opportunities for your school's phase, closing soonest first; "
+    "closing:<period> those closing by then",
+    usage='opps [phase:<phase>] [tag:<tag>] [closing:<period>] ["search words"]',
+    examples=[
+        "opps",
+        "opps phase:primary",
+        'opps tag:training "leadership"',
+        'opps closing:"this month"',
+    ],
+    options={"phase", "tag", "closing"},
 )
 async def opps(req: Request, svc: Services) -> Reply:
     audience = repo.STAFF_AUDIENCE if req.actor.is_staff else repo.audience_of(req.actor)
@@ -37,10 +43,21 @@ async def opps(req: Request, svc: Services) -> Reply:
         described = ", ".join(phases) + ("" if phases == ["all"] else " and all-phase")
     tag = req.args.opt("tag")
     words = " ".join(req.args.words).split()
+    closing_by = None
+    if req.args.opt("closing") is not None:
+        _, closing_by, _ = parse_period(
+            req.args.opt("closing") or "",
+            now=req.now,
+            tz=svc.tz,
+            terms=await svc.terms(),
+            example='opps closing:"this month"',
+        )
     found = [
         o
         for o in await repo.open_opportunities(svc.session, today=today_of(req, svc))
-        if audience.sees(o) and repo.matches(o, tag=tag, words=words)
+        if audience.sees(o)
+        and repo.matches(o, tag=tag, words=words)
+        and (closing_by is None or (o.closes_on is not None and o.closes_on <= closing_by))
     ]
     rows = [
         [
@@ -54,7 +71,11 @@ async def opps(req: Request, svc: Services) -> Reply:
         for o in found
     ]
     filters = "".join(
-        [f", tag {tag}" if tag else "", f", matching {' '.join(words)!r}" if words else ""]
+        [
+            f", tag {tag}" if tag else "",
+            f", matching {' '.join(words)!r}" if words else "",
+            f", closing by {format_date(closing_by)}" if closing_by else "",
+        ]
     )
     if not rows:
         return Reply(
