@@ -235,18 +235,43 @@ STOP = set(
 
 
 def _best_title(s: str, items: list[tuple[int, str]], *, cutoff: int = 75) -> int | None:
-    """The id of the item whose title the words name best (rapidfuzz), if clearly one."""
-    words = " ".join(w for w in s.split() if w not in STOP)
-    if not words or not items:
+    """The id of the one item whose title the words name: most shared words (compared by
+    their first five letters, so "circulated" names "Circulate PA figures"), at least two, or
+    one that no other title has; a near-tie names none. `cutoff` is kept for a fuzzy second
+    try on typed titles (rapidfuzz token_set_ratio)."""
+
+    def stems(text: str) -> set[str]:
+        return {
+            w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in STOP
+        }
+
+    wanted = stems(s)
+    if not wanted or not items:
         return None
+    owned = [(item_id, stems(title)) for item_id, title in items]
+    counts: dict[str, int] = {}
+    for _, words in owned:
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
     scored = sorted(
-        ((fuzz.token_set_ratio(words, title.lower()), item_id) for item_id, title in items),
+        (
+            (len(wanted & words), any(counts[w] == 1 for w in wanted & words), item_id)
+            for item_id, words in owned
+        ),
         reverse=True,
     )
     best = scored[0]
-    if best[0] < cutoff or (len(scored) > 1 and scored[1][0] == best[0]):
-        return None
-    return best[1]
+    tie = len(scored) > 1 and scored[1][:2] == best[:2]
+    if best[0] >= 2 and not tie or (best[0] == 1 and best[1] and not tie):
+        return best[2]
+    words = " ".join(w for w in s.split() if w not in STOP)
+    fuzzy = sorted(
+        ((fuzz.token_set_ratio(words, title.lower()), item_id) for item_id, title in items),
+        reverse=True,
+    )
+    if fuzzy[0][0] >= cutoff and (len(fuzzy) == 1 or fuzzy[1][0] < fuzzy[0][0]):
+        return fuzzy[0][1]
+    return None
 
 
 __all__ = ["Context", "Group", "q", "reason_after", "group_title"]
