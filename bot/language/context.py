@@ -114,7 +114,7 @@ class Context:
                 return candidates
         return [m for m in candidates if to_local(m.starts_at, tz).date() == wanted]
 
-    async def titled(self, kind: str) -> int | None:
+    async def titled(self, kind: str, *, strict: bool = False) -> int | None:
         """The open opportunity or consultation whose title the message names, or None."""
         session = self.services.session
         if kind == "opportunity":
@@ -123,7 +123,7 @@ class Context:
             )
         else:
             items = await consultations_repo.open_consultations(session, now=self.now)
-        return _best_title(self.s, [(i.id, i.title) for i in items])
+        return _best_title(self.s, [(i.id, i.title) for i in items], strict=strict)
 
     async def my_action(self) -> int | None:
         """The asker's open action the message describes ("I've circulated the PA figures")."""
@@ -234,7 +234,9 @@ STOP = set(
 )
 
 
-def _best_title(s: str, items: list[tuple[int, str]], *, cutoff: int = 75) -> int | None:
+def _best_title(
+    s: str, items: list[tuple[int, str]], *, cutoff: int = 75, strict: bool = False
+) -> int | None:
     """The id of the one item whose title the words name: most shared words (compared by
     their first five letters, so "circulated" names "Circulate PA figures"), at least two, or
     one that no other title has; a near-tie names none. `cutoff` is kept for a fuzzy second
@@ -262,8 +264,10 @@ def _best_title(s: str, items: list[tuple[int, str]], *, cutoff: int = 75) -> in
     )
     best = scored[0]
     tie = len(scored) > 1 and scored[1][:2] == best[:2]
-    if best[0] >= 2 and not tie or (best[0] == 1 and best[1] and not tie):
+    if best[0] >= 2 and not tie or (best[0] == 1 and best[1] and not tie and not strict):
         return best[2]
+    if strict:
+        return None
     words = " ".join(w for w in s.split() if w not in STOP)
     fuzzy = sorted(
         ((fuzz.token_set_ratio(words, title.lower()), item_id) for item_id, title in items),

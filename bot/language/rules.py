@@ -40,7 +40,7 @@ THANKS = r"\b(?:thanks|thank you|many thanks|brilliant|perfect|lovely|great|ace|
 ABOUT = (
     r"\b(?:what can you do|what do you do|what are you|who are you|"
     r"what can i (?:ask|do)|what (?:should|can) i (?:ask|type|say)|"
-    r"getting started|what is this)\b"
+    r"getting started|what is this|what (?:can|does) (?:this|the) bot do|what are you for)\b"
 )
 
 
@@ -132,6 +132,8 @@ async def meetings(ctx: Context) -> str | None:
         r"\bwhat is on\b|\bwhat have i got\b|\bam i (?:busy|free)\b|\bdiary\b|\bcoming up\b"
         r"|\banything on\b"
     )
+    if not ctx.has(MEETING) and ctx.has(r"\bdue\b|\boverdue\b|\bactions?\b|\bto ?do\b"):
+        return None  # "what have I got due this week" is about actions
     if (
         not ctx.has(MEETING)
         and not diary
@@ -150,10 +152,14 @@ async def meeting_detail(ctx: Context) -> Interpretation | str | None:
     if ctx.has(r"\bmeeting #?\d+\b") and not ctx.has(r"\bagenda\b|\bpapers\b|\bminutes\b"):
         mid = slots.number_after(ctx.s, "meeting")
         return f"meeting {mid}"
-    if ctx.has(
-        r"\bwhere is\b|\bdetails\b|\bwho is (?:coming|going)\b|\bwhat time\b"
-        r"|\bwho (?:has|have|has not|have not|is|is not) (?:replied|responded|coming|going|attending)\b"
-    ) and ctx.has(MEETING):
+    if (
+        (ctx.has(r"\bwhat time\b|\bwhere is\b") and ctx.group())
+        or ctx.has(
+            r"\bwhere is\b|\bdetails\b|\bwho is (?:coming|going)\b|\bwhat time\b"
+            r"|\bwho (?:has|have|has not|have not|is|is not) (?:replied|responded|coming|going|attending)\b"
+        )
+        and ctx.has(MEETING)
+    ):
         return await ctx.meeting_or_ask("meeting {id}", what="", kind="read", label="See")
     return None
 
@@ -169,7 +175,7 @@ async def agenda(ctx: Context) -> Interpretation | str | None:
 
 @rule("papers", "read", 0.75)
 async def papers(ctx: Context) -> Interpretation | str | None:
-    if not ctx.has(r"\bpapers\b|\bdocuments\b|\breading\b") or ctx.has(r"\badd\b|\bhttps?:"):
+    if not ctx.has(r"\bpapers\b|\bdocuments\b|\bpre-?reading\b") or ctx.has(r"\badd\b|\bhttps?:"):
         return None
     return await ctx.meeting_or_ask("papers {id}", what="'s papers", kind="read", label="Papers")
 
@@ -181,7 +187,7 @@ async def minutes(ctx: Context) -> Interpretation | str | None:
     return await ctx.meeting_or_ask("minutes {id}", what="'s minutes", kind="read", label="Minutes")
 
 
-@rule("calendar", "read", 0.75)
+@rule("calendar", "read", 0.87)
 async def calendar(ctx: Context) -> str | None:
     if ctx.has(r"\b(?:calendar|outlook|google calendar|ical|ics|diary feed)\b") and not ctx.has(
         r"\bterm\b"

@@ -19,6 +19,7 @@ NEED_HELP = (
     r"|\bwould like (?:some )?(?:advice|support|help)\b|\blooking for (?:a|an|some)\b"
     r"|\bwhere can (?:i|we) find\b|\bcan someone (?:come|help|talk|visit)\b"
     r"|\bwe need (?:a|an|some|advocacy|advice|someone)\b|\bneed someone to\b"
+    r"|\bcan you find\b|\bfind us\b|\bwho (?:should|do|can) (?:i|we) (?:talk|speak|contact|ask|go)\b"
 )
 
 
@@ -26,13 +27,13 @@ NEED_HELP = (
 async def support(ctx: Context) -> Interpretation | None:
     if not ctx.has(NEED_HELP) or ctx.has(
         r"\b(?:my|our|open|any|new) (?:support )?requests\b|\bentitlement\b|\brequests? #?\d+\b"
-        r"|\brequests have\b|\bhow do i\b"
+        r"|\brequests have\b|\bhow do i\b|\bwhat support have\b"
     ):
         return None
     if ctx.has(r"^help\b|\bhelp (?:me )?with (?:the )?(?:bot|commands?|meetings|actions)\b"):
         return None
     kind = slots.support_kind(ctx.s)
-    urgency = slots.urgency(ctx.s) or ("today" if kind == "crisis" else None)
+    urgency = slots.urgency(ctx.s)  # only when said: the command's default depends on the kind
     command = "support" + (f" {kind}" if kind else "") + f" {q(ctx.text.strip())}"
     command += opt("urgency", urgency)
     return Interpretation(command=command, kind="support")
@@ -47,7 +48,7 @@ async def support_mine(ctx: Context) -> str | None:
     if ctx.has(
         r"\bmy (?:support )?requests?\b|\bour (?:support )?requests?\b|\bstatus of (?:my|our)\b"
         r"|\bwhat (?:is )?happen\w* (?:with|to) (?:my|our)\b|\bhave you (?:got|seen) (?:my|our)\b"
-        r"|\brequests have (?:we|i) (?:made|raised|sent)\b"
+        r"|\brequests have (?:we|i) (?:made|raised|sent)\b|\bwhat support have (?:we|i) had\b"
     ):
         return "support mine"
     return None
@@ -85,6 +86,7 @@ async def triage(ctx: Context) -> str | None:
             staff
             and ctx.has(
                 r"\b(?:open|new|outstanding|any) (?:support )?requests\b|\bwaiting to be\b"
+                r"|\banything new\b|\bcome in\b|\bcome through\b"
                 r"|\backnowledge?ment times\b|\bsupport requests have we had\b"
             )
         )
@@ -148,7 +150,10 @@ async def attendance(ctx: Context) -> str | None:
     compare = ctx.has(r"\bcompar\w*\b|\bversus\b|\bvs\b|\bagainst\b|\bbetter than\b|\bworse than\b")
     if not (ctx.has(ATTENDANCE) or (areas and compare) or core):
         return None
-    if ctx.group() == "attendance" and ctx.has(r"\bmeetings?\b|\bactions?\b|\bmembers?\b"):
+    if ctx.group() == "attendance" and ctx.has(
+        r"\bmeetings?\b|\bactions?\b|\bmembers?\b|\battendance (?:sub-?group|group|sub group)\b"
+        r"|\boverdue\b|\bdue\b"
+    ):
         return None
     phase = slots.phase(ctx.s)
     phase = phase if phase in ("primary", "secondary", "special") else None
@@ -228,7 +233,8 @@ async def consultation_close(ctx: Context) -> str | None:
 async def schedules(ctx: Context) -> str | None:
     if ctx.has(
         r"\bschedules\b|\bscheduled (?:posts|messages)\b|\brecurring posts\b"
-        r"|\bposts (?:are )?scheduled\b|\bgoing out automatically\b"
+        r"|\bposts (?:are )?scheduled\b|\bgoing out automatically\b|\bscheduled to\b"
+        r"|\bgo(?:ing)? out (?:automatically|on a schedule|every)\b"
     ):
         return "schedules"
     return None

@@ -30,6 +30,10 @@ async def opps(ctx: Context) -> str | None:
         n = await ctx.titled("opportunity")
         if n:
             return f"opp {n}"
+    if ctx.has(r"\bthe\b") and not ctx.has(r"\bopportunities\b"):
+        n = await ctx.titled("opportunity", strict=True)  # "the npq places", "the reading project"
+        if n:
+            return f"opp {n}"
     phase = slots.phase(ctx.s)
     command = "opps" + opt("phase", phase)
     tag = next((TAGS[w] for w in ctx.words if w in TAGS), None)

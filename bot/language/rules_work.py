@@ -110,6 +110,7 @@ async def action_done_described(ctx: Context) -> str | None:
 async def action_snooze(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(
         r"\bsnooze\b|\bremind me (?:later|again|in|next|about)\b|\bput off\b|\bpush\b.*\bback\b"
+        r"|\bmore time\b|\banother (?:week|few days|day|fortnight)\b|\bextension\b"
         r"|\bstop (?:nudging|nagging|reminding)\b"
     ) or not ctx.has(ACTION + r"|#\d+|\bsnooze\b"):
         return None

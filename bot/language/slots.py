@@ -60,12 +60,12 @@ SUPPORT_KINDS = [
     ),
     (
         r"\b(?:advocacy|advocate|speak (?:up|for)|represent|on our behalf|push back|appeal|"
-        r"tribunal|panel|hearing|exclusion|come (?:to|with) (?:a|an|the|me))\b",
+        r"tribunal|panel|hearing|exclusion|complaint|escalated|come (?:to|with) (?:a|an|the|me))\b",
         "advocacy",
     ),
     (
         r"\b(?:broker\w*|find (?:us )?(?:a|an|someone)|partner school|supply|"
-        r"interim|recruit\w*|match us|put us in touch|mentor|coach)\b",
+        r"interim|recruit\w*|match us|put us in touch|mentor|coach|find us|find (?:a|an) )\b",
         "brokerage",
     ),
     (
@@ -85,7 +85,7 @@ URGENCY = [
         r"this afternoon|emergency|crisis)\b",
         "today",
     ),
-    (r"\b(?:this week|next few days|in a few days|by friday|soon)\b", "this week"),
+    (r"\b(?:this week|next week|next few days|in a few days|by friday|soon)\b", "this week"),
     (
         r"\b(?:this half term|half term|no rush|not urgent|when you can|next few weeks)\b",
         "this half term",
