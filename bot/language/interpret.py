@@ -61,6 +61,8 @@ async def interpret(
             reading.intent = name
         reading.score = score + (0.05 if reading.command and ":" in reading.command else 0)
         found.append(reading)
+    if ctx.has(r"^(?:\w+ )?how (?:do|can|should|would) (?:i|we)\b|\bhow to\b"):
+        found = [r for r in found if r.kind not in ("write", "support")] or found  # asking how
     found = _allowed(found, actor, services)
     if not found:
         return _by_topic(ctx)

@@ -85,6 +85,8 @@ async def help_topic(ctx: Context) -> str | None:
         r"|\bhow do you work\b|\bhow do (?:\w+ )?\w+ work\b|^explain\b|\bhow to use\b"
     ):
         return None
+    if not ctx.has(r"^help\b|\bhow\b|^explain\b") and not slots.first(TOPICS, ctx.s):
+        return None  # "we need some help with a staffing issue" is a request, not about the bot
     for pattern, command in HOW_TO:
         if ctx.has(pattern):
             return f"help {command}"

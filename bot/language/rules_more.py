@@ -145,10 +145,12 @@ ATTENDANCE = r"\b(?:attendance|absence|absent|persistent absence|pa|attending sc
 
 @rule("attendance", "read", 0.7)
 async def attendance(ctx: Context) -> str | None:
-    core = ctx.has(r"\bcore cit(?:y|ies)\b")
+    core = ctx.has(r"\bcore cit(?:y|ies)\b") or ctx.has(r"\brank(?:ing|ed|s)?\b|\bleague table\b")
     areas = ctx.know.areas_in(ctx.words)
     compare = ctx.has(r"\bcompar\w*\b|\bversus\b|\bvs\b|\bagainst\b|\bbetter than\b|\bworse than\b")
-    if not (ctx.has(ATTENDANCE) or (areas and compare) or core):
+    if not (
+        ctx.has(ATTENDANCE) or (areas and compare) or (core and (areas or ctx.has(r"\bcore\b")))
+    ):
         return None
     if ctx.group() == "attendance" and ctx.has(
         r"\bmeetings?\b|\bactions?\b|\bmembers?\b|\battendance (?:sub-?group|group|sub group)\b"

@@ -14,6 +14,7 @@ OPPS = (
     r"|\banything (?:closing|about)\b|\bis there anything (?:for|about|on)\b"
 )
 TAGS = {"training": "training", "network": "networks", "networks": "networks"}
+TAGS |= {"networking": "networks"}
 TAGS |= {"project": "projects", "projects": "projects"}
 SEARCH_RE = re.compile(
     r"\b(?:about|on|re|regarding|for) (\w+)\b|\b(npq|npqs|leadership|maths|reading)\b"
@@ -22,7 +23,10 @@ SEARCH_RE = re.compile(
 
 @rule("opps", "read", 0.6)
 async def opps(ctx: Context) -> str | None:
-    if not ctx.has(OPPS) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
+    named_phase = ctx.has(
+        r"\b(?:anything|any|what is there|what have you got) for\b"
+    ) and slots.phase(ctx.s)
+    if not (ctx.has(OPPS) or named_phase) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
         return None
     if ctx.has(r"\b(?:add|post(?! 16)|new|withdraw|extend)\b"):
         return None
@@ -38,7 +42,7 @@ async def opps(ctx: Context) -> str | None:
     command = "opps" + opt("phase", phase)
     tag = next((TAGS[w] for w in ctx.words if w in TAGS), None)
     command += opt("tag", tag)
-    if tag is None:
+    if tag is None and phase is None:
         found = SEARCH_RE.search(ctx.s)
         word = (found.group(1) or found.group(2)) if found else None
         if word and word not in STOP_SEARCH and slots.phase(word) is None:
@@ -110,7 +114,10 @@ async def bulletin(ctx: Context) -> str | None:
         r"|\bpost\b|\bcan i get\b"
     ):
         return None
-    m = re.search(r"\bas (\w+) (?:would )?(?:see|get)|\bwhat will (\w+) get\b|\bfor (\w+)\b", ctx.s)
+    m = re.search(
+        r"\bas @?(\w+) (?:would )?(?:see|get)|\bwhat will (\w+) get\b|\bfor @?(\w+)\b|\bas @?(\w+)$",
+        ctx.s,
+    )
     who = None
     if m:
         name = next(g for g in m.groups() if g)
