@@ -251,6 +251,7 @@ async def apologies(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(
         r"\bcan not (?:make|come|attend|be there|do)\b|\bapologies\b|\bunable to (?:make|attend|come)"
         r"|\bwill not be (?:there|able|at|coming)\b|\bnot (?:be )?able to (?:make|attend|come)\b"
+        r"|\b(?:will|would|could) not (?:make|come|attend|join|be at)\b"
         r"|\bsorry,? i can not\b|\bmiss(?:ing)? (?:the )?\w* ?meeting\b|\bnot going to make\b"
         r"|\bcount me out\b|\b(?:off sick|unwell|on leave|on holiday|away) .*\bmeeting\b"
     ):

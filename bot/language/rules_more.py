@@ -126,6 +126,37 @@ async def triage_assign(ctx: Context) -> str | None:
     return f"triage assign {n} {who}" if n and who else None
 
 
+@rule("triage escalate", "write", 0.88)
+async def triage_escalate(ctx: Context) -> str | None:
+    if not ctx.has(r"\bescalate\b") or not ctx.actor.is_staff:
+        return None
+    n = slots.any_number(ctx.s)
+    m = re.search(r"(?:,|:| - | because )\s*(.+)$", ctx.text)
+    return f"triage escalate {n}" + (f" {q(m.group(1).strip())}" if m else "") if n else None
+
+
+@rule("triage signpost", "write", 0.88)
+async def triage_signpost(ctx: Context) -> str | None:
+    m = re.search(
+        r"\bsignpost(?:ed)?\b(?:\s+(?:request|case))?\s+#?(\d+)\s+(?:to\s+)?(.+)$", ctx.text, re.I
+    )
+    if m is None or not ctx.actor.is_staff:
+        return None
+    return f"triage signpost {m.group(1)} {q(m.group(2).strip())}"
+
+
+@rule("triage log-days", "write", 0.88)
+async def triage_log_days(ctx: Context) -> str | None:
+    m = re.search(
+        r"\blog (\d+(?:\.\d+)?|a|one|half a) days? (?:on|against|for) (?:request |case )?#?(\d+)",
+        ctx.s,
+    )
+    if m is None or not ctx.actor.is_staff:
+        return None
+    days = {"a": "1", "one": "1", "half a": "0.5"}.get(m.group(1), m.group(1))
+    return f"triage log-days {m.group(2)} {days}"
+
+
 @rule("triage resolve", "write", 0.85)
 async def triage_resolve(ctx: Context) -> str | None:
     if not ctx.has(r"\b(?:resolve|resolved|close|closed)\b") or not (

@@ -7,6 +7,7 @@ import re
 from bot.language import slots
 from bot.language.context import Context, q
 from bot.language.rules import opt, rule
+from bot.language.text import wordlist
 
 OPPS = (
     r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
@@ -17,6 +18,9 @@ TAGS = {"training": "training", "network": "networks", "networks": "networks"}
 TAGS |= {"networking": "networks"}
 TAGS |= {"project": "projects", "projects": "projects"}
 SEARCH_RE = re.compile(
+    r"\b(?:about|around|on|re|regarding|in) (\w+)\b|\b(npq|npqs|leadership|maths|reading)\b"
+)
+FOR_RE = re.compile(
     r"\b(?:about|on|re|regarding|for) (\w+)\b|\b(npq|npqs|leadership|maths|reading)\b"
 )
 
@@ -42,8 +46,8 @@ async def opps(ctx: Context) -> str | None:
     command = "opps" + opt("phase", phase)
     tag = next((TAGS[w] for w in ctx.words if w in TAGS), None)
     command += opt("tag", tag)
-    if tag is None and phase is None:
-        found = SEARCH_RE.search(ctx.s)
+    if tag is None:
+        found = SEARCH_RE.search(ctx.s) or FOR_RE.search(ctx.s)
         word = (found.group(1) or found.group(2)) if found else None
         if word and word not in STOP_SEARCH and slots.phase(word) is None:
             command += " " + q(word.rstrip("s") if word == "npqs" else word)
@@ -53,33 +57,11 @@ async def opps(ctx: Context) -> str | None:
 
 
 STOP_SEARCH = set(
-    [
-        "the",
-        "a",
-        "an",
-        "me",
-        "us",
-        "my",
-        "our",
-        "this",
-        "next",
-        "that",
-        "it",
-        "them",
-        "primary",
-        "secondary",
-        "special",
-        "schools",
-        "school",
-        "primaries",
-        "secondaries",
-        "heads",
-        "week",
-        "month",
-        "today",
-        "tomorrow",
-        "closing",
-    ]
+    wordlist(
+        """the a an me us my our this next that it them primary secondary special schools school
+        primaries secondaries heads week month today tomorrow closing all through nursery
+        nurseries post 16 us them you offer"""
+    )
 )
 
 

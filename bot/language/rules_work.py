@@ -82,7 +82,9 @@ def _needs_action(verb: str) -> Interpretation:
 
 @rule("action done", "write", 0.9)
 async def action_done(ctx: Context) -> Interpretation | str | None:
-    if not ctx.has(r"\b(?:done|complete|completed|finished|sorted|ticked off|tick off)\b"):
+    if not ctx.has(
+        r"\b(?:done|complete|completed|finished|sorted|ticked off|tick off|closed|close it)\b"
+    ):
         return None
     if not ctx.has(
         ACTION + r"|\b#\d+|\bi (?:have )?(?:done|finished|completed)\b|\bmark #?\d+\b|\btick off\b"
@@ -131,7 +133,11 @@ async def action_snooze(ctx: Context) -> Interpretation | str | None:
 async def action_reassign(ctx: Context) -> Interpretation | str | None:
     m = re.search(
         r"\b(?:reassign|give|hand|pass|transfer|move)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s
-    ) or re.search(r"^(?:can|could) (\w+) (?:take|have|pick up|do) (?:action|task) #?\d+", ctx.s)
+    ) or re.search(
+        r"^(?:can|could)? ?(\w+) (?:should |can |will |to )?(?:take|have|pick up|do|take over)"
+        r"(?: over)? (?:action|task) #?\d+",
+        ctx.s,
+    )
     if not m or not ctx.has(ACTION):
         return None
     n = _action_id(ctx)
@@ -202,14 +208,19 @@ CAN_TASK = re.compile(
     re.IGNORECASE,
 )
 DUE_SPLIT = re.compile(r"\s+(?:by|before|due(?: by| on)?)\s+(?P<due>[^,.;]+?)[\s.!?]*$", re.I)
-NOT_TASKS = re.compile(r"^(?:be|attend|come|make it|go)\b|\bapolog", re.I)
+NOT_TASKS = re.compile(
+    r"^(?:be|attend|come|make it|go|take over|take action|have action)\b|\bapolog", re.I
+)
+FOR_OWNER = re.compile(
+    r"^(?:new |add an? )?action for (?P<who>[A-Za-z][\w'-]*)\s*[:\-]\s*(?P<what>.+?)[\s.!?]*$", re.I
+)
 
 
 @rule("action add", "write", 0.8)
 async def action_add(ctx: Context) -> str | None:
     text = ctx.text.strip().rstrip("?")
     owner = None
-    m = OWNER_TASK.match(text) or CAN_TASK.match(text)
+    m = FOR_OWNER.match(text) or OWNER_TASK.match(text) or CAN_TASK.match(text)
     if m and m.group("who").lower() not in ("i", "we", "you", "it", "what", "how", "when", "who"):
         owner = ctx.handle_of(m.group("who")) or ctx.handle_of(m.group("who").split()[0])
     if owner is None:
