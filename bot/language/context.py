@@ -139,6 +139,14 @@ class Context:
         for name in self.know.organisations:
             if name.lower() in self.s:
                 return name
+        for name in self.know.organisations:  # "hillside's": the first word, if only one has it
+            first = name.lower().split()[0]
+            if (
+                len(first) > 4
+                and re.search(rf"\b{re.escape(first)}\b", self.s)
+                and sum(o.lower().split()[0] == first for o in self.know.organisations) == 1
+            ):
+                return name
         return None
 
     def meeting_label(self, m: meetings_repo.Meeting) -> str:

@@ -100,6 +100,7 @@ async def whoami(ctx: Context) -> str | None:
         r"\bwho am i\b|\bmy (?:details|profile|role|account)\b|\bwhat (?:groups|role) (?:am i|do i)|"
         r"\bwhich groups (?:am i|do i)\b|\bmy groups\b|\bwhat am i (?:on|in)\b|\bwhoami\b"
         r"|\bknow about me\b|\bwhich organisation am i\b|\bwhat organisation am i\b"
+        r"|\bmy email\b|\bam i (?:on|in|a member of) the\b|\bwhat is my (?:email|organisation|school)\b"
     ):
         return "whoami"
     return None
@@ -117,7 +118,7 @@ async def group(ctx: Context) -> str | None:
     name = ctx.group()
     if name and ctx.has(
         r"\bwho (?:is|are|sits|chairs|runs|leads)\b|\bmembers?\b|\bmembership\b|\bwho else\b|"
-        r"\bchair(?:ed)?\b|\bpeople (?:on|in)\b"
+        r"\bchair(?:ed)?\b|\bpeople (?:on|in)\b|\b(?:tell me about|what is|what does) the \w+ (?:sub-?)?group\b"
     ):
         return f"group {name}"
     return None
@@ -202,7 +203,10 @@ async def calendar(ctx: Context) -> str | None:
 
 @rule("meeting ics", "read", 0.8)
 async def meeting_ics(ctx: Context) -> Interpretation | str | None:
-    if not ctx.has(r"\bics\b|\bcalendar (?:file|invite)\b|\binvite for\b"):
+    if not ctx.has(
+        r"\bics\b|\bcalendar (?:file|invite)\b|\binvite for\b|\bto my (?:calendar|diary|outlook)\b"
+        r"|\bin(?:to)? my (?:calendar|diary|outlook)\b"
+    ):
         return None
     if not (ctx.has(MEETING) or ctx.group()):
         return None
@@ -285,6 +289,8 @@ async def rsvp(ctx: Context) -> Interpretation | str | None:
 @rule("meeting add", "write", 0.85)
 async def meeting_add(ctx: Context) -> str | None:
     if not ctx.has(r"\b(?:book|schedule|arrange|set up|organise|organize|add|call|put in)\b"):
+        return None
+    if ctx.has(r"\bmy (?:calendar|diary|outlook)\b"):
         return None
     group = ctx.group()
     if group is None or not (ctx.has(MEETING) or ctx.has(r"\b(?:book|schedule|arrange)\b")):

@@ -157,6 +157,14 @@ async def triage_log_days(ctx: Context) -> str | None:
     return f"triage log-days {m.group(2)} {days}"
 
 
+@rule("triage reopen", "write", 0.88)
+async def triage_reopen(ctx: Context) -> str | None:
+    if not ctx.has(r"\bre-?open\b") or not ctx.has(r"\brequest\b|\bcase\b|\btriage\b"):
+        return None
+    n = slots.any_number(ctx.s)
+    return f"triage reopen {n}" if n else None
+
+
 @rule("triage resolve", "write", 0.85)
 async def triage_resolve(ctx: Context) -> str | None:
     if not ctx.has(r"\b(?:resolve|resolved|close|closed)\b") or not (
@@ -221,7 +229,7 @@ async def consultations(ctx: Context) -> str | None:
         await ctx.titled("consultation") if ctx.has(r"\bthe \w+") else None
     )
     if n is not None:
-        if ctx.has(r"\bresponses\b|\bwho (?:has|have) responded\b|\bwho responded\b"):
+        if ctx.has(r"\bresponses\b|\bwho (?:has|have|is) responded\b|\bwho responded\b"):
             return f"consultation responses {n}"
         if ctx.has(r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed)\b"):
             return None
@@ -234,7 +242,7 @@ async def consultation_responded(ctx: Context) -> str | None:
     if not ctx.has(
         r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed|sent|submitted)\b"
         r"|\bresponded\b"
-    ) or ctx.has(r"\bwho (?:has|have)\b"):
+    ) or ctx.has(r"\bwho (?:has|have|is)\b"):
         return None
     n = slots.number_after(ctx.s, "consultation") or await ctx.titled("consultation")
     if n is None and not ctx.has(r"\bconsultation\b"):
