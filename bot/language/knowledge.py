@@ -203,7 +203,12 @@ async def knowledge(session: AsyncSession, *, core_cities: list[str]) -> Knowled
     know = Knowledge(people=people, names=[p.name.lower() for p in people])
     know.groups = _group_aliases(groups)  # type: ignore[arg-type]
     know.titles = {g[0]: g[1] for g in groups}
-    know.organisations = list(await session.scalars(select(Organisation.name)))
+    # the organisations support is for (schools, trusts, colleges), not Learn Sheffield itself
+    know.organisations = list(
+        await session.scalars(
+            select(Organisation.name).where(Organisation.kind.in_(("school", "trust", "college")))
+        )
+    )
     for p in people:
         first = p.name.split()[0].lower() if p.name.split() else p.name.lower()
         for k in {p.name.lower(), first, p.handle.lower(), p.email.lower()}:
