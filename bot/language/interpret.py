@@ -59,7 +59,11 @@ async def interpret(
         reading = Interpretation(command=result, kind=kind) if isinstance(result, str) else result
         if reading.intent != "missing":
             reading.intent = name
-        reading.score = score + (0.05 if reading.command and ":" in reading.command else 0)
+        reading.score = (
+            score
+            + (0.05 if reading.command and ":" in reading.command else 0)
+            + (0.02 if reading.command and any(c.isdigit() for c in reading.command) else 0)
+        )
         found.append(reading)
     if ctx.has(r"^(?:\w+ )?how (?:do|can|should|would) (?:i|we)\b|\bhow to\b"):
         found = [r for r in found if r.kind not in ("write", "support")] or found  # asking how

@@ -118,7 +118,7 @@ async def group(ctx: Context) -> str | None:
     name = ctx.group()
     if name and ctx.has(
         r"\bwho (?:is|are|sits|chairs|runs|leads)\b|\bmembers?\b|\bmembership\b|\bwho else\b|"
-        r"\bchair(?:ed)?\b|\bpeople (?:on|in)\b|\b(?:tell me about|what is|what does) the \w+ (?:sub-?)?group\b"
+        r"\bwho chairs\b|\bchair of\b|\bthe chair\b|\bchaired\b|\bpeople (?:on|in)\b|\b(?:tell me about|what is|what does) the \w+ (?:sub-?)?group\b"
     ):
         return f"group {name}"
     return None

@@ -49,6 +49,7 @@ async def support_mine(ctx: Context) -> str | None:
         r"\bmy (?:support )?requests?\b|\bour (?:support )?requests?\b|\bstatus of (?:my|our)\b"
         r"|\bwhat (?:is )?happen\w* (?:with|to) (?:my|our)\b|\bhave you (?:got|seen) (?:my|our)\b"
         r"|\brequests have (?:we|i) (?:made|raised|sent)\b|\bwhat support have (?:we|i) had\b"
+        r"|\bsupport mine\b|\bmy support\b"
     ):
         return "support mine"
     return None
@@ -279,6 +280,30 @@ async def schedules(ctx: Context) -> str | None:
     ):
         return "schedules"
     return None
+
+
+DAYS = {d[:3]: d[:3].title() for d in slots.WEEKDAYS}
+
+
+@rule("schedule add", "write", 0.88)
+async def schedule_add(ctx: Context) -> str | None:
+    if not ctx.actor.is_staff or not ctx.has(r"\bevery\b|\bschedule\b|\bchannel\b"):
+        return None
+    m = re.search(r"[\"\u201c](.+?)[\"\u201d]", ctx.text)
+    group = ctx.group()
+    if m is None or group is None:
+        return None
+    every = re.search(
+        r"\bevery (day|week|fortnight|month|monday|tuesday|wednesday|thursday|friday)\b", ctx.s
+    )
+    day = re.search(r"\b(mon|tue|wed|thu|fri)\w*day\b", ctx.s)
+    when = " ".join(x for x in (DAYS[day.group(1)] if day else None, slots.clock_time(ctx.s)) if x)
+    repeat = None
+    if every:
+        repeat = (
+            every.group(1) if every.group(1) in ("day", "week", "fortnight", "month") else "week"
+        )
+    return f"schedule add {q(m.group(1))} channel:{group}" + opt("on", when) + opt("every", repeat)
 
 
 @rule("schedule cancel", "write", 0.85)

@@ -127,6 +127,7 @@ compare compared comparison monday tuesday wednesday thursday friday saturday su
 today week month term holidays groups group help thanks please board inclusion design
 persistent figures national nationally regions region cities england whoami requests request
 reassign snooze remind agenda closing deadline deadlines next upcoming anything outstanding
+dates minutes schedules
 """)
 
 # ordinary words that must never be "corrected" (they are near some vocabulary word)
