@@ -115,6 +115,18 @@ def _allowed(
 def _by_topic(ctx: Context) -> Interpretation:
     """No rule matched: if a topic is named, ask which of its commands was meant."""
     topic = first(TOPICS, ctx.s)
+    group = ctx.group()
+    if topic is None and group is not None:
+        title = ctx.know.titles.get(group, group)
+        return Interpretation(
+            command=None,
+            kind="clarify",
+            question=f"Did you mean the {group} group's meetings, its members or its actions?",
+            choices=[f"meetings group:{group}", f"group {group}", f"actions group:{group}"],
+            labels=[f"{title}: meetings", f"{title}: members", f"{title}: actions"],
+            intent="topic",
+            score=0.3,
+        )
     if topic is None:
         return UNKNOWN
     choices = topic_choices(topic, ctx.actor, ctx.services)

@@ -133,7 +133,7 @@ MEETING = r"\b(?:meetings?|mtgs?)\b"
 async def meetings(ctx: Context) -> str | None:
     diary = ctx.has(
         r"\bwhat is on\b|\bwhat have i got\b|\bam i (?:busy|free)\b|\bdiary\b|\bcoming up\b"
-        r"|\banything on\b"
+        r"|\banything on\b|\bnext needed\b|\bwhen am i (?:next|needed)\b"
     )
     if not ctx.has(MEETING) and ctx.has(r"\bdue\b|\boverdue\b|\bactions?\b|\bto ?do\b"):
         return None  # "what have I got due this week" is about actions

@@ -87,7 +87,7 @@ async def triage(ctx: Context) -> str | None:
             staff
             and ctx.has(
                 r"\b(?:open|new|outstanding|any) (?:support )?requests\b|\bwaiting to be\b"
-                r"|\banything new\b|\bcome in\b|\bcome through\b"
+                r"|\banything new\b|\bcome in\b|\bcome through\b|\brequests waiting\b"
                 r"|\backnowledge?ment times\b|\bsupport requests have we had\b"
             )
         )
@@ -209,7 +209,8 @@ async def attendance(ctx: Context) -> str | None:
         home = ctx.services.settings.attendance_area
         if areas[0].lower() != home.lower():
             return f"attendance compare {home} {areas[0]}" + tail
-    return "attendance" + (f" {areas[0]}" if areas else "") + tail
+    home = ctx.services.settings.attendance_area
+    return "attendance " + (areas[0] if areas else home) + tail
 
 
 # --- consultations, schedules, privacy ----------------------------------------------------

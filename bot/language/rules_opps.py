@@ -28,7 +28,7 @@ FOR_RE = re.compile(
 @rule("opps", "read", 0.6)
 async def opps(ctx: Context) -> str | None:
     named_phase = ctx.has(
-        r"\b(?:anything|any|what is there|what have you got) for\b"
+        r"\b(?:anything|any|what is there|what have you got|what is available|available) for\b"
     ) and slots.phase(ctx.s)
     if not (ctx.has(OPPS) or named_phase) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
         return None

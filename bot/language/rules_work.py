@@ -15,7 +15,7 @@ TODO = (
     r"|\bwhat is on my (?:plate|list)\b|\bmy (?:list|jobs|to ?do)\b|\bwhat am i (?:meant|supposed) to\b"
     r"|\bwhat is outstanding\b|\bwhat do i owe\b|\bwhat needs doing\b|\bon my plate\b"
     r"|\boutstanding\b|\boverdue\b|\bwhat is due\b|\bgot on (?:his|her|their|my) list\b"
-    r"|\bdo i need to do anything\b|\banything due\b|\bwhat is due\b|\bdue (?:today|tomorrow)\b"
+    r"|\bi owe\b|\bdo i need to do anything\b|\banything due\b|\bwhat is due\b|\bdue (?:today|tomorrow)\b"
 )
 
 
