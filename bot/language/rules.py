@@ -196,7 +196,7 @@ async def calendar(ctx: Context) -> str | None:
         r"\bterm\b"
     ):
         if ctx.has(r"\bleak\w*|\breset\b|\bnew (?:one|link)\b|\bchange (?:my|the) link\b"):
-            return "calendar reset"
+            return Interpretation(command="calendar reset", kind="write")  # it changes the link
         return "calendar"
     return None
 
