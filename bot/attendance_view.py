@@ -13,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import ranked_bar_chart, trend_chart
 from bot.dates import format_date, to_local
+from bot.errors import NotFound, UserError
 from bot.parsing import split_list
 from bot.reply import Image, Reply, Section, Table
 from bot.settings import Settings
-from storage.attendance import Area
+from storage.attendance_areas import Area
 from storage.attendance_import import Value, round_half_up, year_label
 from storage.attendance_read import THRESHOLD, Figures, load_figures, phase_name
+from storage.attendance_shapes import COLLECTION_NAMES, IN_YEAR
 
 LABELS = {
     "overall_pct": "Overall absence",
@@ -42,6 +44,7 @@ async def load(
     phase: str | None,
     period: str | None,
     example: str,
+    collection: str | None = None,
 ) -> tuple[Figures, list[Area], str]:
     """`load_figures` with the partnership's settings (core cities, suppression threshold)."""
     return await load_figures(
@@ -52,6 +55,7 @@ async def load(
         core_names=split_list(settings.core_cities),
         threshold=settings.suppression_threshold,
         example=example,
+        collection=collection,
     )
 
 
@@ -72,6 +76,8 @@ def show(fx: Figures, value: Value, *, unit: str = "%") -> str:
 
 def change(fx: Figures, code: str, period: str, measure: str) -> str:
     """Change on the previous year held, from the unrounded values."""
+    if why := fx.not_comparable(period):
+        return f"no comparison ({why})"
     diff = fx.difference(code, period, measure)
     if diff is None:
         return "no comparison"
@@ -90,6 +96,9 @@ def source(fx: Figures, code: str, period: str, settings: Settings) -> str:
         if release
         else ""
     )
+    if fx.collection == IN_YEAR:
+        what = release.period if release and release.period else f"{year_label(period)} so far"
+        return f"Source: {where}. Period: {what} ({COLLECTION_NAMES[IN_YEAR]}).{imported}"
     return f"Source: {where}. Period: {year_label(period)} academic year{note}.{imported}"
 
 
@@ -113,7 +122,7 @@ def figures_table(fx: Figures, asked: list[Area], period: str) -> Table:
     rows = [[LABELS[m], *(show(fx, fx.value(a.code, period, m)) for a in cols)] for m in measures]
     before = fx.previous(period)
     if before:
-        for m in ("pa_pct", "overall_pct"):
+        for m in ("pa_pct", "overall_pct", *measures[2:]):
             label = f"Change in {SHORT[m]} on {year_label(before)}"
             rows.append([label, *(change(fx, a.code, period, m) for a in cols)])
     return Table(
@@ -124,37 +133,64 @@ def figures_table(fx: Figures, asked: list[Area], period: str) -> Table:
 
 
 def rank_text(fx: Figures, area: Area, period: str) -> str:
-    pa, overall = fx.rank(area.code, period, "pa_pct"), fx.rank(area.code, period, "overall_pct")
-    if pa is None and overall is None:
+    """`5 of 8 for PA, 6 of 8 for overall absence, 7 of 8 for severe absence (1 = lowest ...)`."""
+    ranks = [(m, fx.rank(area.code, period, m)) for m in ("pa_pct", "overall_pct", "severe_pct")]
+    if not any(r for _, r in ranks):
         return f"{area.name} is not one of the {len(fx.core)} core cities compared."
-    parts = [
-        f"{r[0]} of {r[1]} for {SHORT[m]}"
-        for m, r in (("pa_pct", pa), ("overall_pct", overall))
-        if r
-    ]
+    parts = [f"{r[0]} of {r[1]} for {SHORT[m]}" for m, r in ranks if r]
     return ", ".join(parts) + " (1 = lowest absence)"
 
 
-def trend_image(fx: Figures, asked: list[Area], period: str) -> Image:
-    """Persistent absence over the years: the areas asked about, England, core-city median."""
+def year_ticks(fx: Figures, years: list[str]) -> tuple[list[str], str]:
+    """Tick labels (a part year starred) and the chart's note on gaps and part years."""
+    ticks, notes = [], []
+    for p in years:
+        partial = fx.partial(p)
+        ticks.append(year_label(p) + ("*" if partial else ""))
+        if partial:
+            notes.append(f"*{year_label(p)}: {partial}")
+        elif fx.number(fx.england.code, p, "overall_pct") is None:
+            notes.append(f"{year_label(p)}: not published")
+    return ticks, "; ".join(notes)
+
+
+def trend_image(fx: Figures, asked: list[Area], period: str, settings: Settings) -> Image:
+    """Persistent and severe absence over the years: the areas asked about, their region,
+    England, core-city median. A year DfE did not publish is a gap (never joined across)."""
     years = [p for p in fx.periods if p <= period]
-    series: list[tuple[str, list[float | None]]] = []
-    for area in [*asked, fx.england]:
-        if area.name not in (s[0] for s in series):
-            series.append((area.name, [_f(fx.number(area.code, p, "pa_pct")) for p in years]))
-    series.append(("Core-city median", [_f(fx.core_median(p, "pa_pct")) for p in years]))
-    who = " vs ".join(s[0] for s in series)
+    severe = any(fx.published(p, "severe_pct") for p in years)
+    measures = ["pa_pct", "severe_pct"] if severe else ["pa_pct"]
+    regions = [fx.areas[c] for a in asked if (c := a.region_code) in fx.areas]
+    panels = []
+    for m in measures:
+        series: list[tuple[str, list[float | None]]] = []
+        for area in [*asked, *regions[: 1 if len(asked) == 1 else 0], fx.england]:
+            if area.name not in (s[0] for s in series):
+                series.append((area.name, [_f(fx.number(area.code, p, m)) for p in years]))
+        series.append(("Core-city median", [_f(fx.core_median(p, m)) for p in years]))
+        panels.append((LABELS[m], series))
+    who = " vs ".join(s[0] for s in panels[0][1])
     title = f"Persistent absence, {phase_name(fx.phase)}: {who}"
     latest = "; ".join(
         f"{name} {fx_round(values[-1])}"
-        for name, values in series
+        for name, values in panels[0][1]
         if values and values[-1] is not None
     )
+    ticks, gaps = year_ticks(fx, years)
     alt = (
         f"Line chart of persistent absence ({phase_name(fx.phase)}) from {year_label(years[0])} "
         f"to {year_label(years[-1])}. In {year_label(period)}: {latest}."
+        + (" Below it, severe absence." if severe else "")
+        + (f" {gaps}." if gaps else "")
     )
-    png = trend_chart(title=title, years=[year_label(p) for p in years], series=series)
+    note = source(fx, fx.england.code, period, settings).removeprefix("Source: ")
+    png = trend_chart(
+        title=title,
+        years=ticks,
+        series=panels[0][1],
+        lower=panels[1] if severe else None,
+        note=" ".join(filter(None, [note, gaps])),
+    )
     return Image(alt=alt, data=png, title=title)
 
 
@@ -166,32 +202,102 @@ def fx_round(value: float | Decimal) -> str:
     return f"{round_half_up(Decimal(str(value)))}%"
 
 
-def area_reply(fx: Figures, area: Area, period: str, settings: Settings) -> Reply:
-    """`attendance Sheffield secondary 2018/19`."""
+def headline(fx: Figures, area: Area, period: str) -> str:
+    """`Sheffield, all schools (total), 2024/25: persistent absence 21.3% (England 18.1%); ...`."""
     e = fx.england
-    pa, overall = fx.value(area.code, period, "pa_pct"), fx.value(area.code, period, "overall_pct")
-    head = f"{area.name}, {phase_name(fx.phase)}, {year_label(period)}: persistent absence {show(fx, pa)}"
-    if area != e:
-        head += f" (England {show(fx, fx.value(e.code, period, 'pa_pct'))})"
-    head += f"; overall absence {show(fx, overall)}"
-    if area != e:
-        head += f" (England {show(fx, fx.value(e.code, period, 'overall_pct'))})"
+    parts = []
+    for m in ("pa_pct", "overall_pct", "severe_pct"):
+        if m == "severe_pct" and not fx.published(period, m):
+            continue
+        text = f"{SHORT[m] if m != 'pa_pct' else 'persistent absence'} "
+        text += show(fx, fx.value(area.code, period, m))
+        if area != e:
+            text += f" (England {show(fx, fx.value(e.code, period, m))})"
+        parts.append(text)
+    label = year_label(period)
+    if fx.collection == IN_YEAR:
+        label += " so far, in-year collection"
+    return f"{area.name}, {phase_name(fx.phase)}, {label}: " + "; ".join(parts)
+
+
+def area_reply(
+    fx: Figures,
+    area: Area,
+    period: str,
+    settings: Settings,
+    *,
+    so_far: str | None = None,
+) -> Reply:
+    """`attendance Sheffield secondary 2018/19`; `so_far` is the in-year line, if any."""
+    head = headline(fx, area, period)
     fields = [("Core-city rank", rank_text(fx, area, period))]
     if not fx.published(period, "severe_pct"):
         fields.append(("Severe absence", "not published in this release"))
-    fields.append(
-        ("Pupils enrolled", show(fx, fx.value(area.code, period, "enrolments"), unit="n"))
-    )
-    absent = show(fx, fx.value(area.code, period, "pa_count"), unit="n")
-    fields.append(("Persistently absent pupils", absent))
+    for measure, label in (
+        ("enrolments", "Pupils enrolled"),
+        ("pa_count", "Persistently absent pupils"),
+    ):
+        if fx.published(period, measure):
+            fields.append((label, show(fx, fx.value(area.code, period, measure), unit="n")))
+    if so_far:
+        fields.append(("This year so far", so_far))
     if fx.get(area.code, period) is None:
         head = f"DfE published no {phase_name(fx.phase)} figures for {area.name} in {year_label(period)}"
     return Reply(text=head + ".").add(
         figures_table(fx, [area], period),
         Section(fields=fields),
-        trend_image(fx, [area], period),
+        trend_image(fx, [area], period, settings),
         Section(text=source(fx, area.code, period, settings)),
     )
+
+
+def so_far_line(fx: Figures, area: Area, period: str, settings: Settings) -> str:
+    """The in-year line under a census answer: its own collection and period, never mixed."""
+    release = fx.releases.get(f.release_id) if (f := fx.get(fx.england.code, period)) else None
+    what = release.period if release and release.period else f"{year_label(period)} so far"
+    e = fx.england
+
+    def pair(m: str) -> str:
+        mine = show(fx, fx.value(area.code, period, m))
+        return mine if area == e else f"{mine} (England {show(fx, fx.value(e.code, period, m))})"
+
+    return (
+        f"{what}, from schools' daily registers (DfE, Pupil attendance in schools; a different "
+        f"collection from the census figures above): overall absence {pair('overall_pct')}, "
+        f"persistent absence {pair('pa_pct')}."
+    )
+
+
+async def area_answer(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    name: str,
+    phase: str | None,
+    period: str | None,
+    example: str,
+) -> Reply:
+    """An area's answer; the latest census year also gets the newer in-year figures, if held."""
+    fx, asked, period = await load(
+        session, settings, names=[name], phase=phase, period=period, example=example
+    )
+    so_far = None
+    if fx.collection != IN_YEAR and period == fx.periods[-1]:
+        try:
+            now, _, latest = await load(
+                session,
+                settings,
+                names=[name],
+                phase=phase,
+                period=None,
+                example=example,
+                collection=IN_YEAR,
+            )
+        except (NotFound, UserError):
+            now = None  # no in-year figures held (or none for this phase): the census alone
+        if now is not None and latest > period and now.get(asked[0].code, latest):
+            so_far = so_far_line(now, asked[0], latest, settings)
+    return area_reply(fx, asked[0], period, settings, so_far=so_far)
 
 
 def compare_reply(fx: Figures, first: Area, second: Area, period: str, settings: Settings) -> Reply:
@@ -200,17 +306,22 @@ def compare_reply(fx: Figures, first: Area, second: Area, period: str, settings:
     def pct(area: Area, measure: str) -> str:
         return show(fx, fx.value(area.code, period, measure))
 
+    measures = ["pa_pct", "overall_pct"]
+    measures += ["severe_pct"] if fx.published(period, "severe_pct") else []
+    names = {"pa_pct": "persistent absence", **{m: SHORT[m] for m in measures[1:]}}
     head = (
         f"{first.name} vs {second.name}, {phase_name(fx.phase)}, {year_label(period)}: "
-        f"persistent absence {pct(first, 'pa_pct')} vs {pct(second, 'pa_pct')} "
-        f"(England {pct(fx.england, 'pa_pct')}); overall absence {pct(first, 'overall_pct')} "
-        f"vs {pct(second, 'overall_pct')} (England {pct(fx.england, 'overall_pct')})."
+        + "; ".join(
+            f"{names[m]} {pct(first, m)} vs {pct(second, m)} (England {pct(fx.england, m)})"
+            for m in measures
+        )
+        + "."
     )
     fields = [(f"Core-city rank, {a.name}", rank_text(fx, a, period)) for a in (first, second)]
     return Reply(text=head).add(
         figures_table(fx, [first, second], period),
         Section(fields=fields),
-        trend_image(fx, [first, second], period),
+        trend_image(fx, [first, second], period, settings),
         Section(text=source(fx, first.code, period, settings)),
     )
 
@@ -226,20 +337,25 @@ def core_cities_reply(fx: Figures, period: str, settings: Settings) -> Reply:
     severe = fx.published(period, "severe_pct")
     before = fx.previous(period)
     columns = ["rank", "area", "persistent absence", "overall absence"]
-    columns += ["severe absence"] if severe else []
+    columns += ["severe absence", "severe rank"] if severe else []
     columns += [f"PA change on {year_label(before)}"] if before else []
     rows = []
     for area in [*ordered, fx.england]:
         r = fx.rank(area.code, period, "pa_pct")
         row = [f"{r[0]} of {r[1]}" if r else "-", area.name]
         row += [show(fx, fx.value(area.code, period, m)) for m in ("pa_pct", "overall_pct")]
-        row += [show(fx, fx.value(area.code, period, "severe_pct"))] if severe else []
+        if severe:
+            s_rank = fx.rank(area.code, period, "severe_pct")
+            row += [show(fx, fx.value(area.code, period, "severe_pct"))]
+            row += [f"{s_rank[0]} of {s_rank[1]}" if s_rank else "-"]
         row += [change(fx, area.code, period, "pa_pct")] if before else []
         rows.append(row)
     home = next((a for a in fx.core if a.name.startswith(home_area(settings))), None)
     where = ""
     if home and (r := fx.rank(home.code, period, "pa_pct")):
-        where = f" {home.name} is {r[0]} of {r[1]}."
+        where = f" {home.name} is {r[0]} of {r[1]}"
+        s_rank = fx.rank(home.code, period, "severe_pct") if severe else None
+        where += f" ({s_rank[0]} of {s_rank[1]} for severe absence)." if s_rank else "."
     head = (
         f"Core cities, {phase_name(fx.phase)}, {year_label(period)}, ranked by persistent "
         f"absence (1 = lowest).{where}"
@@ -259,6 +375,7 @@ def core_cities_reply(fx: Figures, period: str, settings: Settings) -> Reply:
         bars=bars,
         highlight=home.name if home else None,
         reference=("England", float(round_half_up(england))) if england is not None else None,
+        note=source(fx, fx.england.code, period, settings).removeprefix("Source: "),
     )
     return Reply(text=head).add(
         Table(columns=columns, rows=rows, title=title),

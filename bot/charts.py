@@ -11,6 +11,7 @@ import functools
 import io
 import math
 from collections.abc import Sequence
+from textwrap import fill
 
 HIGHLIGHT = "#c0392b"
 MUTED = "#7f8c8d"
@@ -19,13 +20,13 @@ SIZE = (7.0, 3.6)
 DPI = 96
 
 
-def _figure(left: float = 0.1):  # type: ignore[no-untyped-def]
+def _figure(left: float = 0.1, *, height: float = SIZE[1], bottom: float = 0.12):  # type: ignore[no-untyped-def]
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=SIZE, dpi=DPI)
+    fig = Figure(figsize=(SIZE[0], height), dpi=DPI)
     FigureCanvasAgg(fig)
-    fig.subplots_adjust(left=left, right=0.97, top=0.9, bottom=0.12)  # fixed: layout is slow
+    fig.subplots_adjust(left=left, right=0.97, top=0.9, bottom=bottom)  # fixed: layout is slow
     return fig
 
 
@@ -35,28 +36,35 @@ def _png(fig, title: str) -> bytes:  # type: ignore[no-untyped-def]
     return buf.getvalue()
 
 
+def _note(fig, note: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Source and period printed in the image itself, so a chart shown alone still cites them."""
+    if note:
+        fig.text(0.01, 0.01, fill(note, 150), fontsize=6.5, color="#555555", va="bottom")
+
+
+Series = Sequence[tuple[str, Sequence[float | None]]]
+
+
 def trend_chart(
     *,
     title: str,
     years: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None]]],
+    series: Series,
     ylabel: str = "% of pupils",
+    lower: tuple[str, Series] | None = None,
+    note: str | None = None,
 ) -> bytes:
-    """Lines over the years; the first series is the area asked about, drawn boldest."""
+    """Lines over the years; the first series is the area asked about, drawn boldest.
+
+    `lower` (a label and series) is a second panel below on the same years; `note` (source,
+    period, gaps) is printed at the foot. A None value is a gap: lines are never joined across.
+    """
     frozen = tuple((label, tuple(values)) for label, values in series)
-    return _trend(title, tuple(years), frozen, ylabel)
+    below = (lower[0], tuple((n, tuple(v)) for n, v in lower[1])) if lower else None
+    return _trend(title, tuple(years), frozen, ylabel, below, note)
 
 
-@functools.lru_cache(maxsize=256)
-def _trend(
-    title: str,
-    years: tuple[str, ...],
-    series: tuple[tuple[str, tuple[float | None, ...]], ...],
-    ylabel: str,
-) -> bytes:
-    fig = _figure()
-    ax = fig.add_subplot()
-    x = list(range(len(years)))
+def _lines(ax, x, years, series, ylabel: str) -> None:  # type: ignore[no-untyped-def]
     for i, (label, values) in enumerate(series):
         ys = [math.nan if v is None else float(v) for v in values]
         style = "-" if i == 0 else ("--" if i % 2 else ":")
@@ -70,13 +78,34 @@ def _trend(
             color=PALETTE[i % len(PALETTE)],
             label=label,
         )
-    step = max(1, math.ceil(len(years) / 8))
-    ax.set_xticks(x[::step], [years[i] for i in x[::step]], fontsize=8)
-    ax.set_ylabel(ylabel, fontsize=9)
-    ax.set_title(title, fontsize=10)
+    step = max(1, math.ceil(len(years) / 10))
+    ax.set_xticks(x[::step], [years[i] for i in x[::step]], fontsize=7)
+    ax.set_ylabel(ylabel, fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(fontsize=8, frameon=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _trend(
+    title: str,
+    years: tuple[str, ...],
+    series: tuple[tuple[str, tuple[float | None, ...]], ...],
+    ylabel: str,
+    lower: tuple[str, tuple[tuple[str, tuple[float | None, ...]], ...]] | None = None,
+    note: str | None = None,
+) -> bytes:
+    fig = _figure(height=5.4 if lower else SIZE[1], bottom=0.14 if note else 0.12)
+    x = list(range(len(years)))
+    ax = fig.add_subplot(2, 1, 1) if lower else fig.add_subplot()
+    _lines(ax, x, years, series, ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, frameon=False)
+    if lower:
+        low = fig.add_subplot(2, 1, 2)
+        _lines(low, x, years, lower[1], ylabel)
+        low.set_title(lower[0], fontsize=9)
+        fig.subplots_adjust(hspace=0.45)
+    _note(fig, note)
     return _png(fig, title)
 
 
@@ -87,9 +116,11 @@ def ranked_bar_chart(
     highlight: str | None = None,
     reference: tuple[str, float] | None = None,
     xlabel: str = "% of pupils",
+    note: str | None = None,
 ) -> bytes:
-    """Horizontal bars, best (lowest) at the top; `highlight` in red, a reference line dashed."""
-    return _bars(title, tuple(bars), highlight, reference, xlabel)
+    """Horizontal bars, best (lowest) at the top; `highlight` in red, a reference line dashed;
+    `note` (source and period) printed at the foot."""
+    return _bars(title, tuple(bars), highlight, reference, xlabel, note)
 
 
 @functools.lru_cache(maxsize=256)
@@ -99,8 +130,9 @@ def _bars(
     highlight: str | None,
     reference: tuple[str, float] | None,
     xlabel: str,
+    note: str | None = None,
 ) -> bytes:
-    fig = _figure(left=0.22)
+    fig = _figure(left=0.22, bottom=0.18 if note else 0.12)
     ax = fig.add_subplot()
     labels = [label for label, _ in bars]
     values = [float(v) for _, v in bars]
@@ -117,6 +149,7 @@ def _bars(
     ax.set_xlabel(xlabel, fontsize=9)
     ax.set_title(title, fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
+    _note(fig, note)
     return _png(fig, title)
 
 

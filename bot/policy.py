@@ -255,6 +255,7 @@ POLICY: dict[str, Rule] = {
     "attendance": _rule(EVERYONE),
     "attendance compare": _rule(EVERYONE),
     "attendance core-cities": _rule(EVERYONE),
+    "attendance years": _rule(EVERYONE),
     # consultations and schedules
     "consultation add": _rule(STAFF),
     "consultations": _rule(EVERYONE),

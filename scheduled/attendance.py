@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.attendance_view import area_reply, home_area, load
+from bot.attendance_view import area_answer, home_area
 from bot.dates import local_to_utc, to_local
 from bot.errors import UserError
 from bot.settings import Settings
@@ -47,16 +47,17 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
     due = max(now, local_to_utc(datetime.combine(back, POST_AT), settings.tz))
 
     example = f"attendance {home_area(settings)}"
-    try:
-        fx, asked, period = await load(
-            session, settings, names=[home_area(settings)], phase=None, period=None, example=example
-        )
-    except UserError:
-        log.warning("attendance post: home area not in the data; posting England instead")
-        fx, asked, period = await load(
-            session, settings, names=["England"], phase=None, period=None, example=example
-        )
-    reply = area_reply(fx, asked[0], period, settings)
+    reply = None
+    for name in (home_area(settings), "England"):
+        try:
+            reply = await area_answer(
+                session, settings, name=name, phase=None, period=None, example=example
+            )
+            break
+        except UserError:
+            log.warning("attendance post: home area not in the data; posting England instead")
+    if reply is None:
+        return 0
     reply.text = (
         f"Half-term attendance update ({half.name}): the latest DfE figures, "
         f"release {release.release}. " + reply.text

@@ -7,8 +7,6 @@ same file changes nothing.
 
 from __future__ import annotations
 
-import difflib
-import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,27 +21,41 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     delete,
+    func,
     insert,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.errors import NotFound
+from storage.attendance_areas import Area, plain_name
 from storage.attendance_import import (
     ParsedFile,
     Value,
     checksum,
     parse_absence_csv,
     read_bytes,
+    year_label,
 )
+from storage.attendance_shapes import CENSUS, COLLECTION_NAMES, IN_YEAR, SHAPES
 from storage.base import Base, JSONType, UTCDateTime, utcnow
 
-SHIPPED = "data/attendance/absence_nat_reg_la_2006_07_to_2018_19.csv"  # inside the bot package
-SHIPPED_SOURCE = (
-    "DfE, Pupil absence in schools in England 2018/19 (national, regional and local-authority "
-    "time series; Open Government Licence v3.0)"
+# the newest file of each kind, inside the bot package: (path, source, period or None)
+SHIPPED = (
+    (
+        "data/attendance/absence_nat_reg_la_2015_16_to_2024_25.csv",
+        "DfE, Pupil absence in schools in England, 2024/25 full-year release "
+        "(national, regional and local-authority rates; Open Government Licence v3.0)",
+        None,
+    ),
+    (
+        "data/attendance/pupil_attendance_ytd_2025_26.csv",
+        "DfE, Pupil attendance in schools, year-to-date data, 2025/26 "
+        "(Open Government Licence v3.0)",
+        "2025/26 to about mid-July 2026",
+    ),
 )
+CENSUS_PUBLICATION = SHAPES[0].publication
 CHUNK = 2000
 PROGRESS_FROM = 5000  # rows; smaller files import silently
 
@@ -55,6 +67,10 @@ class AttendanceRelease(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(300))
+    publication: Mapped[str] = mapped_column(String(120), default=CENSUS_PUBLICATION)
+    collection: Mapped[str] = mapped_column(String(20), default=CENSUS)  # census, in-year
+    period: Mapped[str] = mapped_column(String(200), default="")  # what the figures cover
+    coverage: Mapped[str] = mapped_column(String(200), default="")  # areas and phases
     release: Mapped[str] = mapped_column(String(20))  # latest year in the file, e.g. 2018/19
     span: Mapped[str] = mapped_column(String(40))  # 2006/07 to 2018/19
     file_name: Mapped[str] = mapped_column(String(300))
@@ -69,7 +85,7 @@ class AttendanceFigure(Base):
 
     __tablename__ = "attendance_figures"
     __table_args__ = (
-        UniqueConstraint("time_period", "level", "area_code", "phase"),
+        UniqueConstraint("collection", "time_period", "level", "area_code", "phase"),
         Index("ix_attendance_figures_area_phase", "area_code", "phase"),
     )
 
@@ -77,6 +93,7 @@ class AttendanceFigure(Base):
     release_id: Mapped[int] = mapped_column(
         ForeignKey("attendance_releases.id", ondelete="CASCADE"), index=True
     )
+    collection: Mapped[str] = mapped_column(String(20), default=CENSUS)
     time_period: Mapped[str] = mapped_column(String(6))
     period_note: Mapped[str | None] = mapped_column(String(60))
     level: Mapped[str] = mapped_column(String(20))  # national, regional, la
@@ -104,6 +121,8 @@ class AttendanceFigure(Base):
 
 @dataclass
 class ImportReport:
+    """What an import did, said back to whoever imported the file."""
+
     release_id: int
     source: str
     release: str
@@ -111,6 +130,10 @@ class ImportReport:
     rows: int
     skipped: int = 0
     unchanged: bool = False
+    publication: str = CENSUS_PUBLICATION
+    collection: str = CENSUS
+    period: str = ""
+    coverage: str = ""
 
     def __str__(self) -> str:
         if self.unchanged:
@@ -120,8 +143,24 @@ class ImportReport:
         extra = f", {self.skipped} other rows skipped" if self.skipped else ""
         return (
             f"release #{self.release_id} imported: {self.rows} rows, {self.span} "
-            f"(latest {self.release}){extra}; source: {self.source}"
+            f"(latest {self.release}){extra}; publication: {self.publication}, "
+            f"{COLLECTION_NAMES.get(self.collection, self.collection)}; period: {self.period}; "
+            f"coverage: {self.coverage}; source: {self.source}; it replaces earlier "
+            f"{self.collection} figures for {self.span}"
         )
+
+
+def describe_period(parsed: ParsedFile) -> str:
+    """What the figures cover, in words: the years, the gaps and part years, or year to date."""
+    if parsed.collection == IN_YEAR:
+        days = f" (about {parsed.school_days} school days per pupil)" if parsed.school_days else ""
+        return f"{parsed.span} year to date{days}"
+    notes = []
+    published = {r["time_period"] for r in parsed.rows if r["overall_pct"] is not None}
+    notes += [f"{year_label(p)} not published" for p in parsed.periods if p not in published]
+    partial = {(r["time_period"], r["period_note"]) for r in parsed.rows if r["period_note"]}
+    notes += [f"{year_label(p)} {note}" for p, note in sorted(partial) if note.endswith(" only")]
+    return parsed.span + (f" ({'; '.join(notes)})" if notes else "")
 
 
 async def import_file(
@@ -129,12 +168,15 @@ async def import_file(
     path: Path | str,
     *,
     source: str | None = None,
+    period: str | None = None,
     now: datetime | None = None,
     progress: TextIO | bool | None = True,
 ) -> ImportReport:
-    """Import a DfE absence CSV: validated first, then bulk-inserted; nothing saved on error.
+    """Import a DfE attendance CSV of any known shape: validated first, then bulk-inserted.
 
-    `progress` True reports to stderr for a large file; a stream reports there; None is silent.
+    Nothing is saved on error (UserError). `period` overrides the period worked out from the file
+    (for an in-year file, say to which date it runs). `progress` True reports to stderr for a
+    large file; a stream reports there; None is silent.
     """
     path = Path(path)
     data = read_bytes(path)
@@ -148,7 +190,13 @@ async def import_file(
     parsed = parse_absence_csv(data, name=path.name)
     stream = sys.stderr if progress is True else None if isinstance(progress, bool) else progress
     return await save_release(
-        session, parsed, source=source, file_name=path.name, now=now, progress=stream
+        session,
+        parsed,
+        source=source,
+        period=period,
+        file_name=path.name,
+        now=now,
+        progress=stream,
     )
 
 
@@ -158,15 +206,18 @@ async def save_release(
     *,
     source: str | None,
     file_name: str,
+    period: str | None = None,
     now: datetime | None = None,
     progress: TextIO | None = None,
 ) -> ImportReport:
-    """Record the release and replace the years it covers, in chunks of bulk inserts."""
-    source = (source or "").strip() or (
-        f"DfE, Pupil absence in schools in England {parsed.release} ({file_name})"
-    )
+    """Record the release and replace its collection's figures for the years it covers."""
+    source = (source or "").strip() or (f"DfE, {parsed.publication} {parsed.release} ({file_name})")
     release = AttendanceRelease(
         source=source[:300],
+        publication=parsed.publication,
+        collection=parsed.collection,
+        period=((period or "").strip() or describe_period(parsed))[:200],
+        coverage=parsed.coverage[:200],
         release=parsed.release,
         span=parsed.span,
         file_name=file_name[:300],
@@ -178,12 +229,18 @@ async def save_release(
     session.add(release)
     await session.flush()
     await session.execute(
-        delete(AttendanceFigure).where(AttendanceFigure.time_period.in_(parsed.periods))
+        delete(AttendanceFigure).where(
+            AttendanceFigure.collection == parsed.collection,
+            AttendanceFigure.time_period.in_(parsed.periods),
+        )
     )
     total = len(parsed.rows)
     loud = progress is not None and total >= PROGRESS_FROM
     for start in range(0, total, CHUNK):
-        chunk = [dict(row, release_id=release.id) for row in parsed.rows[start : start + CHUNK]]
+        chunk = [
+            dict(row, release_id=release.id, collection=parsed.collection)
+            for row in parsed.rows[start : start + CHUNK]
+        ]
         await session.execute(insert(AttendanceFigure), chunk)
         if loud:
             done = min(start + CHUNK, total)
@@ -195,15 +252,23 @@ async def save_release(
         release.span,
         total,
         skipped=parsed.skipped + parsed.duplicates,
+        publication=release.publication,
+        collection=release.collection,
+        period=release.period,
+        coverage=release.coverage,
     )
 
 
 async def import_shipped(session: AsyncSession, now: datetime) -> str:
-    """Import the DfE file shipped with the bot (the demo's data); returns the import report."""
-    path = resources.files("bot").joinpath(SHIPPED)
-    with resources.as_file(path) as real:
-        report = await import_file(session, real, source=SHIPPED_SOURCE, now=now, progress=None)
-    return str(report)
+    """Import the newest shipped file of each kind (the demo's data); returns the reports."""
+    reports = []
+    for name, source, period in SHIPPED:
+        with resources.as_file(resources.files("bot").joinpath(name)) as real:
+            report = await import_file(
+                session, real, source=source, period=period, now=now, progress=None
+            )
+        reports.append(str(report))
+    return "; ".join(reports)
 
 
 async def latest_release(session: AsyncSession) -> AttendanceRelease | None:
@@ -213,6 +278,33 @@ async def latest_release(session: AsyncSession) -> AttendanceRelease | None:
         .order_by(AttendanceRelease.latest_period.desc(), AttendanceRelease.id.desc())
         .limit(1)
     )
+
+
+@dataclass
+class Holding:
+    """A release that still supplies figures: which years of its collection it supplies."""
+
+    release: AttendanceRelease
+    periods: list[str]
+    rows: int
+
+
+async def holdings(session: AsyncSession) -> list[Holding]:
+    """What is loaded, by collection then newest first (a release fully replaced is left out)."""
+    found = await session.execute(
+        select(AttendanceFigure.release_id, AttendanceFigure.time_period, func.count()).group_by(
+            AttendanceFigure.release_id, AttendanceFigure.time_period
+        )
+    )
+    periods: dict[int, dict[str, int]] = {}
+    for release_id, period, n in found:
+        periods.setdefault(release_id, {})[period] = n
+    releases = await releases_by_id(session, set(periods))
+    held = [
+        Holding(r, sorted(periods[r.id]), sum(periods[r.id].values())) for r in releases.values()
+    ]
+    order = {CENSUS: 0, IN_YEAR: 1}
+    return sorted(held, key=lambda h: (order.get(h.release.collection, 2), -h.release.id))
 
 
 async def releases_by_id(session: AsyncSession, ids: set[int]) -> dict[int, AttendanceRelease]:
@@ -240,29 +332,8 @@ async def figures(session: AsyncSession, *, codes: list[str], phase: str) -> lis
     return list(rows)
 
 
-# ---- forgiving area names -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Area:
-    code: str
-    name: str
-    level: str  # national, regional, la
-    region_code: str | None = None
-
-    @property
-    def words(self) -> frozenset[str]:
-        return frozenset(normalise(self.name).split())
-
-
-def normalise(name: str) -> str:
-    """`Bristol, City of` and `Bristol City of` both -> `bristol city of`; `&` is `and`."""
-    name = name.lower().replace("&", " and ").replace("st.", "st ")
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", name).split())
-
-
 async def areas(session: AsyncSession) -> list[Area]:
-    """Every area named in the data, with its most recent name."""
+    """Every area named in the data, with its most recent name (made plain)."""
     rows = await session.execute(
         select(
             AttendanceFigure.area_code,
@@ -276,7 +347,8 @@ async def areas(session: AsyncSession) -> list[Area]:
     )
     found: dict[str, Area] = {}
     for code, name, level, region, _period in rows:
-        found[code] = Area(code, name, level, region)
+        plain = plain_name(name)
+        found[code] = Area(code, plain, level, region, name if plain != name else "")
     return list(found.values())
 
 
@@ -294,28 +366,3 @@ async def catalogue(session: AsyncSession) -> tuple[list[Area], list[str]]:
             _CATALOGUES.clear()
         _CATALOGUES[key] = (await areas(session), await phases(session))
     return _CATALOGUES[key]
-
-
-def resolve_area(name: str, known: list[Area], *, example: str) -> Area:
-    """Exact name or code first, then the only area whose name holds every word given."""
-    wanted = normalise(name)
-    if not wanted:
-        raise NotFound("Which area? Name a local authority, a region or England.", example=example)
-    for area in known:
-        if normalise(area.name) == wanted or area.code.lower() == wanted:
-            return area
-    words = set(wanted.split())
-    matches = [a for a in known if words <= a.words]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        names = ", ".join(sorted(a.name for a in matches)[:6])
-        raise NotFound(f"{name!r} matches several areas: {names}.", example=example)
-    names = {normalise(a.name): a.name for a in known}
-    near = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.5)
-    hint = "Did you mean " + " or ".join(names[n] for n in near) + "?" if near else None
-    raise NotFound(
-        f"I have no attendance figures for an area called {name!r}.",
-        hint=hint or "Use a local authority name, a region, or England.",
-        example=example,
-    )

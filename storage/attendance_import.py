@@ -6,6 +6,7 @@ the exact text DfE published, or a symbol (`c`, `x`, `z`, `low`, `:`, `~`) kept 
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -15,6 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import UserError
+from storage.attendance_shapes import (
+    CENSUS,
+    LA_CODE_COLUMNS,
+    PHASE_COLUMNS,
+    SHAPES,
+    detect,
+    region,
+)
 
 # what DfE's symbols mean (explore-education-statistics conventions, plus the legacy ':')
 SYMBOLS = {
@@ -29,33 +38,9 @@ SYMBOLS = {
 }
 SUPPRESSED_SYMBOLS = {"c", "low", "~", "k"}
 
-# our name -> DfE column; percentages and counts the bot reads
-MEASURES = {
-    "num_schools": "num_schools",
-    "enrolments": "enrolments",
-    "overall_pct": "sess_overall_percent",
-    "authorised_pct": "sess_authorised_percent",
-    "unauthorised_pct": "sess_unauthorised_percent",
-    "pa_count": "enrolments_pa_10_exact",
-    "pa_pct": "enrolments_pa_10_exact_percent",
-    "severe_count": "enrolments_pa_50_exact",
-    "severe_pct": "enrolments_pa_50_exact_percent",
-}
-REQUIRED = (
-    "time_period",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "new_la_code",
-    "la_name",
-    "sess_overall_percent",
-    "enrolments_pa_10_exact_percent",
-)
-PHASE_COLUMNS = ("school_type", "education_phase")  # up to 2023/24, and from 2024/25
-OPTIONAL = ("time_identifier", "year_breakdown", "old_la_code", *MEASURES.values())
 LEVELS = {"national": "national", "regional": "regional", "local authority": "la"}
+WHOLE_YEAR = {"academic year", ""}
+PART_YEAR = {"autumn and spring term": "autumn and spring terms only"}  # 2020/21
 
 NUMBER_RE = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 PERIOD_RE = re.compile(r"^(\d{4})(\d{2})$")
@@ -110,6 +95,10 @@ class ParsedFile:
     duplicates: int = 0
     phases: list[str] = field(default_factory=list)
     has_severe: bool = False
+    collection: str = CENSUS
+    publication: str = "Pupil absence in schools in England"
+    coverage: str = ""
+    school_days: Decimal | None = None  # in-year: England's possible sessions per pupil / 2
 
     @property
     def release(self) -> str:
@@ -137,10 +126,27 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
-    """Validate and read a DfE absence CSV into rows ready for a bulk insert."""
+    """Validate and read a DfE attendance CSV (any shape in `SHAPES`) into rows for a bulk insert.
+
+    The shape is told from the header; UserError (nothing saved) for another shape, a missing
+    column, a bad time_period or a row without an area. Numbers are kept as the exact text.
+    """
     import pandas as pd
 
-    wanted = set(REQUIRED) | set(PHASE_COLUMNS) | set(OPTIONAL)
+    header = data[:4096].decode("utf-8-sig", errors="replace").splitlines()[:1]
+    columns = next(csv.reader(header), [])
+    shape = detect(columns, name)
+    wanted = {
+        *shape.required,
+        *PHASE_COLUMNS,
+        *LA_CODE_COLUMNS,
+        *shape.measures.values(),
+        "region_code",
+        "time_identifier",
+        "year_breakdown",
+        "possible_sessions",
+        "enrolments",
+    }
     try:
         df = pd.read_csv(
             io.BytesIO(data),
@@ -156,14 +162,13 @@ def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
             example="partnership-bot import attendance absence_nat_reg_la.csv",
         ) from None
     df.columns = [c.strip().lower() for c in df.columns]
-    _check_columns(df.columns, name)
     phase_col = next(c for c in PHASE_COLUMNS if c in df.columns)
     df = df.apply(lambda s: s.str.strip())
 
     total = len(df)
     keep = df["geographic_level"].str.lower().isin(LEVELS)
     if "time_identifier" in df.columns:
-        keep &= df["time_identifier"].str.lower().isin(["academic year", ""])
+        keep &= df["time_identifier"].str.lower().isin(WHOLE_YEAR | set(PART_YEAR))
     df = df[keep]
     skipped = total - len(df)
     if df.empty:
@@ -181,14 +186,22 @@ def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
         )
 
     level = df["geographic_level"].str.lower().map(LEVELS)
-    code = df["new_la_code"].where(level == "la", "")
-    if "old_la_code" in df.columns:
-        # older rows carry '.' for a council that no longer exists: its old code names it
-        unreal = ~code.str.fullmatch(r"[A-Z]\d{8}")
-        code = code.mask((level == "la") & unreal & (df["old_la_code"] != ""), df["old_la_code"])
-    code = code.mask(level == "regional", df["region_code"])
+    # an LA is its three-digit DfE number in every shape (the rates file has no other code);
+    # a file with only new codes keeps them
+    la_code = pd.Series("", index=df.index)
+    for col in reversed(LA_CODE_COLUMNS):
+        if col in df.columns:
+            real = df[col].str.fullmatch(r"\d{3}|[A-Z]\d{8}")
+            la_code = la_code.mask(real, df[col])
+    regions = df["region_name"].map(lambda n: region(n) or ("", n))
+    region_code = regions.map(lambda r: r[0])
+    if "region_code" in df.columns:
+        region_code = df["region_code"].where(df["region_code"] != "", region_code)
+    region_name = regions.map(lambda r: r[1])
+    code = la_code.where(level == "la", "")
+    code = code.mask(level == "regional", region_code)
     code = code.mask(level == "national", df["country_code"])
-    area = df["la_name"].mask(level == "regional", df["region_name"])
+    area = df["la_name"].mask(level == "regional", region_name)
     area = area.mask(level == "national", df["country_name"])
     missing = df[(code == "") | (area == "")]
     if not missing.empty:
@@ -198,22 +211,29 @@ def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
             hint="Every row needs country, region or la code and name for its level.",
         )
 
+    note = df.get("year_breakdown")
+    if "time_identifier" in df.columns:
+        part = df["time_identifier"].str.lower().map(PART_YEAR)
+        note = part if note is None else part.where(part.notna(), note)
     out = pd.DataFrame(
         {
+            "collection": shape.collection,
             "time_period": df["time_period"],
-            "period_note": df.get("year_breakdown"),
+            "period_note": note,
             "level": level,
             "area_code": code,
             "area_name": area,
-            "region_code": df["region_code"].where(level == "la", None),
-            "region_name": df["region_name"].where(level == "la", None),
+            "region_code": region_code.where((level == "la") & (region_code != ""), None),
+            "region_name": region_name.where(level == "la", None),
             "phase": df[phase_col].map(phase_key),
             "phase_label": df[phase_col].where(df[phase_col] != "", "Total"),
         }
     )
     symbols = pd.DataFrame(index=df.index)
-    for ours, theirs in MEASURES.items():
-        if theirs not in df.columns:
+    every = {m for s in SHAPES for m in s.measures}
+    for ours in sorted(every):
+        theirs = shape.measures.get(ours)
+        if theirs is None or theirs not in df.columns:
             out[ours] = None
             continue
         text = df[theirs]
@@ -229,26 +249,37 @@ def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
     symbol_rows = symbols.to_dict("records")
     for row, found in zip(rows, symbol_rows, strict=True):
         row["symbols"] = {k: v for k, v in found.items() if isinstance(v, str)}
+    phases = sorted(out["phase"].unique().tolist())
+    coverage = (
+        f"England, {out[out.level == 'regional'].area_code.nunique()} regions, "
+        f"{out[out.level == 'la'].area_code.nunique()} local authorities; "
+        f"phases: {', '.join(phases)}"
+    )
     return ParsedFile(
         rows=rows,
         periods=sorted(out["time_period"].unique().tolist()),
         checksum=checksum(data),
         skipped=skipped,
         duplicates=before - len(out),
-        phases=sorted(out["phase"].unique().tolist()),
+        phases=phases,
         has_severe="enrolments_pa_50_exact_percent" in df.columns,
+        collection=shape.collection,
+        publication=shape.publication,
+        coverage=coverage,
+        school_days=_school_days(df, level, phase_col),
     )
 
 
-def _check_columns(columns: Any, name: str) -> None:
-    present = set(columns)
-    missing = [c for c in REQUIRED if c not in present]
-    if not any(c in present for c in PHASE_COLUMNS):
-        missing.append("school_type (or education_phase)")
-    if missing:
-        raise UserError(
-            f"{name} is missing the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}; nothing was imported.",
-            hint="Use the DfE open-data CSV for pupil absence (national, regional, LA rows).",
-            example="partnership-bot import attendance absence_nat_reg_la.csv",
+def _school_days(df: Any, level: Any, phase_col: str) -> Decimal | None:
+    """England's possible sessions per enrolment / 2: how much of the year a file covers."""
+    if "possible_sessions" not in df.columns or "enrolments" not in df.columns:
+        return None
+    england = df[(level == "national") & (df[phase_col].str.lower() == "total")]
+    try:
+        sessions, pupils = (
+            Decimal(england["possible_sessions"].iloc[-1]),
+            Decimal(england["enrolments"].iloc[-1]),
         )
+    except (IndexError, ArithmeticError):
+        return None
+    return round_half_up(sessions / pupils / 2, 0) if pupils else None

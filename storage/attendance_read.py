@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound, UserError
 from storage import attendance as repo
-from storage.attendance import Area, AttendanceFigure, AttendanceRelease
+from storage.attendance import AttendanceFigure, AttendanceRelease
+from storage.attendance_areas import Area, reorganisation, resolve_area
 from storage.attendance_import import Value, year_label
+from storage.attendance_shapes import CENSUS, IN_YEAR
 
 THRESHOLD = "threshold"  # our own marker: fewer pupils than the suppression threshold
 COUNT_OF = {"pa_pct": "pa_count", "severe_pct": "severe_count"}
@@ -41,19 +43,40 @@ class Figures:
 
     phase: str
     threshold: int
-    rows: dict[str, dict[str, AttendanceFigure]]  # area code -> period -> figure
+    rows: dict[str, dict[str, AttendanceFigure]]  # area code -> period -> figure, one collection
     areas: dict[str, Area]
     england: Area
     core: list[Area]
     releases: dict[int, AttendanceRelease]
+    collection: str = CENSUS
 
     @property
     def periods(self) -> list[str]:
         return sorted({p for by_period in self.rows.values() for p in by_period})
 
     def previous(self, period: str) -> str | None:
-        earlier = [p for p in self.periods if p < period]
-        return earlier[-1] if earlier else None
+        """The academic year before `period`, if held (never an earlier one across a gap)."""
+        start = int(period[:4])
+        before = f"{start - 1}{start % 100:02d}"
+        return before if before in self.periods else None
+
+    def partial(self, period: str) -> str | None:
+        """`autumn and spring terms only` for a year DfE published for part of the year."""
+        fig = self.get(self.england.code, period)
+        note = fig.period_note if fig else None
+        return note if note and note.endswith(" only") else None
+
+    def not_comparable(self, period: str) -> str | None:
+        """Why this year cannot be compared with the year before (a gap or a part year)."""
+        before = self.previous(period)
+        if before is None:
+            return None
+        if self.number(self.england.code, before, "overall_pct") is None:
+            return f"{year_label(before)} not published"
+        for p in (before, period):
+            if note := self.partial(p):
+                return f"{year_label(p)} {note}"
+        return None
 
     def get(self, code: str, period: str) -> AttendanceFigure | None:
         return self.rows.get(code, {}).get(period)
@@ -94,8 +117,10 @@ class Figures:
         return median(known) if known else None
 
     def difference(self, code: str, period: str, measure: str) -> Decimal | None:
-        """This year minus the previous year held, unrounded; None when either is missing."""
+        """This year minus the year before, unrounded; None when either is missing or partial."""
         before = self.previous(period)
+        if self.not_comparable(period):
+            return None
         now = self.number(code, period, measure)
         then = self.number(code, before, measure) if before else None
         return None if now is None or then is None else now - then
@@ -110,11 +135,14 @@ async def load_figures(
     core_names: list[str],
     threshold: int,
     example: str,
+    collection: str | None = None,
 ) -> tuple[Figures, list[Area], str]:
     """Resolve the areas, phase and year asked about and fetch their figures in one query.
 
-    Raises NotFound when nothing is imported or the year is not held, UserError for an unknown
-    phase or area. Core cities the data does not hold are left out, never guessed.
+    The figures come from one collection: `collection` if given, else the census when it holds
+    the year (the latest census year by default), else the in-year collection. Raises NotFound
+    when nothing is imported, the year is not held or a reorganised council did not exist then;
+    UserError for an unknown phase. Core cities the data does not hold are left out.
     """
     known, available = await repo.catalogue(session)
     if not known:
@@ -123,13 +151,13 @@ async def load_figures(
             hint="An admin can import the DfE file.",
             example="partnership-bot import attendance absence_nat_reg_la.csv",
         )
-    asked = [repo.resolve_area(n, known, example=example) for n in names]
+    asked = [resolve_area(n, known, example=example) for n in names]
     england = next(a for a in known if a.level == "national")
     councils = [a for a in known if a.level == "la"]
     core = []
     for name in core_names:
         try:
-            core.append(repo.resolve_area(name, councils, example=example))
+            core.append(resolve_area(name, councils, example=example))
         except UserError:
             continue  # a comparator the data does not hold is left out, not guessed
     phase = phase or "total"
@@ -141,27 +169,50 @@ async def load_figures(
         )
     regions = {a.region_code for a in asked if a.region_code}
     codes = {england.code, *regions, *(a.code for a in asked), *(a.code for a in core)}
-    rows: dict[str, dict[str, AttendanceFigure]] = {}
+    by_collection: dict[str, dict[str, dict[str, AttendanceFigure]]] = {}
     for fig in await repo.figures(session, codes=sorted(codes), phase=phase):
+        rows = by_collection.setdefault(fig.collection, {})
         rows.setdefault(fig.area_code, {})[fig.time_period] = fig
-    by_code = {a.code: a for a in known}
+    years = {c: sorted(rows.get(england.code, {})) for c, rows in by_collection.items()}
+    if collection is None:
+        held = [c for c in (CENSUS, IN_YEAR) if years.get(c)]
+        wanted = [c for c in held if period in years[c]] if period else held
+        collection = wanted[0] if wanted else (held[0] if held else CENSUS)
+    rows = by_collection.get(collection, {})
     release_ids = {f.release_id for by in rows.values() for f in by.values()}
     fx = Figures(
         phase=phase,
         threshold=threshold,
         rows=rows,
-        areas=by_code,
+        areas={a.code: a for a in known},
         england=england,
         core=core,
         releases=await repo.releases_by_id(session, release_ids),
+        collection=collection,
     )
-    years = sorted(rows.get(england.code, {})) or fx.periods
-    if period is None:
-        period = years[-1]
-    elif period not in years:
+    held_years = years.get(collection) or fx.periods
+    if not held_years:
         raise NotFound(
-            f"No {phase_name(phase)} figures for {year_label(period)}.",
-            hint=f"This data covers {year_label(years[0])} to {year_label(years[-1])}.",
+            f"No {phase_name(phase)} figures from the {collection} collection.",
             example=example,
         )
+    if period is None:
+        period = held_years[-1]
+    elif period not in held_years:
+        spans = "; ".join(
+            f"{c}: {year_label(y[0])} to {year_label(y[-1])}" for c, y in years.items() if y
+        )
+        raise NotFound(
+            f"No {phase_name(phase)} figures for {year_label(period)}.",
+            hint=f"This data covers {spans}."
+            if len(years) > 1
+            else (f"This data covers {year_label(held_years[0])} to {year_label(held_years[-1])}."),
+            example=example,
+        )
+    for area in asked:
+        why = reorganisation(area.code, period)
+        if why and fx.number(area.code, period, "overall_pct") is None:
+            raise NotFound(
+                f"No figures for {area.name} in {year_label(period)}: {why}", example=example
+            )
     return fx, asked, period

@@ -52,7 +52,9 @@ async def test_sheffield_secondary_answer_names_figures_rank_and_source(data: As
     [chart] = images(reply)
     assert chart.data and chart.data.startswith(PNG)
     assert png_title(chart.data) == chart.title
-    assert "Sheffield vs England vs Core-city median" in (chart.title or "")
+    assert "Sheffield vs Yorkshire and the Humber vs England vs Core-city median" in (
+        chart.title or ""
+    )
     assert "Sheffield 15.3%" in chart.alt
 
 
@@ -69,9 +71,9 @@ async def test_area_names_are_forgiving(data: Asker) -> None:
         "attendance bristol city of",
     ):
         reply = await data.ok(JO, text)
-        assert reply.text.startswith("Bristol City of, all schools")
+        assert reply.text.startswith("Bristol, all schools")  # the plain name, not DfE's
     hull = await data.ok(JO, "attendance Hull primary")
-    assert hull.text.startswith("Kingston upon Hull City of, state-funded primary")
+    assert hull.text.startswith("Kingston upon Hull, state-funded primary")
 
 
 async def test_unknown_area_suggests_the_nearest(data: Asker) -> None:

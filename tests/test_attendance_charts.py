@@ -92,4 +92,7 @@ def test_cli_import_reports_and_names_a_missing_column(
     wrong.write_text("time_period,geographic_level,la_name\n201819,National,\n")
     assert main(["import", "attendance", str(wrong)]) == 2
     err = capsys.readouterr().err
-    assert "missing the columns country_code" in err and "school_type" in err
+    assert "not a DfE attendance file" in err and "nothing was imported" in err
+    # it names the columns of both shapes it reads
+    for column in ("sess_overall_percent", "overall_absence_perc", "country_code", "school_type"):
+        assert column in err

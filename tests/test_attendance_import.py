@@ -19,7 +19,7 @@ from tests.conftest import london
 
 REAL = (
     Path(__file__).resolve().parent.parent
-    / "bot/data/attendance/absence_nat_reg_la_2006_07_to_2018_19.csv"
+    / "tests/data/attendance/absence_nat_reg_la_2006_07_to_2018_19.csv"
 )
 
 

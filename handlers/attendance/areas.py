@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.attendance_view import area_reply, compare_reply, home_area, load
+from bot.attendance_view import area_answer, compare_reply, home_area, load
 from bot.errors import UserError
 from bot.reply import Reply
 from bot.services import Request, Services
 from handlers.attendance.kernel import COMPARE_EXAMPLE, EXAMPLE, commands, split_query
 from storage import attendance as repo
+from storage.attendance_areas import resolve_area
 
 
 @commands.command(
     "attendance",
-    summary="An area's absence and persistent absence, with England, region and core-city rank",
+    summary="An area's overall, persistent and severe absence, with England, region and "
+    "core-city rank, and this year so far",
     usage="attendance <area> [phase] [year]",
     examples=[EXAMPLE, "attendance Bristol", "attendance England primary"],
     options=["phase", "year"],
@@ -22,10 +24,9 @@ from storage import attendance as repo
 async def attendance(req: Request, svc: Services) -> Reply:
     rest, phase, year = split_query(req.args, example=EXAMPLE)
     name = " ".join(w for w, _ in rest) or home_area(svc.settings)
-    fx, asked, period = await load(
-        svc.session, svc.settings, names=[name], phase=phase, period=year, example=EXAMPLE
+    return await area_answer(
+        svc.session, svc.settings, name=name, phase=phase, period=year, example=EXAMPLE
     )
-    return area_reply(fx, asked[0], period, svc.settings)
 
 
 @commands.command(
@@ -65,8 +66,8 @@ async def _two_areas(session: AsyncSession, rest: list[tuple[str, bool]]) -> lis
         for cut in range(1, len(words)):
             first, second = " ".join(words[:cut]), " ".join(words[cut:])
             try:
-                repo.resolve_area(first, known, example=COMPARE_EXAMPLE)
-                repo.resolve_area(second, known, example=COMPARE_EXAMPLE)
+                resolve_area(first, known, example=COMPARE_EXAMPLE)
+                resolve_area(second, known, example=COMPARE_EXAMPLE)
             except UserError:
                 continue
             return [first, second]
