@@ -249,3 +249,32 @@ async def test_another_shape_names_the_columns_expected(ask: Asker, tmp_path: Pa
     message = str(err.value)
     assert "sess_overall_percent" in message and "overall_absence_perc" in message
     assert "education_phase" in message and "nothing was imported" in message
+
+
+async def test_teams_card_with_the_chart_stays_under_40_kb(shipped: Asker) -> None:
+    import json
+
+    from bot.render.adaptivecards import render_attachment
+
+    for text in (
+        "attendance Sheffield",
+        "attendance compare Sheffield Leeds",
+        "attendance core-cities",
+    ):
+        reply = await shipped.ok(JO, text)
+        card = json.dumps(render_attachment(reply))
+        assert len(card) < 40_000, (text, len(card))
+        assert "data:image/png;base64," in card, text  # the chart itself, not "too large"
+
+
+async def test_a_year_only_the_in_year_collection_holds_is_answered_from_it(shipped: Asker) -> None:
+    overall, pa = published()[("Sheffield", "2025/26 in-year")]
+    reply = await shipped.ok(JO, "attendance Sheffield 2025/26")
+    assert reply.text.startswith(
+        "Sheffield, all schools (total), 2025/26 so far, in-year collection"
+    )
+    assert f"persistent absence {pct(pa)}" in reply.text
+    assert f"overall absence {pct(overall)}" in reply.text
+    text = render_text(reply)
+    assert "Pupil attendance in schools" in text and "daily registers" in text
+    assert "severe absence" not in reply.text  # the in-year collection does not publish it
