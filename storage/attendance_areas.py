@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from bot.errors import NotFound
 
 GUESS_FROM = 80  # rapidfuzz ratio (0-100) a name must reach to be offered as "did you mean"
@@ -75,6 +73,8 @@ def resolve_area(name: str, known: list[Area], *, example: str) -> Area:
     if matches:
         names = ", ".join(sorted(a.name for a in matches)[:6])
         raise NotFound(f"{name!r} matches several areas: {names}.", example=example)
+    from rapidfuzz import fuzz, process  # only for a name not found: keeps start-up light
+
     names = {normalise(a.name): a.name for a in known}
     near = process.extract(wanted, list(names), scorer=fuzz.ratio, score_cutoff=GUESS_FROM, limit=3)
     hint = "Did you mean " + " or ".join(names[n] for n, _, _ in near) + "?" if near else None
