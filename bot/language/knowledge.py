@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.language.text import KEEP, wordlist
 from storage import attendance as attendance_repo
+from storage.attendance_areas import normalise as area_key
 from storage.directory import Group, Organisation, Person
 
 TTL_SECONDS = 60.0
@@ -152,7 +153,7 @@ def _area_index(names: list[str], core: list[str]) -> dict[str, str]:
     index: dict[str, str] = {}
     word_owners: dict[str, set[str]] = {}
     for name in names:
-        norm = attendance_repo.normalise(name)
+        norm = area_key(name)
         index[norm] = name if " " not in name else f'"{name}"'
         for w in norm.split():
             if w not in AREA_GENERIC and w not in KEEP and len(w) > 2:
@@ -161,7 +162,7 @@ def _area_index(names: list[str], core: list[str]) -> dict[str, str]:
         if len(owners) == 1 and w not in index:
             index[w] = w.title()
     for city in core:
-        index.setdefault(attendance_repo.normalise(city), city)
+        index.setdefault(area_key(city), city)
     for phrase, word in AREA_ALIASES.items():
         index[phrase] = word
     return index
