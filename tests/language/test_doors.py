@@ -28,17 +28,15 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
-pytest.importorskip("bot.language", reason="the plain-English interpreter is not on main yet")
-
-from bot.adapters import teams  # noqa: E402
-from bot.adapters.slack import make_sender  # noqa: E402
-from bot.app import BotContext, build_context, build_web_app  # noqa: E402
-from bot.demo import load_demo  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from scheduled.dispatcher import Dispatcher  # noqa: E402
-from tests.fakes.slack_api import FakeSlackAPI, signed_headers  # noqa: E402
-from tests.fakes.teams_connector import FakeTeamsConnector  # noqa: E402
-from tests.test_webchat import CHROMIUM, FLAGS  # noqa: E402
+from bot.adapters import teams
+from bot.adapters.slack import make_sender
+from bot.app import BotContext, build_context, build_web_app
+from bot.demo import load_demo
+from bot.settings import Settings
+from scheduled.dispatcher import Dispatcher
+from tests.fakes.slack_api import FakeSlackAPI, signed_headers
+from tests.fakes.teams_connector import FakeTeamsConnector
+from tests.test_webchat import CHROMIUM, FLAGS
 
 SECRET = "language-door-secret"
 QUESTION = "when is the next board meeting?"

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("bot.language", reason="the plain-English interpreter is not on main yet")
-
-from bot.demo import load_demo  # noqa: E402
-from tests.conftest import Asker  # noqa: E402
-from tests.language.evaluate import Result, evaluate, means_write  # noqa: E402
-from tests.language.judge import HELDOUT, TRAIN, load  # noqa: E402
+from bot.demo import load_demo
+from tests.conftest import Asker
+from tests.language.evaluate import Result, evaluate, means_write
+from tests.language.judge import HELDOUT, TRAIN, load
 
 
 @pytest.fixture
