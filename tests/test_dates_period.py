@@ -27,7 +27,7 @@ NOW = datetime(2023, 12, 1, 9, 0, tzinfo=TZ)  # a Friday in the autumn term
         ("before 15/12/2023", date(2023, 12, 1), date(2023, 12, 14)),
         ("by 15/12/2023", date(2023, 12, 1), date(2023, 12, 15)),
         ("12/12/2023", date(2023, 12, 12), date(2023, 12, 12)),
-        ("this term", date(2023, 12, 1), date(2023, 12, 20)),
+        ("this term", date(2023, 12, 1), date(2023, 12, 22)),  # Sheffield: ends Fri 22 Dec 2023
         ("next term", date(2024, 1, 8), date(2024, 3, 28)),
     ],
 )
