@@ -53,6 +53,9 @@ class Command:
     options: frozenset[str] | None = None
     writes: bool = False
     loads: Loader | None = None
+    # its trailing words are its own arguments (area names), which it checks and answers itself
+    # with the nearest match; the router does not read them as plain English
+    own_words: bool = False
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -123,9 +126,10 @@ def _known(event: str) -> str:
 class CommandSet:
     """A domain module's commands, registered together (`register = commands.register`)."""
 
-    def __init__(self, topic: str, summary: str) -> None:
+    def __init__(self, topic: str, summary: str, *, own_words: bool = False) -> None:
         self.topic_name = topic
         self.summary = summary
+        self.own_words = own_words  # every command of the set: see Command.own_words
         self._commands: list[Command] = []
 
     def command(
@@ -156,6 +160,7 @@ class CommandSet:
                     options=frozenset(options) if options is not None else None,
                     writes=writes,
                     loads=loads,
+                    own_words=self.own_words,
                 )
             )
             return handler

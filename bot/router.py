@@ -145,8 +145,8 @@ class Router:
                 command, tokens[used:], text, actor, door, services, channel, now
             )
         except UserError:
-            if not plain or command.writes or command.topic == "attendance":
-                raise  # attendance's own answers name the nearest area or year
+            if not plain or command.writes or command.own_words:
+                raise  # e.g. attendance's own answers name the nearest area or year
             # a read the command refuses ("help with meetings"): perhaps it is plain English
             reply = await self._plain(text, actor, door, services, channel, now, typed=True)
             if reply is None:
@@ -340,8 +340,8 @@ def _bare(command: str | None, registry: Registry) -> bool:
 def _incomplete(command: Command, rest: list[Token], text: str) -> bool:
     """Whether a message starting with a command word goes on in plain English: a verb that
     needs an id followed by words that are not one, or a read followed by English words."""
-    if command.topic == "attendance":
-        return False  # its words are area names, checked by the command itself
+    if command.own_words:
+        return False  # its words are its own arguments (area names), checked by the command
     words = [
         t.text
         for t in rest

@@ -12,7 +12,7 @@ from bot.parsing import Args
 from bot.registry import CommandSet
 from storage.attendance_read import PHASE_NAMES
 
-commands = CommandSet("attendance", "Quick attendance figures from DfE data")
+commands = CommandSet("attendance", "Quick attendance figures from DfE data", own_words=True)
 
 EXAMPLE = "attendance Sheffield secondary 2018/19"
 COMPARE_EXAMPLE = "attendance compare Sheffield Leeds"
