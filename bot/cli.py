@@ -10,10 +10,14 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import FixedClock, parse_instant
 from bot.errors import UserError
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 USER_ERROR = 2
 
@@ -312,31 +316,46 @@ async def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import Database
 
+    path: Path = args.path
+    if not path.is_file():
+        raise UserError(
+            f"No file at {path}: check the path, for example "
+            f"`partnership-bot import {args.what} ./{args.what}.csv`."
+        )
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        if args.what == "attendance":
-            from storage.attendance import import_file  # type: ignore[attr-defined]
-
-            async with db.session() as session:
-                report = await import_file(session, args.path, source=args.source)
-        elif args.what == "terms":
-            from handlers.terms import import_terms_file
-
-            async with db.session() as session:
-                report = await import_terms_file(session, str(args.path))
-        else:
-            from bot import importers
-
-            fn = (
-                importers.import_people if args.what == "people" else importers.import_organisations
-            )
-            async with db.session() as session:
-                report = await fn(session, args.path)
-        print(f"{args.what}: {report}")
-        return 0
+        return await _import_kind(args, db)
+    except UnicodeDecodeError as exc:
+        # every importer reads UTF-8; Excel's plain "CSV" is Windows-1252
+        raise UserError(
+            f"{path} is not UTF-8 text (byte {exc.start}). In Excel use Save As > "
+            "'CSV UTF-8 (Comma delimited)' and import that file."
+        ) from exc
     finally:
         await db.dispose()
+
+
+async def _import_kind(args: argparse.Namespace, db: Database) -> int:
+    """Run the importer for `args.what`; print its report."""
+    if args.what == "attendance":
+        from storage.attendance import import_file  # type: ignore[attr-defined]
+
+        async with db.session() as session:
+            report = await import_file(session, args.path, source=args.source)
+    elif args.what == "terms":
+        from handlers.terms import import_terms_file
+
+        async with db.session() as session:
+            report = await import_terms_file(session, str(args.path))
+    else:
+        from bot import importers
+
+        fn = importers.import_people if args.what == "people" else importers.import_organisations
+        async with db.session() as session:
+            report = await fn(session, args.path)
+    print(f"{args.what}: {report}")
+    return 0
 
 
 async def cmd_config(args: argparse.Namespace, settings: Settings) -> int:

@@ -165,3 +165,24 @@ def test_ask_batch_runs_each_line_in_order_and_exits_2_on_any_user_error(
     result = _run(workdir, "ask", "--as", "jo@hillside.sch.uk", "--batch", str(bad))
     assert result.returncode == 2
     assert ">>> whoami" in result.stdout  # a failed line does not stop the rest
+
+
+@pytest.mark.parametrize("what", ["terms", "people", "organisations", "attendance"])
+def test_import_of_a_missing_file_names_it_and_exits_2(workdir: Path, what: str) -> None:
+    result = _run(workdir, "import", what, "/nonexistent/missing.csv")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "No file at /nonexistent/missing.csv" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_of_a_windows_encoded_file_says_how_to_save_it(
+    workdir: Path, tmp_path: Path
+) -> None:
+    terms = tmp_path / "terms.csv"
+    terms.write_bytes(
+        "name,start,end,kind\nAutumn – 1,04/09/2025,24/10/2025,term\n".encode("cp1252")
+    )
+    result = _run(workdir, "import", "terms", str(terms))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not UTF-8" in result.stderr and "CSV UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
