@@ -70,6 +70,8 @@ class File:
     content: str
     mime: str = "text/csv"
     type: Literal["file"] = "file"
+    # one line saying what is in it, shown beside the download link ("Budget, Thu 10 Dec ...")
+    summary: str | None = None
 
 
 FieldKind = Literal["text", "textarea", "select", "date", "checkbox"]

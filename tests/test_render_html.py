@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 from bot.render.html import render_html
-from bot.reply import Form, FormField, Reply
+from bot.reply import File, Form, FormField, Reply
 
 
 def _form(title: str) -> Form:
@@ -35,3 +35,31 @@ def test_a_select_starts_on_its_given_value_and_text_is_escaped() -> None:
     html = render_html(Reply(text="a & b <i>", elements=[form]))
     assert '<option value="this week" selected>' in html
     assert "&lt;b&gt;Help&lt;/b&gt;" in html and "a &amp; b &lt;i&gt;" in html
+
+
+def test_http_addresses_become_new_tab_links_and_nothing_else_does() -> None:
+    html = render_html(
+        Reply(text="Join at https://meet.example.org/board?x=1&y=2. Or javascript:alert(1)")
+    )
+    assert (
+        '<a href="https://meet.example.org/board?x=1&amp;y=2" target="_blank" '
+        'rel="noopener noreferrer">' in html
+    )
+    assert "board?x=1&amp;y=2</a>." in html  # the full stop ends the sentence, not the link
+    assert html.count("<a ") == 1  # javascript: is text, never a link
+    quoted = render_html(Reply(text='"><script>https://x.org/"onmouseover=1'))
+    # the quote ends the address and stays text: no attribute can be injected
+    assert "<script>" not in quoted and '</a>&quot;onmouseover=1' in quoted
+
+
+def test_a_calendar_file_shows_a_download_link_and_a_summary_not_its_raw_text() -> None:
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    html = render_html(
+        Reply(text="Calendar file").add(
+            File(
+                name="meeting-3.ics", content=ics, mime="text/calendar", summary="Board, Thu 10 Dec"
+            )
+        )
+    )
+    assert 'download="meeting-3.ics"' in html and "Board, Thu 10 Dec" in html
+    assert "BEGIN:VCALENDAR" not in html

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from aiohttp import web
 
 from bot.adapters import webguard
 from bot.appkeys import CTX, DOORS, INBOX_POLL_SECONDS, PAGE_SECRET
+from bot.dates import format_when
 from bot.errors import UserError
 from bot.render.html import render_html
 from bot.render.text import render_text
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from bot.context import BotContext
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+DUPLICATE_WINDOW = timedelta(hours=1)
 
 
 def _ctx(request: web.Request) -> BotContext:
@@ -129,15 +132,21 @@ async def inbox(request: web.Request) -> web.StreamResponse:
     ctx = _ctx(request)
     try:
         person_id = int(request.query["person_id"])
-        after = int(request.query.get("after", "0"))
+        # a browser reconnecting after a dropped stream says where it got to
+        after = int(request.headers.get("Last-Event-ID") or request.query.get("after", "0"))
     except (KeyError, ValueError):
         raise web.HTTPBadRequest(text="person_id is required") from None
     targets = await _inbox_targets(ctx, person_id)
+    tz = ctx.settings.tz
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await response.prepare(request)
     cursor = after  # 0: the latest few, then everything new
+    # A post can reach a person twice, as their own copy and as a group channel's (a bulletin
+    # to a member of the bulletin's channel): the inbox shows it once. Copies are sent together,
+    # so the same text an hour or more apart is a new post (next week's identical reminder).
+    shown: dict[str, datetime] = {}
     try:
         while True:
             async with ctx.db.session() as session:
@@ -145,12 +154,19 @@ async def inbox(request: web.Request) -> web.StreamResponse:
                 for row in rows:
                     cursor = max(cursor, row.id)
                     data = render_payload(row.reply)
+                    sent = row.sent_at or ctx.clock.now()
+                    before = shown.get(data["html"])
+                    shown[data["html"]] = sent
+                    if before is not None and abs(sent - before) < DUPLICATE_WINDOW:
+                        continue
                     data.update(
                         {
                             "id": row.id,
                             "key": row.key,
                             "target": row.target,
                             "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                            # local time, UK style: "Sun 29 Nov 2026, 21:00"
+                            "sent_label": format_when(row.sent_at, tz) if row.sent_at else "",
                         }
                     )
                     await response.write(f"id: {row.id}\ndata: {json.dumps(data)}\n\n".encode())

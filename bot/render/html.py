@@ -1,16 +1,48 @@
-"""Reply -> HTML for the local web chat. Every user-supplied string is escaped."""
+"""Reply -> HTML for the local web chat. Every user-supplied string is escaped.
+
+Web addresses in text become links, but only http and https ones, opening in a new tab with
+no referrer and no opener (a reply can quote text a user typed, so a `javascript:` address
+must never become clickable).
+"""
 
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 
 from bot.parsing import yes_no_word
 from bot.reply import Actions, File, Form, Image, Reply, Section, Table
 
+# An http(s) address up to whitespace; trailing punctuation that usually ends a sentence is
+# left outside the link ("see https://example.org." links https://example.org).
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}"
+
+
+def _linked(line: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for match in _URL.finditer(line):
+        url = match.group(0)
+        tail = ""
+        while url and url[-1] in _TRAILING:
+            tail = url[-1] + tail
+            url = url[:-1]
+        if len(url) <= len("https://"):
+            continue
+        out.append(escape(line[pos : match.start()]))
+        out.append(
+            f'<a href="{escape(url)}" target="_blank" rel="noopener noreferrer">{escape(url)}</a>'
+        )
+        out.append(escape(tail))
+        pos = match.end()
+    out.append(escape(line[pos:]))
+    return "".join(out)
+
 
 def _lines(text: str) -> str:
-    return "<br>".join(escape(line) for line in text.split("\n"))
+    return "<br>".join(_linked(line) for line in text.split("\n"))
 
 
 def render_html(reply: Reply) -> str:
@@ -31,15 +63,16 @@ def render_html(reply: Reply) -> str:
                 parts.append("</dl>")
             parts.append("</section>")
         elif isinstance(element, Table):
-            parts.append('<table class="table">')
+            # the box scrolls sideways on a narrow screen; the page never does
+            parts.append('<div class="table-wrap"><table class="table">')
             if element.title:
                 parts.append(f"<caption>{escape(element.title)}</caption>")
             parts.append("<thead><tr>")
             parts.extend(f"<th>{escape(str(c))}</th>" for c in element.columns)
             parts.append("</tr></thead><tbody>")
             for row in element.rows:
-                parts.append("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>")
-            parts.append("</tbody></table>")
+                parts.append("<tr>" + "".join(f"<td>{_linked(str(v))}</td>" for v in row) + "</tr>")
+            parts.append("</tbody></table></div>")
         elif isinstance(element, Image):
             if element.data is not None:
                 src = "data:image/png;base64," + base64.b64encode(element.data).decode("ascii")
@@ -65,10 +98,14 @@ def render_html(reply: Reply) -> str:
                 + ";charset=utf-8;base64,"
                 + base64.b64encode(element.content.encode("utf-8")).decode("ascii")
             )
+            summary = f" — {escape(element.summary)}" if element.summary else ""
             parts.append(
                 f'<p class="file"><a download="{escape(element.name)}" href="{href}">'
-                f"Download {escape(element.name)}</a></p><pre>{escape(element.content[:2000])}</pre>"
+                f"Download {escape(element.name)}</a>{summary}</p>"
             )
+            if element.mime == "text/csv":
+                # a glance at an export; a calendar file's raw text means nothing to a reader
+                parts.append(f"<pre>{escape(element.content[:2000])}</pre>")
         elif isinstance(element, Form):
             parts.append(_form(element))
     parts.append("</div>")

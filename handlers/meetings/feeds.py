@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from bot.dates import format_when, to_local
 from bot.errors import UserError
 from bot.reply import File, Reply, Section
 from bot.services import Request, Services
@@ -23,9 +24,21 @@ commands = command_set()
 async def meeting_ics(req: Request, svc: Services) -> Reply:
     meeting = await meeting_for(req, svc, example="meeting ics 3")
     content = await calendar_file(svc.session, meeting, svc.tz)
+    ends = to_local(meeting.ends_at, svc.tz)
+    where = f", {meeting.place}" if meeting.place else ""
+    summary = f"{meeting.title}, {format_when(meeting.starts_at, svc.tz)}-{ends:%H:%M}{where}"
+    if meeting.status == "cancelled":
+        summary += " (cancelled)"
     return Reply(
         text=f"Calendar file for meeting #{meeting.id}: {meeting.title}.",
-        elements=[File(name=f"meeting-{meeting.id}.ics", content=content, mime="text/calendar")],
+        elements=[
+            File(
+                name=f"meeting-{meeting.id}.ics",
+                content=content,
+                mime="text/calendar",
+                summary=summary,
+            )
+        ],
     )
 
 
