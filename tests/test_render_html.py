@@ -49,7 +49,7 @@ def test_http_addresses_become_new_tab_links_and_nothing_else_does() -> None:
     assert html.count("<a ") == 1  # javascript: is text, never a link
     quoted = render_html(Reply(text='"><script>https://x.org/"onmouseover=1'))
     # the quote ends the address and stays text: no attribute can be injected
-    assert "<script>" not in quoted and '</a>&quot;onmouseover=1' in quoted
+    assert "<script>" not in quoted and "</a>&quot;onmouseover=1" in quoted
 
 
 def test_a_calendar_file_shows_a_download_link_and_a_summary_not_its_raw_text() -> None:

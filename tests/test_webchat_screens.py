@@ -139,7 +139,10 @@ async def test_the_web_chat_works_at_every_screen_size(
 
         name = f"webchat-{width}.png"
         shot = DOCS / name if os.environ.get("UPDATE_SCREENSHOTS") else None
-        await page.evaluate("() => window.scrollTo(0, 0)")
+        await page.evaluate(
+            "() => { window.scrollTo(0, 0); document.querySelectorAll('.table-wrap')"
+            ".forEach(t => { t.scrollLeft = 0; }); }"
+        )
         if shot is not None:
             await page.screenshot(path=str(shot), full_page=False)
         await browser.close()
