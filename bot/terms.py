@@ -45,6 +45,7 @@ class Period:
     end: date
     kind: str
     source: str = ""
+    organisation: str = ""  # one school's own row (its name, as the file gave it); "" the city's
 
     def __contains__(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -142,9 +143,85 @@ class TermCalendar:
         """Half-term breaks that began in (after, until]."""
         return [b for b in self.breaks if b.kind == "half_term" and after < b.start <= until]
 
+    def estimated_on(self, day: date) -> bool:
+        """Whether what the calendar says about `day` rests on estimated dates: a term or half
+        term covering it is estimated, or, in the holidays, the term before or after it is."""
+        covering = [p for p in self.periods if p.kind in ("term", "half_term") and day in p]
+        if covering:
+            return any(p.estimated for p in covering)
+        before = next((t for t in reversed(self.terms) if t.end < day), None)
+        after = next((t for t in self.terms if t.start > day), None)
+        return any(t is not None and t.estimated for t in (before, after))
+
+    def half_term_starts(self, first: date, last: date, *, halves: bool) -> list[date]:
+        """The first school day of each term (and with `halves`, of each half term: the first
+        school day after each half-term break) that falls in [first, last]."""
+        starts: list[date] = []
+        for term in self.terms:
+            if term.end < first or term.start > last:
+                continue
+            openings = [term.start]
+            if halves:
+                openings += [
+                    b.end + timedelta(days=1)
+                    for b in self.breaks
+                    if b.kind == "half_term" and term.start < b.start <= term.end
+                ]
+            for opening in openings:
+                day = opening
+                while day <= term.end and not self.is_school_day(day):
+                    day += timedelta(days=1)
+                if day <= term.end and first <= day <= last:
+                    starts.append(day)
+        return sorted(set(starts))
+
+
+def school_year_of(day: date) -> int:
+    """The calendar year the school year holding `day` began in (September to August)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def replace_years(base: list[Period], newer: list[Period]) -> list[Period]:
+    """`newer` in place of `base` for the school years newer's terms cover.
+
+    Imported dates replace the shipped (or estimated) ones only for the years they give, so a
+    file of next year's dates leaves this year's and the estimates after it in place. Bank
+    holidays are left out: `with_bank_holidays` adds them once for the whole result.
+    """
+    years = {school_year_of(p.start) for p in newer if p.kind == "term"}
+    kept = [p for p in base if p.kind != "bank_holiday" and school_year_of(p.start) not in years]
+    return kept + list(newer)
+
+
+class Calendars:
+    """The city's calendar and each school's own (its terms where it set them, its INSET days).
+
+    `own` maps an organisation id to that school's rows. A school's term rows replace the
+    city's terms and half terms in the school years they cover; its other rows (INSET days,
+    closures) are added to whichever terms apply. A school with no rows has the city's.
+    """
+
+    def __init__(self, city: TermCalendar, own: dict[int, list[Period]] | None = None) -> None:
+        self.city = city
+        self.own = own or {}
+        self._made: dict[int, TermCalendar] = {}
+
+    def of(self, organisation_id: int | None) -> TermCalendar:
+        """The calendar for people of `organisation_id` (None, or no own rows: the city's)."""
+        if organisation_id is None or organisation_id not in self.own:
+            return self.city
+        if organisation_id not in self._made:
+            own = self.own[organisation_id]
+            base = [p for p in self.city.periods if p.kind != "bank_holiday"]
+            merged = replace_years(base, own) if any(p.kind == "term" for p in own) else base + own
+            self._made[organisation_id] = TermCalendar(with_bank_holidays(merged))
+        return self._made[organisation_id]
+
 
 def read_periods(source: Path | str | None = None, *, calendar: str = "england") -> list[Period]:
-    """Read `name,start,end,kind[,source]` rows from a file; None reads the shipped `calendar`.
+    """Read `name,start,end,kind[,source][,organisation]` rows from a file; None reads the
+    shipped `calendar`. A row with an `organisation` is that school's own (an academy's terms,
+    its INSET days); without one it is the city's.
 
     Raises UserError naming the line for a bad date or kind, and OSError for an unreadable file.
     """
@@ -176,7 +253,8 @@ def read_periods(source: Path | str | None = None, *, calendar: str = "england")
         label = (row.get("name") or kind).strip()
         if ESTIMATED in where.lower() and ESTIMATED not in label.lower():
             label += " (estimated)"
-        periods.append(Period(label, start, end, kind, where))
+        organisation = " ".join((row.get("organisation") or "").split())
+        periods.append(Period(label, start, end, kind, where, organisation))
     return periods
 
 

@@ -18,7 +18,8 @@ from bot.registry import CommandSet
 from bot.reply import Reply, Section, Table
 from bot.services import Request, Services
 from bot.terms import TermCalendar, read_periods
-from storage.system import replace_terms
+from storage.directory import organisation_by_name
+from storage.system import calendars, replace_terms, term_calendar
 
 commands = CommandSet("terms", "The school term calendar")
 register = commands.register
@@ -142,12 +143,29 @@ def repeat_starts(
 
 @commands.command(
     "terms",
-    summary="Terms, half terms, bank holidays and INSET days for this school year and next",
-    usage="terms [all]",
-    examples=["terms"],
+    summary="Terms, half terms, bank holidays and INSET days for this school year and next: "
+    "your school's own where it has set them, or org:<school>'s",
+    usage='terms [all] [org:"<school>"]',
+    examples=["terms", 'terms org:"Parkwood Academy"'],
+    options={"org"},
 )
 async def terms(req: Request, svc: Services) -> Reply:
-    cal = await svc.terms()
+    whose = ""
+    if req.args.opt("org"):
+        org = await organisation_by_name(svc.session, req.args.opt("org") or "")
+        cal = await term_calendar(
+            svc.session, svc.settings.partnership_calendar, organisation_id=org.id
+        )
+        whose = f" for {org.name}"
+    elif req.actor.organisation_id is not None:
+        everyone = await calendars(svc.session, svc.settings.partnership_calendar)
+        if req.actor.organisation_id in everyone.own:
+            cal = everyone.of(req.actor.organisation_id)
+            whose = " for your school"
+        else:
+            cal = await svc.terms()
+    else:
+        cal = await svc.terms()
     today = to_local(req.now, svc.tz).date()
     show_all = bool(req.args.words and req.args.words[0].lower() == "all")
     start = school_year_start(today)
@@ -175,7 +193,7 @@ async def terms(req: Request, svc: Services) -> Reply:
             day = getattr(cal, method)(today)
             fields.append((label, format_date(day) + _estimated_note(cal, day)))
     title = "The whole term calendar" if show_all else "This school year and next"
-    reply = Reply(text=f"Term calendar: {title.lower()}.")
+    reply = Reply(text=f"Term calendar{whose}: {title.lower()}.")
     return reply.add(
         Section(fields=fields),
         Table(columns=["name", "from", "to", "kind", "source"], rows=rows),
@@ -189,8 +207,9 @@ async def terms(req: Request, svc: Services) -> Reply:
 
 @commands.command(
     "terms import",
-    summary="Replace the term calendar from a CSV on the server: name,start,end,kind (staff)",
-    usage="terms import <path to CSV with header name,start,end,kind>",
+    summary="Load term dates from a CSV on the server: name,start,end,kind and an optional "
+    "organisation column for one school's own dates (staff)",
+    usage="terms import <path to CSV with header name,start,end,kind[,organisation]>",
     examples=["terms import /srv/data/terms_2024.csv"],
     writes=True,
 )
@@ -200,19 +219,22 @@ async def terms_import(req: Request, svc: Services) -> Reply:
     if not path:
         raise UserError(
             "Give the CSV file's path.",
-            hint="Columns: name,start,end,kind; kind is term, half_term, bank_holiday, inset or "
-            "holiday; dates like 2024-09-03.",
+            hint="Columns: name,start,end,kind and optionally organisation (a school's own "
+            "dates); kind is term, half_term, bank_holiday, inset or holiday; dates like "
+            "2024-09-03.",
             example=example,
         )
     try:
         periods = read_periods(path)
     except (OSError, ValueError):  # missing, unreadable, a name too long, a NUL, not text
         raise UserError(f"I can't read {path[:200]!r} on the server.", example=example) from None
-    count = await replace_terms(svc.session, periods, example=example)
+    count, schools = await replace_terms(svc.session, periods, example=example)
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
+    own = f" (own dates for {', '.join(schools)})" if schools else ""
     return Reply(
-        text=f"Imported {count} term calendar rows, {format_date(first)} to {format_date(last)}.",
+        text=f"Imported {count} term calendar rows{own}, {format_date(first)} to "
+        f"{format_date(last)}. They replace earlier dates for the school years they cover.",
         subject=("terms", None),
     )
 
@@ -220,7 +242,7 @@ async def terms_import(req: Request, svc: Services) -> Reply:
 async def import_terms_file(session, path: str) -> str:  # type: ignore[no-untyped-def]
     """`partnership-bot import terms PATH`: the same as the chat command, without a chat."""
     periods = read_periods(path)
-    count = await replace_terms(
+    count, schools = await replace_terms(
         session, periods, example="partnership-bot import terms /srv/data/terms_2024.csv"
     )
-    return f"{count} rows"
+    return f"{count} rows" + (f" (own dates for {', '.join(schools)})" if schools else "")

@@ -2,8 +2,10 @@
 
 Nudges go to the owner on school days only: the school day before the due date, on the due
 date, then while overdue at most every 3 school days (counted from the last nudge, so a
-weekend or a half term never brings one forward). A snooze holds them until its date. The
-outbox itself is the record of what was nudged, so the planner keeps no state of its own.
+weekend or a half term never brings one forward). School days are the owner's school's own
+where it has set them (an academy's terms, its INSET days), else the city's; a chair's digest
+likewise follows the chair's school. A snooze holds them until its date. The outbox itself is
+the record of what was nudged, so the planner keeps no state of its own.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dates import format_date, local_to_utc
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.settings import Settings
-from bot.terms import TermCalendar
+from bot.terms import Calendars, TermCalendar
 from storage import actions as repo
 from storage.actions import Action
 from storage.directory import all_groups, chairs_of
 from storage.outbox import OutboxMessage, enqueue, exists, person_target
-from storage.system import term_calendar
+from storage.system import calendars
 
 NUDGE_AT = time(9, 0)
 DIGEST_AT = time(8, 30)
@@ -120,17 +122,22 @@ async def last_nudges(session: AsyncSession, *, now: datetime) -> dict[int, date
 
 
 async def plan_nudges(
-    session: AsyncSession, *, now: datetime, settings: Settings, terms: TermCalendar
+    session: AsyncSession, *, now: datetime, settings: Settings, terms: Calendars
 ) -> int:
     local = now.astimezone(settings.tz)
     today = local.date()
-    if local.time() < NUDGE_AT or not terms.is_school_day(today):
+    if local.time() < NUDGE_AT:
         return 0
     due_at = local_to_utc(datetime.combine(today, NUDGE_AT), settings.tz)
-    latest = await last_nudges(session, now=now)
+    latest: dict[int, date] | None = None
     made = 0
     for action in await repo.open_actions(session):
-        stage = nudge_due(action, today=today, terms=terms, last_nudge=latest.get(action.id))
+        owners = terms.of(action.owner.organisation_id)  # the owner's school's days
+        if not owners.is_school_day(today):
+            continue
+        if latest is None:
+            latest = await last_nudges(session, now=now)
+        stage = nudge_due(action, today=today, terms=owners, last_nudge=latest.get(action.id))
         if stage is None:
             continue
         made += await enqueue(
@@ -190,19 +197,24 @@ def digest_reply(
 
 
 async def plan_digests(
-    session: AsyncSession, *, now: datetime, settings: Settings, terms: TermCalendar
+    session: AsyncSession, *, now: datetime, settings: Settings, terms: Calendars
 ) -> int:
-    """Monday 08:30 local, in term weeks: each group's chairs get open, overdue, done."""
+    """Monday 08:30 local, in term weeks (the chair's school's): each group's chairs get open,
+    overdue, done."""
     local = now.astimezone(settings.tz)
     today = local.date()
-    if today.weekday() != 0 or local.time() < DIGEST_AT or not terms.in_term_week(today):
+    if today.weekday() != 0 or local.time() < DIGEST_AT:
         return 0
     due_at = local_to_utc(datetime.combine(today, DIGEST_AT), settings.tz)
     week_ago = local_to_utc(datetime.combine(today - timedelta(days=7), DIGEST_AT), settings.tz)
     year, week, _ = today.isocalendar()
     made = 0
     for group in await all_groups(session):
-        chairs = await chairs_of(session, group.id)
+        chairs = [
+            c
+            for c in await chairs_of(session, group.id)
+            if terms.of(c.organisation_id).in_term_week(today)
+        ]
         keys = {c.id: f"action-digest:{group.id}:{year}-W{week:02d}:{c.id}" for c in chairs}
         if not chairs or all([await exists(session, k) for k in keys.values()]):
             continue  # no chair, or this week's digests are already in the outbox
@@ -226,6 +238,6 @@ async def plan_digests(
 
 async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
     """Insert the nudges and digests due by `now`; idempotent by key."""
-    terms = await term_calendar(session, settings.partnership_calendar)
+    terms = await calendars(session, settings.partnership_calendar)
     made = await plan_nudges(session, now=now, settings=settings, terms=terms)
     return made + await plan_digests(session, now=now, settings=settings, terms=terms)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Text, delete, select
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import UserError
-from bot.terms import Period, TermCalendar, shipped_periods, with_bank_holidays
+from bot.terms import (
+    Calendars,
+    Period,
+    TermCalendar,
+    replace_years,
+    school_year_of,
+    shipped_periods,
+    with_bank_holidays,
+)
 from storage.base import Base, UTCDateTime, dialect_insert, utcnow
+from storage.directory import all_organisations
 
 HEARTBEAT = "clock:heartbeat"
 
@@ -33,6 +42,11 @@ class TermPeriod(Base):
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20))
+    # a school's own row (an academy's terms, its INSET days); NULL: the city's calendar
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str | None] = mapped_column(String(300))  # as the imported file gave it
 
 
 async def get_state(session: AsyncSession, key: str) -> SystemState | None:
@@ -49,31 +63,100 @@ async def set_state(session: AsyncSession, key: str, value: str, *, at: datetime
     )
 
 
-async def term_calendar(session: AsyncSession, calendar: str = "sheffield") -> TermCalendar:
-    """The imported calendar, or the shipped one named by `calendar` (PARTNERSHIP_CALENDAR:
-    sheffield or england) when none was imported; England's bank holidays are added to both."""
-    rows = list(await session.scalars(select(TermPeriod)))
-    if not rows:
-        return TermCalendar(shipped_periods(calendar))
-    periods = [Period(r.name, r.start, r.end, r.kind, "imported (terms import)") for r in rows]
-    return TermCalendar(with_bank_holidays(periods))
+IMPORTED = "imported (terms import)"
+
+
+def _period(row: TermPeriod) -> Period:
+    return Period(row.name, row.start, row.end, row.kind, row.source or IMPORTED)
+
+
+async def calendars(session: AsyncSession, calendar: str = "sheffield") -> Calendars:
+    """The city's calendar and every school's own, from one query.
+
+    The city's: the shipped calendar named by `calendar` (PARTNERSHIP_CALENDAR: sheffield or
+    england), with imported rows in place of it for the school years they cover; England's
+    bank holidays are added. A school's: see `bot.terms.Calendars`.
+    """
+    rows = list(await session.scalars(select(TermPeriod).order_by(TermPeriod.id)))
+    city_rows = [_period(r) for r in rows if r.organisation_id is None]
+    shipped = shipped_periods(calendar)
+    city = TermCalendar(
+        with_bank_holidays(replace_years(shipped, city_rows)) if city_rows else shipped
+    )
+    own: dict[int, list[Period]] = {}
+    for r in rows:
+        if r.organisation_id is not None:
+            own.setdefault(r.organisation_id, []).append(_period(r))
+    return Calendars(city, own)
+
+
+async def term_calendar(
+    session: AsyncSession, calendar: str = "sheffield", *, organisation_id: int | None = None
+) -> TermCalendar:
+    """The city's calendar (see `calendars`), or with `organisation_id` that school's own."""
+    return (await calendars(session, calendar)).of(organisation_id)
 
 
 async def replace_terms(
     session: AsyncSession, periods: list[Period], *, example: str | None = None
-) -> int:
-    """Replace the whole term calendar (chat `terms import` and the CLI both come here).
+) -> tuple[int, list[str]]:
+    """Load a term calendar file (chat `terms import` and the CLI both come here).
 
-    Refused, with nothing deleted, unless there is a row of kind `term`: a holiday-only file
-    would otherwise wipe the terms and silently stop every school-day post and nudge."""
-    if not any(p.kind == "term" for p in periods):
+    Rows without an organisation are the city's: they replace the city's imported rows for the
+    school years their terms cover, and are refused, with nothing changed, unless there is a
+    row of kind `term` (a holiday-only file would otherwise silently stop every school-day post
+    and nudge). Rows naming an organisation (which must be in the directory) replace that
+    school's own rows for the school years they cover; a school may give only its INSET days.
+    """
+    city = [p for p in periods if not p.organisation]
+    if city and not any(p.kind == "term" for p in city) or not periods:
         raise UserError(
             "That file has no rows of kind `term`, so the term calendar is left as it was.",
             hint="A term calendar needs its terms as well as the holidays: kind is term, "
-            "half_term, bank_holiday, inset or holiday.",
+            "half_term, bank_holiday, inset or holiday. A school's own INSET days name the "
+            "school in an `organisation` column.",
             example=example,
         )
-    await session.execute(delete(TermPeriod))
-    session.add_all(TermPeriod(name=p.name, start=p.start, end=p.end, kind=p.kind) for p in periods)
+    orgs = {o.name.lower(): o for o in await all_organisations(session)}
+    scopes: dict[int | None, list[Period]] = {None: city} if city else {}
+    unknown = sorted(
+        {p.organisation for p in periods if p.organisation}
+        - {p.organisation for p in periods if p.organisation.lower() in orgs}
+    )
+    if unknown:
+        raise UserError(
+            f"{', '.join(repr(u) for u in unknown[:5])} is not an organisation in the "
+            "directory, so the term calendar is left as it was.",
+            hint="Use the organisation's name as the directory has it (`import organisations`), "
+            "or leave the column empty for the city's dates.",
+            example="INSET day,2026-09-01,2026-09-01,inset,,Hillside Primary",
+        )
+    for p in periods:
+        if p.organisation:
+            scopes.setdefault(orgs[p.organisation.lower()].id, []).append(p)
+    for organisation_id, rows in scopes.items():
+        years = {school_year_of(p.start) for p in rows if p.kind == "term" or organisation_id}
+        existing = await session.scalars(
+            select(TermPeriod).where(
+                TermPeriod.organisation_id.is_(None)
+                if organisation_id is None
+                else TermPeriod.organisation_id == organisation_id
+            )
+        )
+        for row in existing:
+            if school_year_of(row.start) in years:
+                await session.delete(row)
+        session.add_all(
+            TermPeriod(
+                name=p.name,
+                start=p.start,
+                end=p.end,
+                kind=p.kind,
+                organisation_id=organisation_id,
+                source=None if p.source == "imported" else p.source[:300],
+            )
+            for p in rows
+        )
     await session.flush()
-    return len(periods)
+    named = sorted({orgs[p.organisation.lower()].name for p in periods if p.organisation})
+    return len(periods), named
