@@ -39,9 +39,18 @@ NUDGE_BEFORE = timedelta(days=3)
 
 
 def iso_week(day: date) -> str:
-    """`2024-W02`: the edition's name and the middle of its outbox keys."""
+    """`2024-W02`: the edition's stored name and the middle of its outbox keys (not shown)."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def edition_label(week: str) -> str:
+    """What people read for an edition's week: `edition of Mon 30 Nov 2026` for `2026-W48`.
+
+    The date is the Monday of the ISO week the edition was stored under (`iso_week`)."""
+    year, number = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(number), 1)
+    return f"edition of {monday:%a} {monday.day} {monday:%b %Y}"
 
 
 def channel_name(bs: BulletinSettings, settings: Settings) -> str:

@@ -98,15 +98,21 @@ async def test_an_empty_week_sends_nothing_and_tells_staff(ask: Asker) -> None:
 async def test_no_edition_twice_and_the_next_holds_what_is_new_or_closing(ask: Asker) -> None:
     await post_all(ask)
     sent = await ask.ok(SAM, "bulletin send")
-    assert "edition #1" in sent.text and "2023-W48" in sent.text
+    # editions are named by their week in UK dates, never an ISO week number
+    assert "edition #1 (edition of Mon 27 Nov 2023)" in sent.text and "W48" not in sent.text
     again = await ask.ok(SAM, "bulletin send")
-    assert "already went out" in again.text
+    assert "already went out" in again.text and "edition of Mon 27 Nov 2023" in again.text
+    shown = render_text(await ask.ok(SAM, "bulletin 1"))
+    assert "edition of Mon 27 Nov 2023" in shown and "W48" not in shown
     assert len(await outbox_rows(ask.ctx, prefix="bulletin:2023-W48:group:")) == 1
     # Monday: nothing new since Friday's edition and nothing closing within 7 days
     await run_tick(ask.ctx, MONDAY)
     assert await copies(ask, "2023-W49") == {}
     ask.ctx.clock.set(london(2023, 12, 5, 10, 0))
     await ask.ok(SAM, 'opp add "Governor training" closes:31/01/2024 phase:all')
+    # Tuesday: this week's edition went on Monday, so the preview is of next week's
+    preview = render_text(await ask.ok(SAM, "bulletin preview"))
+    assert "week of Mon 11 Dec 2023" in preview, preview
     await run_tick(ask.ctx, london(2023, 12, 11, 8, 0))
     channel = (await copies(ask, "2023-W50"))["group:bulletin"]
     assert "Governor training" in channel and "Attendance champions" not in channel

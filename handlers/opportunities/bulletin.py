@@ -30,6 +30,21 @@ def week_monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+async def next_edition_day(req: Request, svc: Services) -> date:
+    """The local date the clock sends the next edition: this week's bulletin day if its time
+    is still ahead and no edition went this week, else a later week; holiday weeks skipped."""
+    bs = await repo.bulletin_settings(svc.session)
+    today = req.now.astimezone(svc.tz).date()
+    day = bulletin.scheduled_day(today, bs)
+    sends_at = local_to_utc(datetime.combine(day, parse_time(bs.time)), svc.tz)
+    sent = await repo.edition_for_week(svc.session, bulletin.iso_week(day))
+    next_day = day if sends_at > req.now and sent is None else day + timedelta(days=7)
+    terms = await svc.terms()
+    while not terms.in_term_week(next_day) and next_day < today + timedelta(days=400):
+        next_day += timedelta(days=7)  # the clock skips holiday weeks
+    return next_day
+
+
 async def schedule_line(svc: Services) -> str:
     bs = await repo.bulletin_settings(svc.session)
     channel = bulletin.channel_name(bs, svc.settings)
@@ -58,7 +73,8 @@ async def bulletin_show(req: Request, svc: Services) -> Reply:
     lines = [await schedule_line(svc), await subscription_line(svc, req.actor)]
     if last:
         lines.append(
-            f"Last edition: #{last.id} ({last.week}), {format_when(last.created_at, svc.tz)}."
+            f"Last edition: #{last.id} ({bulletin.edition_label(last.week)}), "
+            f"sent {format_when(last.created_at, svc.tz)}."
         )
     subscribed = await repo.subscription(svc.session, req.actor)
     toggle = "bulletin unsubscribe" if subscribed else "bulletin subscribe"
@@ -73,7 +89,10 @@ async def bulletin_show(req: Request, svc: Services) -> Reply:
 async def show_edition(req: Request, svc: Services, edition: repo.BulletinEdition) -> Reply:
     """Staff see who got what; everyone else sees their own copy (or the channel's)."""
     deliveries = await repo.deliveries_of(svc.session, edition.id)
-    head = f"Bulletin edition #{edition.id} ({edition.week}), {format_when(edition.created_at, svc.tz)}"
+    head = (
+        f"Bulletin edition #{edition.id} ({bulletin.edition_label(edition.week)}), "
+        f"sent {format_when(edition.created_at, svc.tz)}"
+    )
     if req.actor.is_staff:
         keys = [d.outbox_key for d in deliveries]
         found = await svc.session.execute(
@@ -164,8 +183,10 @@ async def bulletin_preview(req: Request, svc: Services) -> Reply:
             text=f"The next bulletin has nothing for {for_whom} yet: no opportunities new since "
             "the last edition or closing within 7 days."
         )
+    # "week of" names the edition this preview is for: the next one the clock will send
+    next_day = await next_edition_day(req, svc)
     reply = bulletin.compose(
-        mine, week_of=week_monday(today), edition_id=None, for_whom=for_whom, dm=dm
+        mine, week_of=week_monday(next_day), edition_id=None, for_whom=for_whom, dm=dm
     )
     reply.text += "\n" + await schedule_line(svc)
     return reply
@@ -185,7 +206,8 @@ async def bulletin_send(req: Request, svc: Services) -> Reply:
     done = await repo.edition_for_week(svc.session, week)
     if done is not None:
         return Reply(
-            text=f"This week's bulletin (edition #{done.id}, {week}) already went out "
+            text=f"This week's bulletin (edition #{done.id}, {bulletin.edition_label(week)}) "
+            "already went out "
             f"{format_when(done.created_at, svc.tz)}; an edition goes only once a week."
         ).add(Actions([Button(f"Edition #{done.id}", f"bulletin {done.id}")]))
     edition, copies = await bulletin.send_edition(
@@ -213,7 +235,7 @@ async def bulletin_send(req: Request, svc: Services) -> Reply:
         for c in copies
     ]
     return Reply(
-        text=f"Queued bulletin edition #{edition.id} ({week}){holiday}: "
+        text=f"Queued bulletin edition #{edition.id} ({bulletin.edition_label(week)}){holiday}: "
         f"{len(copies) - people} channel copy and {people} by DM, "
         f"{len(edition.opportunity_ids)} opportunities in all.",
         subject=("bulletin", edition.id),
@@ -288,13 +310,7 @@ async def bulletin_settings(req: Request, svc: Services) -> Reply:
             raise
     if opts:
         await repo.save_bulletin_settings(svc.session, bs, at=req.now)
-    today = req.now.astimezone(svc.tz).date()
-    day = bulletin.scheduled_day(today, bs)
-    sends_at = local_to_utc(datetime.combine(day, parse_time(bs.time)), svc.tz)
-    next_day = day if sends_at > req.now else day + timedelta(days=7)
-    terms = await svc.terms()
-    while not terms.in_term_week(next_day) and next_day < today + timedelta(days=400):
-        next_day += timedelta(days=7)  # the clock skips holiday weeks
+    next_day = await next_edition_day(req, svc)
     text = ("Bulletin settings saved. " if opts else "") + await schedule_line(svc)
     return Reply(text=text, subject=("bulletin", None) if opts else None).add(
         Section(fields=[("Next edition", f"{format_date(next_day)} at {bs.time}")])
