@@ -3,6 +3,8 @@ who may change what."""
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 
@@ -62,6 +64,10 @@ async def test_action_shows_history_with_who_and_notes(ask: Asker) -> None:
     assert "Dan Cooper  added it" in text
     assert "Jo Bloggs   note: Primary figures sent" in text
     assert "snoozed it: until Mon 4 Dec 2023" in text
+    # when each change happened, in UK style with the weekday ("Fri 1 Dec 2023, 09:00")
+    assert re.search(
+        r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2} 20\d\d, \d\d:\d\d", text
+    )
 
 
 async def test_note_without_text_offers_a_form(ask: Asker) -> None:

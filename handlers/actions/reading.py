@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement
 
-from bot.dates import format_date, parse_period
+from bot.dates import format_date, format_when, parse_period
 from bot.errors import UserError
 from bot.policy import Loaded
 from bot.reply import Actions, Button, File, Reply, Section, Table
@@ -82,8 +82,7 @@ async def action_show(req: Request, svc: Services) -> Reply:
 
 
 def _when(at: datetime, svc: Services) -> str:
-    local = at.astimezone(svc.tz)
-    return f"{local.day} {local:%b %Y %H:%M}"
+    return format_when(at, svc.tz)  # "Tue 5 Dec 2023, 10:00", the partnership's local time
 
 
 def _describe(event: repo.ActionEvent) -> str:
