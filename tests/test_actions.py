@@ -3,10 +3,9 @@ who may change what."""
 
 from __future__ import annotations
 
-import re
-
 import csv
 import io
+import re
 
 from bot.render.text import render_text
 from bot.reply import File, Form
