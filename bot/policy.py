@@ -250,6 +250,7 @@ POLICY: dict[str, Rule] = {
     "triage reopen": _rule(STAFF),
     "triage escalate": _rule(STAFF),
     "triage log-days": _rule(STAFF),
+    "triage kind": _rule(STAFF),
     "triage stats": _rule(STAFF),
     # attendance
     "attendance": _rule(EVERYONE),

@@ -92,7 +92,13 @@ class FormField:
     value: str | None = None
     positional: bool = False
     error: str | None = None
+    # a line or two under the input saying what the choices mean or what forms are accepted
+    hint: str | None = None
 
+
+# A select with no value shows this, never its first option: choosing is the person's job
+# (a support form that started on "crisis" filed questions about guidance as crises).
+CHOOSE = "Choose..."
 
 _FIELD_DEFAULTS: dict[str, Any] = {
     "options": [],
@@ -101,6 +107,7 @@ _FIELD_DEFAULTS: dict[str, Any] = {
     "value": None,
     "positional": False,
     "error": None,
+    "hint": None,
 }
 
 
@@ -145,7 +152,7 @@ class Form:
         Shape: `{"type": "form", "title": str, "command": str, "submit_label": str,
         "fields": [{"name": str, "label": str, "kind": str, and only when not the default:
         "options": [str], "required": true, "placeholder": str, "value": str,
-        "positional": true, "error": str}]}`. Defaults are left out so it fits in Slack's
+        "positional": true, "error": str, "hint": str}]}`. Defaults are left out so it fits in Slack's
         2,000-character button value.
         """
         fields = []
@@ -241,6 +248,7 @@ def _field_from_wire(raw: Any, index: int) -> FormField:
         placeholder=_text(raw, "placeholder", None),
         value=_text(raw, "value", None),
         error=_text(raw, "error", None),
+        hint=_text(raw, "hint", None),
         **flags,
     )
 

@@ -41,6 +41,45 @@ UNIVERSAL = "universal offer (signposting)"
 SIGNPOST_QUOTE = "signpost / quote"
 SIGNPOSTING = "signposting (not a subscriber)"
 
+# The stored offer as each reader says it: (a school's words, staff words). A school reads
+# what it can ask for; staff read the rule that applied (Learn Sheffield subscription offer,
+# seed 003: subscribers get crisis, consultancy, advocacy and brokerage; every school gets
+# signposting; others a signpost or a quote).
+OFFER_WORDS = {
+    SUBSCRIBER: ("included in your subscription", "subscriber: included"),
+    UNIVERSAL: ("open to every school", "universal offer (any school)"),
+    SIGNPOST_QUOTE: (
+        "we will point you to help or quote for the work (you do not subscribe)",
+        "not a subscriber: signpost or quote",
+    ),
+    SIGNPOSTING: (
+        "we will point you to the right help (you do not subscribe)",
+        "not a subscriber: signposting only",
+    ),
+}
+
+# One line for each kind of support, in a school's words, for the form and `help support`.
+KIND_DESCRIPTIONS = {
+    "crisis": "something serious has happened and you need a leader's help today "
+    "(head suddenly absent, serious incident, unannounced inspection)",
+    "consultancy": "expert advice or a review for planned work "
+    "(curriculum, leadership, Ofsted preparation)",
+    "advocacy": "someone to speak up for your school with the council, the DfE or the press",
+    "brokerage": "help finding and agreeing support from another school, trust or provider",
+    "signposting": "where to find guidance or who to ask (open to every school)",
+}
+
+
+def offer_words(offer: str, *, staff: bool) -> str:
+    """The stored `offer` in the reader's words: staff words when `staff`, else a school's."""
+    school, staff_words = OFFER_WORDS.get(offer, (offer, offer))
+    return staff_words if staff else school
+
+
+def kind_hint() -> str:
+    """The support form's line per kind: `crisis: ...` one per line."""
+    return "\n".join(f"{kind}: {text}" for kind, text in KIND_DESCRIPTIONS.items())
+
 
 class SupportRequest(Base):
     """One request for point-of-need leadership support from a school or trust."""

@@ -19,7 +19,7 @@ from bot.settings import Settings
 from storage import directory
 from storage.directory import Organisation, Person
 from storage.outbox import enqueue, group_target, person_target
-from storage.support import SupportRequest
+from storage.support import SupportRequest, offer_words
 
 STATUS_WORDS = {
     "acknowledged": "has been acknowledged",
@@ -59,7 +59,7 @@ async def notify_triage_channel(
                     ("Urgency", request.urgency),
                     ("Best contact", request.contact or requester.email),
                     ("Consent to share with named partners", "yes" if request.consent else "no"),
-                    ("Entitlement", request.offer),
+                    ("Entitlement", offer_words(request.offer, staff=True)),
                     ("Acknowledge by", format_when(request.ack_due_at, settings.tz)),
                 ],
             ),

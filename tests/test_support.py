@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.render.text import render_text
+from bot.reply import Reply
 from storage import support as repo
 from storage.outbox import OutboxMessage
 from storage.support import SupportRequest
@@ -66,14 +68,21 @@ async def test_each_request_records_the_entitlement(ask: Asker) -> None:
     cases = [
         (JO, "crisis", "included in your subscription"),
         (PRIYA, "brokerage", "included in your subscription"),
-        (OMAR, "consultancy", "signpost / quote"),
-        (OMAR, "crisis", "signposting (not a subscriber)"),
-        (OMAR, "signposting", "universal offer (signposting)"),
+        (OMAR, "consultancy", "we will point you to help or quote for the work"),
+        (OMAR, "crisis", "we will point you to the right help (you do not subscribe)"),
+        (OMAR, "signposting", "open to every school"),
     ]
+    staff_words = ["subscriber: included", "subscriber: included"]
+    staff_words += ["not a subscriber: signpost or quote", "not a subscriber: signposting only"]
+    staff_words += ["universal offer (any school)"]
     for number, (email, kind, offer) in enumerate(cases, start=1):
         reply = await ask.ok(email, f'support {kind} "We need some help"')
         assert f"Entitlement: {offer}" in render_text(reply), (email, kind)
         assert f"#{number} received" in reply.text
+        # staff read the rule that applied, in their words, the school its own
+        staff_view = render_text(await ask.ok(SAM, f"triage {number}"))
+        assert f"Entitlement: {staff_words[number - 1]}" in staff_view
+        assert "your subscription" not in staff_view
 
 
 async def test_entitlement_shows_safety_net_and_draws_down(ask: Asker) -> None:
@@ -88,9 +97,13 @@ async def test_entitlement_shows_safety_net_and_draws_down(ask: Asker) -> None:
     assert "Logged 0.5 days" in (await ask.ok(SAM, "triage log-days 1 0.5d")).text
     text = render_text(await ask.ok(SAM, 'entitlement org:"Parkwood Academy"'))
     assert "0.5 days over" in text
-    assert "consultancy  included in your subscription  1" in text
+    assert "consultancy  subscriber: included" in text  # staff words for staff
+    assert "your subscription" not in text
+    mine = render_text(await ask.ok(PRIYA, "entitlement"))
+    assert "What Parkwood Academy can ask Learn Sheffield for" in mine
+    assert "included in your subscription" in mine and "Subscriber: yes" not in mine
     red = render_text(await ask.ok(SAM, 'entitlement org:"Steel City Secondary"'))
-    assert "none (safety-net days" in red and "signpost / quote" in red
+    assert "none (safety-net days" in red and "not a subscriber: signpost or quote" in red
 
 
 # --- intake ----------------------------------------------------------------------------
@@ -260,3 +273,49 @@ async def test_other_school_never_gets_a_message_about_it(ask: Asker) -> None:
             select(OutboxMessage).where(OutboxMessage.target == f"person:{omar}")
         )
         assert list(to_omar) == []
+
+
+async def test_the_support_form_starts_with_no_kind_chosen_in_every_door(ask: Asker) -> None:
+    from bot.render.adaptivecards import render_card
+    from bot.render.blockkit import render_modal
+    from bot.render.html import render_html
+
+    form = (await ask.ok(JO, "support")).form
+    assert form is not None
+    kind = next(f for f in form.fields if f.name == "kind")
+    assert kind.value is None and kind.required
+    for name in ("crisis", "consultancy", "advocacy", "brokerage", "signposting"):
+        assert f"{name}: " in (kind.hint or "")  # one line saying what each kind is for
+    # Slack: no initial option, a "Choose..." placeholder, the line per kind under it
+    block = next(b for b in render_modal(form)["blocks"] if b.get("block_id") == "kind")
+    assert "initial_option" not in block["element"]
+    assert block["element"]["placeholder"]["text"] == "Choose..."
+    assert "crisis: " in block["hint"]["text"]
+    # Teams: the choice set has no value, so nothing is chosen
+    card = json.dumps(render_card(Reply(elements=[form])))
+    choice = next(
+        item
+        for item in _walk(render_card(Reply(elements=[form])))
+        if item.get("type") == "Input.ChoiceSet" and item["id"].endswith("kind")
+    )
+    assert "value" not in choice and choice["placeholder"] == "Choose..."
+    assert "consultancy: expert advice" in card
+    # the web chat: the empty "Choose..." option is the selected one
+    html = render_html(Reply(elements=[form]))
+    select = html[html.index('name="kind"') :]
+    assert select.split("<option", 2)[1].startswith(' value="" selected>Choose...')
+    # submitted without choosing: the kind is asked for, on its field, and nothing is filed
+    reply = await ask(JO, form.to_command({"details": "Where is the exclusions guidance?"}))
+    assert reply.error and reply.error_field == "kind"
+
+
+def _walk(node: object) -> list[dict]:  # type: ignore[type-arg]
+    found = []
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            found.extend(_walk(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_walk(value))
+    return found

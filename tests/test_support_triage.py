@@ -8,6 +8,7 @@ import holidays
 import pytest
 
 from bot.render.text import render_text
+from bot.reply import Actions, Reply
 from bot.settings import SettingsError, load_settings
 from bot.terms import parse_office_hours
 from storage import support as repo
@@ -99,17 +100,86 @@ async def test_consultancy_gets_two_working_days(ask: Asker) -> None:
     assert len(await outbox_rows(ctx, prefix="support:1:breach")) == 1
 
 
-async def test_queue_is_ordered_by_urgency_then_time_to_breach(ask: Asker) -> None:
+async def test_queue_is_most_urgent_first_kind_then_target_then_age(ask: Asker) -> None:
+    ctx = ask.ctx
     await ask.ok(PRIYA, 'support consultancy "Curriculum review" urgency:"this half term"')
-    await ask.ok(OMAR, 'support advocacy "Complaint" urgency:"this week"')
-    await ask.ok(JO, CRISIS)
+    ctx.clock.set(london(2023, 12, 1, 10, 0))  # type: ignore[attr-defined]
+    await ask.ok(OMAR, 'support advocacy "Complaint" urgency:"today"')
+    await ask.ok(JO, CRISIS)  # #3, due 12:00
+    ctx.clock.set(london(2023, 12, 1, 10, 30))  # type: ignore[attr-defined]
+    await ask.ok(PRIYA, 'support crisis "Flood in the hall"')  # #4, due 12:30
+    await ask.ok(SAM, "triage ack 3")  # acknowledged: its target is met
     text = render_text(await ask.ok(SAM, "triage"))
-    assert "3 open support requests" in text
+    assert "4 open support requests, most urgent first" in text
     order = [line.split()[0] for line in text.splitlines() if line.startswith("#")]
-    assert order == ["#", "#3", "#2", "#1"]
+    # crises first (the one still to acknowledge before the acknowledged one), then the
+    # others by target: the consultancy raised first is due first, whatever the urgency says
+    assert order == ["#", "#4", "#3", "#1", "#2"]
     assert "due in 2h" in text
+    # each row's next steps as buttons, in the queue's order; no Acknowledge once acknowledged
+    rows = [
+        [b.command for b in a.buttons]
+        for a in (await ask.ok(SAM, "triage")).elements
+        if isinstance(a, Actions)
+        and a.buttons[0].command.startswith("triage ")
+        and a.buttons[0].label.startswith("Open")
+    ]
+    assert rows[0] == ["triage 4", "triage ack 4", "triage assign 4"]
+    assert rows[1] == ["triage 3", "triage assign 3"]
+    assert len(rows) == 4
     await ask.ok(SAM, 'triage resolve 3 "Adviser visited"')
     assert "#3" not in render_text(await ask.ok(SAM, "triage"))
+
+
+async def test_a_request_card_offers_only_what_its_state_allows(ask: Asker) -> None:
+    await ask.ok(JO, CRISIS)
+
+    def commands(reply: Reply) -> list[str]:
+        return [b.command for b in reply.buttons]
+
+    new = commands(await ask.ok(SAM, "triage 1"))
+    assert "triage ack 1" in new and "triage reopen 1" not in new
+    assert all('"' not in c for c in new)  # no button carries a made-up note ("Done")
+    await ask.ok(SAM, "triage ack 1")
+    acked = commands(await ask.ok(SAM, "triage 1"))
+    assert "triage ack 1" not in acked and "triage resolve 1" in acked
+    # resolving asks for what was done; the school is never told a placeholder
+    bare = await ask(SAM, "triage resolve 1")
+    assert bare.error and bare.error_field == "note"
+    assert "Status: acknowledged" in render_text(await ask.ok(JO, "support 1"))
+    await ask.ok(SAM, 'triage resolve 1 "Adviser visited"')
+    assert commands(await ask.ok(SAM, "triage 1")) == ["triage reopen 1"]
+    school_view = commands(await ask.ok(JO, "support 1"))
+    assert not any(c.startswith("triage") for c in school_view)
+
+
+async def test_staff_reclassify_a_request_and_its_target_follows(ask: Asker) -> None:
+    ctx = ask.ctx
+    ctx.clock.set(london(2023, 12, 1, 9, 0))  # type: ignore[attr-defined]
+    await ask.ok(JO, 'support crisis "Where is the guidance on exclusions?"')
+    assert "Fri 1 Dec 2023, 11:00" in render_text(await ask.ok(SAM, "triage 1"))
+    refused = await ask(JO, "triage kind 1 signposting")
+    assert refused.error  # staff only
+    bad = await ask(SAM, "triage kind 1 urgent")
+    assert bad.error and "crisis, consultancy, advocacy, brokerage, signposting" in bad.text
+    done = await ask.ok(SAM, "triage kind 1 signposting")
+    assert "reclassified from crisis to signposting" in done.text
+    # two working days from when it was raised, not two hours
+    assert "Acknowledge by Tue 5 Dec 2023, 09:00" in done.text
+    card = render_text(await ask.ok(SAM, "triage 1"))
+    assert "Support request #1: signposting" in card
+    assert "Entitlement: universal offer (any school)" in card
+    assert "reclassified" in card and "from crisis to signposting" in card  # audited
+    jo = await person_id(ask, JO)
+    told = [
+        r.text
+        for r in await outbox_rows(ctx, prefix="support:1:status")
+        if r.target == f"person:{jo}"
+    ]
+    assert any("is now treated as signposting" in t for t in told)
+    async with ctx.db.session() as session:
+        request = await repo.get_request(session, 1)
+        assert request is not None and request.kind == "signposting"
 
 
 async def test_status_changes_are_told_to_the_requester_and_audited(ask: Asker) -> None:

@@ -14,7 +14,18 @@ from datetime import date
 from typing import Any, Literal
 
 from bot.parsing import yes_no_word
-from bot.reply import Actions, Button, File, Form, FormField, Image, Reply, Section, Table
+from bot.reply import (
+    CHOOSE,
+    Actions,
+    Button,
+    File,
+    Form,
+    FormField,
+    Image,
+    Reply,
+    Section,
+    Table,
+)
 
 CARD_VERSION = "1.5"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -196,6 +207,8 @@ def _input(f: FormField) -> dict[str, Any]:
         }
         if f.value and f.value in f.options:
             out["value"] = f.value
+        elif not f.placeholder:
+            out["placeholder"] = CHOOSE
     elif f.kind == "date":
         out = {"type": "Input.Date", **base}
         iso = _iso_date(f.value)
@@ -225,6 +238,8 @@ def _form(form: Form, *, kind: ActionKind, error_field: str | None, error: str) 
     items: list[dict[str, Any]] = [text_block(form.title, weight="bolder", style="heading")]
     for f in form.fields:
         items.append(_input(f))
+        if f.hint:
+            items.extend(_paragraph(f.hint, size="small", isSubtle=True))
         message = f.error or (error if error_field == f.name else None)
         if message:
             items.append(text_block(message, color="attention", size="small", spacing="none"))

@@ -15,7 +15,18 @@ from typing import Any
 
 from bot.parsing import yes_no_word
 from bot.render.text import render_text
-from bot.reply import Actions, Button, File, Form, FormField, Image, Reply, Section, Table
+from bot.reply import (
+    CHOOSE,
+    Actions,
+    Button,
+    File,
+    Form,
+    FormField,
+    Image,
+    Reply,
+    Section,
+    Table,
+)
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_SURFACE_BLOCKS = 100  # modals and the home tab
@@ -296,6 +307,8 @@ def _input_element(f: FormField) -> dict[str, Any]:
             el["initial_value"] = f.value[:3000]
     if f.placeholder and f.kind not in ("checkbox",):
         el["placeholder"] = plain(f.placeholder, 150)
+    elif el["type"] == "static_select" and "initial_option" not in el:
+        el["placeholder"] = plain(CHOOSE, 150)
     return el
 
 
@@ -312,6 +325,7 @@ def render_modal(form: Form, *, metadata: str = "", error: str | None = None) ->
                 "label": plain(f.label or f.name, 2000),
                 "optional": not f.required or f.kind == "checkbox",
                 "element": _input_element(f),
+                **({"hint": plain(f.hint, 2000)} if f.hint else {}),
             }
         )
     return {

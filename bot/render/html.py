@@ -12,7 +12,7 @@ import re
 from html import escape
 
 from bot.parsing import yes_no_word
-from bot.reply import Actions, File, Form, Image, Reply, Section, Table
+from bot.reply import CHOOSE, Actions, File, Form, Image, Reply, Section, Table
 
 # An http(s) address up to whitespace; trailing punctuation that usually ends a sentence is
 # left outside the link ("see https://example.org." links https://example.org).
@@ -132,12 +132,18 @@ def _form(form: Form) -> str:
                 f'<option value="{escape(o)}"{" selected" if o == f.value else ""}>{escape(o)}</option>'
                 for o in f.options
             )
+            if f.value not in f.options:  # nothing chosen yet: say so, never pick the first
+                opts = (
+                    f'<option value="" selected>{escape(f.placeholder or CHOOSE)}</option>' + opts
+                )
             out.append(f'<select name="{name}"{req}>{opts}</select>')
         elif f.kind == "checkbox":
             checked = " checked" if yes_no_word(f.value) else ""
             out.append(f'<input type="checkbox" name="{name}"{checked}>')
         else:
             out.append(f'<input type="text" name="{name}" value="{val}"{ph}{req}>')
+        if f.hint:
+            out.append(f'<small class="field-hint">{_lines(f.hint)}</small>')
         if f.error:
             out.append(f'<span class="field-error">{escape(f.error)}</span>')
         out.append("</label>")

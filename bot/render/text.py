@@ -48,7 +48,10 @@ def render_text(reply: Reply) -> str:
             for f in element.fields:
                 req = " (required)" if f.required else ""
                 opts = f" [{'|'.join(f.options)}]" if f.options else ""
-                block.append(f"  {f.name}: {f.label}{opts}{req}")
+                value = f" = {f.value}" if f.value else ""
+                block.append(f"  {f.name}: {f.label}{opts}{req}{value}")
+                if f.hint:
+                    block.extend(f"      {line}" for line in f.hint.split("\n"))
         if block:
             lines.append("\n".join(block))
     return "\n\n".join(lines)

@@ -35,7 +35,15 @@ def support_form() -> Reply:
         command="support",
         submit_label="Send to Learn Sheffield",
         fields=[
-            FormField("kind", "Kind of support", "select", list(ALL_KINDS), required=True),
+            # starts on "Choose...": a school picks its kind knowing what each one means
+            FormField(
+                "kind",
+                "Kind of support",
+                "select",
+                list(ALL_KINDS),
+                required=True,
+                hint=repo.kind_hint(),
+            ),
             FormField(
                 "details",
                 "What is needed",
@@ -191,7 +199,7 @@ async def support(req: Request, svc: Services) -> Reply:
         other_days=svc.settings.support_ack_other_days,
         office=svc.settings.office,
     )
-    due = repo.add_working_hours(req.now, hours, office=svc.settings.office, tz=svc.tz)
+    due = kernel.ack_due(svc, kind, req.now)
     request = await repo.create_request(
         svc.session,
         requester=req.actor,
@@ -231,7 +239,7 @@ async def support(req: Request, svc: Services) -> Reply:
                         "Acknowledged by",
                         f"{format_when(due, svc.tz)} (target: {target}, 08:00-18:00 school days)",
                     ),
-                    ("Entitlement", request.offer),
+                    ("Entitlement", repo.offer_words(request.offer, staff=req.actor.is_staff)),
                     ("Safety-net days", kernel.safety_net_text(allocated, used)),
                 ]
             ),
@@ -303,26 +311,45 @@ async def entitlement(req: Request, svc: Services) -> Reply:
     raised = await repo.requests_raised_between(
         svc.session, start=since, end=until, organisation_id=org.id
     )
+    staff = req.actor.is_staff
+    year = f"{start.year}/{str(end.year)[2:]}"
     rows = [
         [
             kind,
-            repo.offer_for(subscriber=org.subscriber, kind=kind),
+            repo.offer_words(repo.offer_for(subscriber=org.subscriber, kind=kind), staff=staff),
             str(sum(1 for r in raised if r.kind == kind)),
         ]
         for kind in ALL_KINDS
     ]
-    fields = [
-        ("Subscriber", "yes" if org.subscriber else "no"),
-        ("Category", org.category or "not categorised"),
-        ("Safety-net days", kernel.safety_net_text(allocated, used)),
-    ]
-    if org.maintained:
-        fields.append(("Statutory duties", "support and challenge meetings (maintained school)"))
+    if staff:  # the rule that applies and the figures triage needs
+        fields = [
+            ("Subscriber", "yes" if org.subscriber else "no"),
+            ("Category", org.category or "not categorised"),
+            ("Safety-net days", kernel.safety_net_text(allocated, used)),
+        ]
+        if org.maintained:
+            fields.append(("Statutory duties", "support and challenge meetings (maintained)"))
+        text = f"Entitlement: {org.name}, school year {year}"
+        columns = ["kind", "offer", "requests this year"]
+    else:  # what the school can ask for, in its own words
+        fields = [
+            (
+                "Your subscription",
+                "you subscribe to Learn Sheffield's offer"
+                if org.subscriber
+                else "you do not subscribe; signposting is open to every school",
+            ),
+            ("Extra support days (safety net)", kernel.safety_net_text(allocated, used)),
+        ]
+        if org.maintained:
+            fields.append(("Also for maintained schools", "support and challenge meetings"))
+        text = f"What {org.name} can ask Learn Sheffield for, school year {year}"
+        columns = ["kind of support", "what you get", "asked this year"]
     return Reply(
-        text=f"Entitlement for {org.name}, school year {start.year}/{str(end.year)[2:]}",
+        text=text,
         elements=[
             Section(fields=fields),
-            Table(columns=["kind", "entitlement", "requests this year"], rows=rows),
+            Table(columns=columns, rows=rows),
             Actions([Button("Ask for support", "support")]),
         ],
     )

@@ -93,7 +93,7 @@ async def show_request(req: Request, svc: Services, request_id: int) -> Reply:
         ("Urgency", request.urgency),
         ("Acknowledgement", ack_state(request, req.now, svc)),
         ("With", assignee.name if assignee else "not yet assigned"),
-        ("Entitlement", request.offer),
+        ("Entitlement", repo.offer_words(request.offer, staff=req.actor.is_staff)),
     ]
     if detailed:
         fields += [
@@ -122,16 +122,41 @@ async def show_request(req: Request, svc: Services, request_id: int) -> Reply:
                 [format_when(e.at, svc.tz), who.name if who else "-", e.action + days, note]
             )
         reply.add(Table(columns=["when", "who", "what", "note"], rows=rows, title="History"))
-    if req.actor.is_staff and request.is_open:
-        reply.add(
-            Actions(
-                [
-                    Button("Acknowledge", f"triage ack {request.id}", style="primary"),
-                    Button("Resolve", f'triage resolve {request.id} "Done"'),
-                ]
-            )
-        )
+    if req.actor.is_staff:
+        reply.add(Actions(triage_buttons(request)))
     return reply
+
+
+def ack_due(svc: Services, kind: str, raised_at: datetime) -> datetime:
+    """When a request of `kind` raised at `raised_at` must be acknowledged (UTC): the kind's
+    target (SUPPORT_ACK_CRISIS_HOURS / SUPPORT_ACK_OTHER_DAYS) in Learn Sheffield's working time."""
+    hours = repo.ack_hours(
+        kind,
+        crisis_hours=svc.settings.support_ack_crisis_hours,
+        other_days=svc.settings.support_ack_other_days,
+        office=svc.settings.office,
+    )
+    return repo.add_working_hours(raised_at, hours, office=svc.settings.office, tz=svc.tz)
+
+
+def triage_buttons(request: SupportRequest) -> list[Button]:
+    """What staff can do next, for the request's state only: a closed request offers only
+    Reopen; an acknowledged one no Acknowledge. Closing asks for the note (no one-click close)."""
+    rid = request.id
+    if not request.is_open:
+        return [Button("Reopen", f"triage reopen {rid}")]
+    buttons = []
+    if request.acked_at is None:
+        buttons.append(Button("Acknowledge", f"triage ack {rid}", style="primary"))
+    buttons.append(Button("Reassign" if request.assignee_id else "Assign", f"triage assign {rid}"))
+    buttons.append(Button("Resolve...", f"triage resolve {rid}"))
+    buttons.append(Button("Signpost...", f"triage signpost {rid}"))
+    if request.status != "escalated":
+        buttons.append(Button("Escalate", f"triage escalate {rid}", style="danger"))
+    if request.assignee_id:
+        buttons.append(Button("Log days", f"triage log-days {rid}"))
+    buttons.append(Button("Change kind", f"triage kind {rid}"))
+    return buttons
 
 
 def snippet(text: str, size: int = 50) -> str:

@@ -11,18 +11,42 @@ from datetime import timedelta
 from bot.dates import format_duration, format_when
 from bot.errors import NotFound, UserError
 from bot.registry import CommandSet
-from bot.reply import Actions, Button, Reply, Table
+from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.support import kernel
 from storage import directory
 from storage import support as repo
 from storage import support_notices as notices
-from storage.support import URGENCIES, SupportRequest
+from storage.support import ALL_KINDS, URGENCIES, SupportRequest
 
 commands = CommandSet(*kernel.TOPIC)
 
 URGENCY_ORDER = {u: i for i, u in enumerate(URGENCIES)}
-TRIAGE_VERBS = ("ack", "assign", "signpost", "resolve", "reopen", "escalate", "log-days", "stats")
+TRIAGE_VERBS = (
+    "ack",
+    "assign",
+    "signpost",
+    "resolve",
+    "reopen",
+    "escalate",
+    "log-days",
+    "kind",
+    "stats",
+)
+QUEUE_BUTTON_ROWS = 10  # rows of buttons under the queue: the most urgent requests
+
+
+def queue_order(request: SupportRequest) -> tuple[object, ...]:
+    """Most urgent first: a crisis before any other kind; then how close or past its
+    acknowledgement target (unacknowledged requests by target, the most overdue first;
+    acknowledged ones after them, their target met); then the oldest; then the school's urgency."""
+    return (
+        0 if request.kind == "crisis" else 1,
+        0 if request.acked_at is None else 1,
+        request.ack_due_at if request.acked_at is None else request.created_at,
+        request.created_at,
+        URGENCY_ORDER.get(request.urgency, 9),
+    )
 
 
 async def _request_at(
@@ -96,15 +120,7 @@ async def triage(req: Request, svc: Services) -> Reply:
             f"triage takes a request number or one of: {', '.join(TRIAGE_VERBS)}.",
             example="triage ack 12",
         )
-    far = req.now + timedelta(days=3650)
-    queue = sorted(
-        await repo.open_requests(svc.session),
-        key=lambda r: (
-            URGENCY_ORDER.get(r.urgency, 9),
-            far if r.acked_at else r.ack_due_at,
-            r.created_at,
-        ),
-    )
+    queue = sorted(await repo.open_requests(svc.session), key=queue_order)
     rows = []
     for r in queue:
         org, assignee = (
@@ -124,10 +140,26 @@ async def triage(req: Request, svc: Services) -> Reply:
             ]
         )
     cols = ["#", "kind", "organisation", "urgency", "status", "with", "acknowledgement", "request"]
-    return Reply(
-        text=f"Triage: {len(rows)} open support request{'s' if len(rows) != 1 else ''}.",
-        elements=[Table(columns=cols, rows=rows), Actions([Button("Stats", "triage stats")])],
+    reply = Reply(
+        text=f"Triage: {len(rows)} open support request{'s' if len(rows) != 1 else ''}, "
+        "most urgent first.",
+        elements=[Table(columns=cols, rows=rows)],
     )
+    for r in queue[:QUEUE_BUTTON_ROWS]:  # each row's next steps, in the queue's order
+        row = [Button(f"Open #{r.id}", f"triage {r.id}")]
+        if r.acked_at is None:
+            row.append(Button(f"Acknowledge #{r.id}", f"triage ack {r.id}", style="primary"))
+        row.append(Button(f"Assign #{r.id}", f"triage assign {r.id}"))
+        reply.add(Actions(row))
+    if len(queue) > QUEUE_BUTTON_ROWS:
+        reply.add(
+            Section(
+                text=f"Buttons for the {QUEUE_BUTTON_ROWS} most urgent; "
+                "open any other with triage <id>."
+            )
+        )
+    reply.add(Actions([Button("Stats", "triage stats")]))
+    return reply
 
 
 @commands.command(
@@ -182,6 +214,13 @@ async def triage_assign(req: Request, svc: Services) -> Reply:
 
 async def _close(req: Request, svc: Services, status: str, verb: str, example: str) -> Reply:
     request = await _request_at(req, svc, example, open_to_be=verb)
+    if not _note(req):  # the school is told this note: never close without one
+        what = "was done" if status == "resolved" else "the school is pointed to"
+        raise UserError(
+            f"Say what {what}, in quotes: the school is told it.",
+            example=example.replace("12", str(request.id), 1),
+            field="note",
+        )
     request.status, request.closed_at = status, req.now
     request.acked_at = request.acked_at or req.now
     await _record(req, svc, request, status, note=_note(req))
@@ -304,6 +343,52 @@ async def triage_log_days(req: Request, svc: Services) -> Reply:
         f"{org.name}: safety net {kernel.safety_net_text(allocated, used)}.",
         subject=("support", request.id),
     )
+
+
+@commands.command(
+    "triage kind",
+    summary="Reclassify a support request (staff): its target and entitlement follow",
+    usage="triage kind <id> <crisis|consultancy|advocacy|brokerage|signposting>",
+    examples=["triage kind 12 consultancy"],
+    options=(),
+    writes=True,
+)
+async def triage_kind(req: Request, svc: Services) -> Reply:
+    example = "triage kind 12 consultancy"
+    request = await _request_at(req, svc, example, open_to_be="reclassified")
+    word = req.args.words[1].lower() if len(req.args.words) > 1 else ""
+    if word not in ALL_KINDS:
+        raise UserError(
+            f"Which kind? One of: {', '.join(ALL_KINDS)}."
+            + (f" {req.args.words[1][:30]!r} is not one." if word else ""),
+            example=example.replace("12", str(request.id), 1),
+            field="kind",
+        )
+    if word == request.kind:
+        raise UserError(
+            f"Support request #{request.id} is already {word}.",
+            example=f"triage {request.id}",
+        )
+    before = request.kind
+    org = await kernel.organisation_of(svc, request.organisation_id)
+    request.kind = word
+    if org is not None:
+        request.offer = repo.offer_for(subscriber=org.subscriber, kind=word)
+    target = ""
+    if request.acked_at is None:  # the target is recomputed from when it was raised
+        request.ack_due_at = kernel.ack_due(svc, word, request.created_at)
+        target = f" Acknowledge by {format_when(request.ack_due_at, svc.tz)}."
+    await _record(
+        req,
+        svc,
+        request,
+        "reclassified",
+        note=f"from {before} to {word}",
+        tell=f"is now treated as {word}",
+    )
+    reply = _done(request, f"reclassified from {before} to {word}")
+    reply.text += target
+    return reply
 
 
 def _hours(value: object) -> str:
