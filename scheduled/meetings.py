@@ -96,8 +96,14 @@ def _day_word(due: datetime, meeting: Meeting, tz: ZoneInfo) -> str:
 
 
 async def reminder_reply(
-    session: AsyncSession, meeting: Meeting, *, due: datetime, tz: ZoneInfo
+    session: AsyncSession,
+    meeting: Meeting,
+    *,
+    due: datetime,
+    tz: ZoneInfo,
+    answer: str | None = None,
 ) -> Reply:
+    """The reminder for a member whose reply so far is `answer` (yes / maybe / None)."""
     agenda = await repo.agenda_of(session, meeting.id)
     papers = await repo.papers_of(session, meeting.id)
     fields = [
@@ -112,7 +118,7 @@ async def reminder_reply(
     return Reply(
         text=f"Reminder: {meeting.title} (meeting #{meeting.id}) is "
         f"{_day_word(due, meeting, tz)}, {when_text(meeting, tz)}.",
-        elements=[Section(fields=fields), rsvp_buttons(meeting)],
+        elements=[Section(fields=fields), rsvp_buttons(meeting, answer)],
     )
 
 
@@ -187,7 +193,7 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
         ]
         answers = await repo.rsvps_of(session, meeting.id)
         for offset, due in due_offsets:
-            reply = None
+            replies: dict[str | None, Reply] = {}  # one per kind of reply so far
             for person in members:
                 answer = answers.get(person.id)
                 if answer is not None and answer.answer == "no":
@@ -195,14 +201,18 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
                 key = reminder_key(meeting, offset.code, person.id)
                 if key in existing:
                     continue
-                reply = reply or await reminder_reply(session, meeting, due=due, tz=tz)
+                said = answer.answer if answer is not None else None
+                if said not in replies:
+                    replies[said] = await reminder_reply(
+                        session, meeting, due=due, tz=tz, answer=said
+                    )
                 created += await _enqueue_due(
                     session,
                     key=key,
                     target=outbox.person_target(person.id),
                     due=due,
                     now=now,
-                    reply=reply,
+                    reply=replies[said],
                 )
         created += await _plan_summary(session, meeting, now=now, tz=tz, existing=existing)
     return created

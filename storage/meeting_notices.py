@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dates import format_when, to_local
 from bot.reply import Actions, Button, Element, Reply, Section
 from storage import directory, outbox
-from storage.meetings import Meeting
+from storage.meetings import Meeting, rsvps_of
 
 
 def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
@@ -30,15 +30,19 @@ def where_text(meeting: Meeting) -> str:
     return " / ".join(parts) or "place to be confirmed"
 
 
-def rsvp_buttons(meeting: Meeting) -> Actions:
-    """Attend / Apologies / Agenda: each button runs the command a member could type."""
-    return Actions(
-        [
-            Button("Attend", f"rsvp {meeting.id} yes", style="primary"),
-            Button("Apologies", f"apologies {meeting.id}"),
-            Button("Agenda", f"agenda {meeting.id} list"),
-        ]
-    )
+def rsvp_buttons(meeting: Meeting, answer: str | None = None) -> Actions:
+    """The buttons for one reader's reply so far (`answer`: yes / no / maybe / None): someone
+    attending is offered "Can't come", someone who sent apologies "Attend", anyone else both.
+    Each button runs the command a member could type."""
+    attend = Button("Attend", f"rsvp {meeting.id} yes", style="primary")
+    apologies = Button("Apologies", f"apologies {meeting.id}")
+    if answer == "yes":
+        buttons = [Button("Can't come", f"apologies {meeting.id}")]
+    elif answer == "no":
+        buttons = [attend]
+    else:
+        buttons = [attend, apologies]
+    return Actions([*buttons, Button("Agenda", f"agenda {meeting.id} list")])
 
 
 async def notify_change(
@@ -57,29 +61,32 @@ async def notify_change(
     }
     if meeting.organiser is not None:
         people.setdefault(meeting.organiser.id, meeting.organiser)
-    if meeting.cancelled:
-        event = "cancelled"
-        text = f"Cancelled: {meeting.title} (meeting #{meeting.id}), {when_text(meeting, tz)}."
-        elements: list[Element] = [Section(fields=[("Group", meeting.group.title)])]
-    else:
-        event = f"moved:s{meeting.sequence}"
+    answers = await rsvps_of(session, meeting.id)
+
+    def notice(answer: str | None) -> Reply:
+        if meeting.cancelled:
+            text = f"Cancelled: {meeting.title} (meeting #{meeting.id}), {when_text(meeting, tz)}."
+            return Reply(text=text, elements=[Section(fields=[("Group", meeting.group.title)])])
         text = (
             f"Moved: {meeting.title} (meeting #{meeting.id}) is now {when_text(meeting, tz)}"
             + (f" (was {was})" if was else "")
             + "."
         )
-        elements = [
+        elements: list[Element] = [
             Section(fields=[("Where", where_text(meeting)), ("Group", meeting.group.title)]),
-            rsvp_buttons(meeting),
+            rsvp_buttons(meeting, answer),
         ]
-    reply = Reply(text=text, elements=elements)
+        return Reply(text=text, elements=elements)
+
+    event = "cancelled" if meeting.cancelled else f"moved:s{meeting.sequence}"
     created = 0
     for person_id in sorted(people):
+        answer = answers.get(person_id)
         created += await outbox.enqueue(
             session,
             key=f"meeting:{meeting.id}:{event}:{person_id}",
             target=outbox.person_target(person_id),
-            reply=reply,
+            reply=notice(answer.answer if answer else None),
             due_at=now,
         )
     return created

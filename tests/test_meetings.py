@@ -187,3 +187,25 @@ def test_move_and_cancel_live_in_their_own_module_in_the_same_order() -> None:
     package = Path(__file__).parent.parent / "handlers" / "meetings"
     for source in package.glob("*.py"):
         assert len(source.read_text().splitlines()) < 400, source.name
+
+
+async def test_the_card_offers_what_the_reader_has_not_said(ask: Asker) -> None:
+    await ask.ok(SAM, ADD)
+
+    def labels(reply) -> list[str]:  # type: ignore[no-untyped-def]
+        return [b.label for b in reply.buttons]
+
+    assert labels(await ask.ok(JO, "meeting 1"))[:3] == ["Attend", "Apologies", "Maybe"]
+    await ask.ok(JO, "rsvp 1 yes")
+    attending = labels(await ask.ok(JO, "meeting 1"))
+    assert "Can't come" in attending and "Attend" not in attending
+    await ask.ok(JO, 'apologies 1 "Ofsted are in"')
+    away = labels(await ask.ok(JO, "meeting 1"))
+    assert "Attend" in away and "Apologies" not in away and "Can't come" not in away
+    # a move tells each member with the buttons for what they said
+    await ask.ok(SAM, 'meeting move 1 on:"12/01/2024 10:00"')
+    moved = {r.target: r.reply for r in await outbox_rows(ask.ctx, prefix="meeting:1:moved:")}
+    async with ask.ctx.db.session() as session:
+        person = await person_by_email(session, JO)
+        assert person is not None
+    assert [b.label for b in moved[f"person:{person.id}"].buttons][0] == "Attend"

@@ -12,6 +12,7 @@ from bot.render.text import render_text
 from bot.settings import Settings
 from storage.db import Database
 from tests.conftest import Asker, london, outbox_rows, run_tick
+from tests.test_support import person_id
 
 SAM = "sam@learnsheffield.co.uk"
 JO = "jo@hillside.sch.uk"
@@ -107,9 +108,16 @@ async def test_day_before_reminders_buttons_apologies_and_summary(ask: Asker) ->
     await run_tick(ask.ctx, london(2023, 12, 14, 10, 0))
     rows = await outbox_rows(ask.ctx, prefix="meeting:1:remind:P1D:")
     assert len(rows) == MEMBERS - 1  # apologies sent: Priya is not nagged
-    reply = rows[0].reply
-    assert [b.command for b in reply.buttons] == ["rsvp 1 yes", "apologies 1", "agenda 1 list"]
-    assert "1. PA figures" in render_text(reply)
+    jo = await person_id(ask, JO)
+    by_target = {r.target: r.reply for r in rows}
+    # Jo said yes: her reminder offers "Can't come", not "Attend"
+    assert [(b.label, b.command) for b in by_target[f"person:{jo}"].buttons] == [
+        ("Can't come", "apologies 1"),
+        ("Agenda", "agenda 1 list"),
+    ]
+    others = [reply for target, reply in by_target.items() if target != f"person:{jo}"]
+    assert [b.command for b in others[0].buttons] == ["rsvp 1 yes", "apologies 1", "agenda 1 list"]
+    assert "1. PA figures" in render_text(others[0])
     (summary,) = await outbox_rows(ask.ctx, prefix="meeting:1:summary:")
     assert summary.target == "person:2"  # Sam, who organised it
     assert "1 attending, 1 apologies, 0 maybe, 6 not replied" in summary.text

@@ -20,7 +20,7 @@ from bot.terms import TermCalendar
 from handlers.terms import closed_reason
 from storage import directory
 from storage import meetings as repo
-from storage.meeting_notices import when_text
+from storage.meeting_notices import rsvp_buttons, when_text
 from storage.meetings import Meeting
 
 
@@ -213,16 +213,10 @@ async def meeting_card(req: Request, svc: Services, meeting: Meeting) -> Reply:
         )
     else:
         reply.add(Section(fields=[("Replies", summary)]))
-    if not meeting.cancelled:
-        reply.add(
-            Actions(
-                [
-                    Button("Attend", f"rsvp {meeting.id} yes", style="primary"),
-                    Button("Apologies", f"apologies {meeting.id}"),
-                    Button("Maybe", f"rsvp {meeting.id} maybe"),
-                    Button("Agenda", f"agenda {meeting.id} list"),
-                    Button("Calendar file", f"meeting ics {meeting.id}"),
-                ]
-            )
-        )
+    if not meeting.cancelled:  # the buttons follow what this reader has said so far
+        buttons = rsvp_buttons(meeting, own.answer if own else None).buttons
+        if not own or own.answer != "maybe":
+            buttons.insert(-1, Button("Maybe", f"rsvp {meeting.id} maybe"))
+        buttons.append(Button("Calendar file", f"meeting ics {meeting.id}"))
+        reply.add(Actions(buttons))
     return reply
