@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.registry import CommandSet
 from bot.reply import Reply, Section, Table
 from bot.services import Request, Services
-from bot.terms import TermCalendar, read_periods
+from bot.terms import Period, TermCalendar, read_periods
 from storage.directory import organisation_by_name
 from storage.system import calendars, replace_terms, term_calendar
 
@@ -44,6 +44,17 @@ def _estimated_note(cal: TermCalendar, day: date) -> str:
     return " (estimated)" if any(p.estimated for p in covering) else ""
 
 
+def closure_words(closure: Period) -> str:
+    """`is a bank holiday (May Day)`, `is an INSET day`, `is in Spring half term 2026 (half
+    term)`: how a closure reads after a date."""
+    if closure.kind == "bank_holiday":
+        return f"is a bank holiday ({closure.name})"
+    if closure.kind == "inset":
+        named = closure.name.lower().startswith("inset")
+        return "is an INSET day" + ("" if named else f" ({closure.name})")
+    return f"is in {closure.name} ({KIND_LABELS.get(closure.kind, '')})"
+
+
 def closed_reason(cal: TermCalendar, day: date) -> str | None:
     """Why `day` is not a school day (weekend, half term, holiday), or None when it is one.
 
@@ -53,10 +64,34 @@ def closed_reason(cal: TermCalendar, day: date) -> str | None:
         return f"{format_date(day)} is a {day:%A}"
     closure = cal.closure(day)
     if closure is not None and cal.term_of(day) is not None:
-        return f"{format_date(day)} is in {closure.name} ({KIND_LABELS.get(closure.kind, '')})"
+        return f"{format_date(day)} {closure_words(closure)}"
     if cal.term_of(day) is None and cal.terms and cal.terms[0].start <= day <= cal.terms[-1].end:
         return f"{format_date(day)} is in the school holidays"
     return None
+
+
+def closed_note(cal: TermCalendar, day: date) -> str | None:
+    """Why schools are closed on `day` (a weekend, a bank holiday, an INSET day, the school
+    holidays), marked when it rests on estimated term dates; None on a school day.
+
+    For deadlines: a date schools are closed on is accepted, and the reply says so.
+    """
+    reason = closed_reason(cal, day)
+    if reason is None:
+        closure = cal.closure(day)  # a bank holiday beyond the term dates still closes schools
+        if closure is None:
+            return None
+        reason = f"{format_date(day)} {closure_words(closure)}"
+    if cal.estimated_on(day) and "estimated" not in reason:
+        reason += " (by estimated term dates)"
+    return reason
+
+
+def deadline_note(cal: TermCalendar, day: date, *, then: str) -> str:
+    """ " Note: <why schools are closed that day>. <then>" for a deadline on a day schools are
+    closed, else "". The deadline is kept: a consultation may close on Christmas Eve."""
+    reason = closed_note(cal, day)
+    return f" Note: {reason}, when schools are closed. {then}" if reason else ""
 
 
 def termly_dates(cal: TermCalendar, first: date, count: int) -> list[date]:

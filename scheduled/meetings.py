@@ -4,7 +4,9 @@ Reminder moments are worked out on the wall clock in the partnership's zone, so 
 meeting is reminded at 10:00 the day before whatever the clocks did in between. Rows are
 only inserted once due, keyed `meeting:<id>:remind:<ISO offset>:<person>` (plus `:s<n>` after
 the n-th move), so two clocks or a restart cannot send twice and a moved meeting gets fresh
-reminders. A moment missed by more than the grace window is recorded as skipped, with why.
+reminders. A moment the clock was down for follows the one rule in scheduled/late.py: sent
+late while the meeting is still ahead and no later reminder of it is also due, saying how far
+off the meeting is when it is sent; otherwise recorded as skipped, with why.
 """
 
 from __future__ import annotations
@@ -18,12 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dates import local_to_utc, parse_duration, parse_time, to_local
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.settings import Settings
+from scheduled.late import Moment, enqueue_if_useful
 from storage import directory, outbox
 from storage import meetings as repo
 from storage.meeting_notices import rsvp_buttons, when_text, where_text
 from storage.meetings import Meeting
-
-GRACE = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,11 @@ async def reminder_reply(
     )
 
 
-async def summary_reply(session: AsyncSession, meeting: Meeting, *, tz: ZoneInfo) -> Reply:
-    """The organiser's view the day before: who is coming, who sent apologies, who has not said."""
+async def summary_reply(
+    session: AsyncSession, meeting: Meeting, *, tz: ZoneInfo, now: datetime
+) -> Reply:
+    """The organiser's view the day before: who is coming, who sent apologies, who has not said
+    (written at `now`: sent late, on the day, it says "Today")."""
     answers = await repo.rsvps_of(session, meeting.id)
     rows, counts = [], {"yes": 0, "no": 0, "maybe": 0, "none": 0}
     for m in await directory.members_of(session, meeting.group_id):
@@ -135,7 +139,7 @@ async def summary_reply(session: AsyncSession, meeting: Meeting, *, tz: ZoneInfo
         rows.append([m.person.name, label, (r.reason or "") if r else ""])
     rows.sort(key=lambda row: (row[1], row[0]))
     return Reply(
-        text=f"Tomorrow: {meeting.title} (meeting #{meeting.id}), {when_text(meeting, tz)}. "
+        text=f"{_day_word(now, meeting, tz).capitalize()}: {meeting.title} (meeting #{meeting.id}), {when_text(meeting, tz)}. "
         f"{counts['yes']} attending, {counts['no']} apologies, {counts['maybe']} maybe, "
         f"{counts['none']} not replied.",
         elements=[
@@ -145,21 +149,8 @@ async def summary_reply(session: AsyncSession, meeting: Meeting, *, tz: ZoneInfo
     )
 
 
-async def _enqueue_due(
-    session: AsyncSession, *, key: str, target: str, due: datetime, now: datetime, reply: Reply
-) -> bool:
-    """Pending when within the grace window; otherwise recorded as skipped with the reason."""
-    late = now - due
-    if late <= GRACE:
-        return await outbox.enqueue(session, key=key, target=target, reply=reply, due_at=due)
-    hours = late.total_seconds() / 3600
-    reason = (
-        f"skipped: due {due:%Y-%m-%d %H:%M} UTC, {hours:.1f}h ago, past the "
-        f"{GRACE.total_seconds() / 3600:.0f}h grace window (the clock was not running)"
-    )
-    return await outbox.enqueue(
-        session, key=key, target=target, reply=reply, due_at=due, state="skipped", error=reason
-    )
+def _moment(due: datetime, meeting: Meeting) -> Moment:
+    return Moment(due, useful_until=meeting.starts_at, why_not="the meeting has begun")
 
 
 async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
@@ -192,6 +183,7 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
             if m.person.active
         ]
         answers = await repo.rsvps_of(session, meeting.id)
+        latest = max((due for _, due in due_offsets), default=None)
         for offset, due in due_offsets:
             replies: dict[str | None, Reply] = {}  # one per kind of reply so far
             for person in members:
@@ -203,16 +195,18 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
                     continue
                 said = answer.answer if answer is not None else None
                 if said not in replies:
+                    # written now, which for a late reminder is when it is sent: "in 4 days"
                     replies[said] = await reminder_reply(
-                        session, meeting, due=due, tz=tz, answer=said
+                        session, meeting, due=now, tz=tz, answer=said
                     )
-                created += await _enqueue_due(
+                created += await enqueue_if_useful(
                     session,
                     key=key,
                     target=outbox.person_target(person.id),
-                    due=due,
-                    now=now,
                     reply=replies[said],
+                    moment=_moment(due, meeting),
+                    now=now,
+                    superseded=due != latest,
                 )
         created += await _plan_summary(session, meeting, now=now, tz=tz, existing=existing)
     return created
@@ -233,8 +227,13 @@ async def _plan_summary(
         key = summary_key(meeting, person.id)
         if key in existing:
             continue
-        reply = reply or await summary_reply(session, meeting, tz=tz)
-        created += await _enqueue_due(
-            session, key=key, target=outbox.person_target(person.id), due=due, now=now, reply=reply
+        reply = reply or await summary_reply(session, meeting, tz=tz, now=now)
+        created += await enqueue_if_useful(
+            session,
+            key=key,
+            target=outbox.person_target(person.id),
+            reply=reply,
+            moment=_moment(due, meeting),
+            now=now,
         )
     return created

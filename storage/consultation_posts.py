@@ -50,24 +50,42 @@ def reminder_days(spec: str) -> list[int]:
 def reminder_dates(
     *, opens_on: date, closes_on: date, spec: str, terms: TermCalendar
 ) -> list[tuple[date, int]]:
-    """Countdown dates, each moved back to a school day; plus the closing morning.
+    """Countdown dates, each moved back to a school day (the closing day's own post is not
+    one of these: see `closing_day_post`).
 
     Two offsets that land on the same school day make one post; none falls on or before
     the launch day.
     """
     dates: dict[date, int] = {}
-    for offset in [*reminder_days(spec), 0]:
+    for offset in reminder_days(spec):
         try:
             day = terms.previous_school_day(closes_on - timedelta(days=offset))
         except Exception:  # the term calendar does not reach back that far
             continue
-        if opens_on < day <= closes_on:
+        if opens_on < day < closes_on:
             dates.setdefault(day, (closes_on - day).days)
     return sorted(dates.items())
 
 
-def planned_posts(c: Consultation, *, tz: ZoneInfo, terms: TermCalendar) -> list[PlannedPost]:
-    """Every post this consultation's current revision would make, in time order."""
+def closing_day_post(c: Consultation, *, tz: ZoneInfo, day_starts: time) -> datetime | None:
+    """The "closes today" post: on the closing day itself, whatever day that is (a weekend, a
+    bank holiday, Christmas Eve), at the first working moment (`day_starts`, Learn
+    Sheffield's opening time), or an hour before the close when it closes earlier than that.
+    None when that is not after the launch (the launch post already says it closes today)."""
+    closes_local = to_local(c.closes_at, tz)
+    midnight = local_to_utc(datetime.combine(closes_local.date(), time(0, 0)), tz)
+    due = local_to_utc(datetime.combine(closes_local.date(), day_starts), tz)
+    due = max(midnight, min(due, c.closes_at - timedelta(hours=1)))
+    return due if c.opens_at < due < c.closes_at else None
+
+
+def planned_posts(
+    c: Consultation, *, tz: ZoneInfo, terms: TermCalendar, day_starts: time
+) -> list[PlannedPost]:
+    """Every post this consultation's current revision would make, in time order.
+
+    `day_starts` is the first working moment of a day (the office's opening time), when the
+    closing day's post goes."""
     opens_local = to_local(c.opens_at, tz)
     closes_local = to_local(c.closes_at, tz)
     posts = [PlannedPost("launch", c.opens_at)]
@@ -77,19 +95,22 @@ def planned_posts(c: Consultation, *, tz: ZoneInfo, terms: TermCalendar) -> list
         due = local_to_utc(datetime.combine(day, POST_TIME), tz)
         if due < c.closes_at:
             posts.append(PlannedPost("remind", due, days_left))
+    closing_day = closing_day_post(c, tz=tz, day_starts=day_starts)
+    if closing_day is not None:
+        posts.append(PlannedPost("remind", closing_day, 0))
     posts.append(PlannedPost("closed", c.closes_at))
     return posts
 
 
 def upcoming(
-    c: Consultation, *, now: datetime, tz: ZoneInfo, terms: TermCalendar
+    c: Consultation, *, now: datetime, tz: ZoneInfo, terms: TermCalendar, day_starts: time
 ) -> list[PlannedPost]:
     """Posts still to come (for `consultation <id>`)."""
     if c.closed_at is not None:
         return []
     return [
         p
-        for p in planned_posts(c, tz=tz, terms=terms)
+        for p in planned_posts(c, tz=tz, terms=terms, day_starts=day_starts)
         if p.due_at > now and (p.kind != "remind" or p.due_at >= c.planned_since)
     ]
 

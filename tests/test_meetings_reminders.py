@@ -1,5 +1,5 @@
 """Reminders through the outbox: wall-clock offsets across clock changes, no doubles,
-moves and cancellations, the grace window and the organiser's summary."""
+moves and cancellations, late reminders after downtime and the organiser's summary."""
 
 from __future__ import annotations
 
@@ -150,7 +150,8 @@ async def test_cancelled_meeting_is_not_reminded(ask: Asker) -> None:
     assert not [r for r in mine(done) if ":remind:" in r.key]
 
 
-async def test_missed_reminders_within_grace_are_sent_otherwise_skipped(ask: Asker) -> None:
+async def test_a_late_reminder_goes_while_useful_and_says_what_is_true_then(ask: Asker) -> None:
+    """The one lateness rule (scheduled/late.py): the clock was down past a reminder's moment."""
     await add_at(
         ask, london(2023, 12, 1, 9, 0), 'meeting add "A" group:attendance on:"15/12/2023 10:00"'
     )
@@ -158,13 +159,34 @@ async def test_missed_reminders_within_grace_are_sent_otherwise_skipped(ask: Ask
     await add_at(
         ask, london(2023, 12, 11, 9, 0), 'meeting add "B" group:attendance on:"15/12/2023 14:00"'
     )
-    # the clock was down: 7 h after the week-before moment is past the 6 h grace window...
-    await run_tick(ask.ctx, london(2023, 12, 8, 17, 0))
-    skipped = await outbox_rows(ask.ctx, prefix="meeting:1:remind:P7D:")
-    assert len(skipped) == MEMBERS and {r.state for r in skipped} == {"skipped"}
-    assert "grace" in (skipped[0].error or "")
-    # ...5 h after the day-before moment is within it
-    late = await run_tick(ask.ctx, london(2023, 12, 14, 15, 0))
-    assert len([r for r in mine(late) if r.key.startswith("meeting:1:remind:P1D:")]) == MEMBERS
-    assert len([r for r in mine(late) if r.key.startswith("meeting:2:remind:P1D:")]) == MEMBERS
+    # down from before the week-before moment (Fri 8th 10:00) until Mon 11th: still useful,
+    # and it says how far off the meeting is now, not the week it said when planned
+    late = await run_tick(ask.ctx, london(2023, 12, 11, 9, 30))
+    week = [r for r in mine(late) if r.key.startswith("meeting:1:remind:P7D:")]
+    assert len(week) == MEMBERS and {r.state for r in week} == {"sent"}
+    assert "is in 4 days, Fri 15 Dec 2023" in week[0].text and "in 1 week" not in week[0].text
     assert not await outbox_rows(ask.ctx, prefix="meeting:2:remind:P7D:")
+
+
+async def test_a_reminder_superseded_or_past_its_meeting_is_skipped_with_why(ask: Asker) -> None:
+    await add_at(
+        ask, london(2023, 12, 1, 9, 0), 'meeting add "A" group:attendance on:"15/12/2023 10:00"'
+    )
+    # down over both the week-before and the day-before moments: only the day-before goes
+    both = await run_tick(ask.ctx, london(2023, 12, 14, 15, 0))
+    sent = [r for r in mine(both) if r.state == "sent"]
+    assert {r.key.split(":")[3] for r in sent if ":remind:" in r.key} == {"P1D"}
+    assert "is tomorrow" in sent[0].text
+    week = await outbox_rows(ask.ctx, prefix="meeting:1:remind:P7D:")
+    assert len(week) == MEMBERS and {r.state for r in week} == {"skipped"}
+    assert "a later reminder of the same series was due" in (week[0].error or "")
+    # down until the meeting's own day: the reminder and the organiser's summary say "today"
+    await add_at(
+        ask, london(2023, 12, 14, 16, 0), 'meeting add "C" group:attendance on:"18/12/2023 14:00"'
+    )
+    on_the_day = await run_tick(ask.ctx, london(2023, 12, 18, 9, 0))
+    sent = [r for r in mine(on_the_day) if r.state == "sent" and ":remind:" in r.key]
+    assert {r.key.split(":")[3] for r in sent} == {"DAY0800"}  # the day-before one: skipped
+    assert "is today, Mon 18 Dec 2023" in sent[0].text
+    (summary,) = [r for r in mine(on_the_day) if r.key.startswith("meeting:2:summary:")]
+    assert summary.state == "sent" and summary.text.startswith("Today: C (meeting #2)")

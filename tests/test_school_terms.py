@@ -145,3 +145,36 @@ async def test_the_cli_import_takes_the_organisation_column(ask: Asker, tmp_path
         )
     ask.ctx.clock.set(london(2025, 12, 1, 9, 0))  # type: ignore[attr-defined]
     assert "End of term: Fri 12 Dec 2025" in render_text(await ask.ok(PRIYA, "terms"))
+
+
+async def test_a_consultation_nudge_waits_for_that_schools_next_school_day(
+    ask: Asker, tmp_path: Path
+) -> None:
+    from scheduled.consultations import plan
+
+    await load_schools(ask, tmp_path)
+    ask.ctx.clock.set(london(2025, 9, 15, 12, 0))  # type: ignore[attr-defined]
+    await ask.ok(
+        SAM,
+        'consultation add "Attendance strategy" closes:03/10/2025 audience:attendance '
+        "reminders:11d nudge:yes",
+    )
+    for day in (22, 23):  # the reminder is Mon 22 Sep, Hillside's INSET day
+        now = london(2025, 9, day, 9, 0)
+        async with ask.ctx.db.session() as session:
+            await plan(session, now=now, settings=ask.ctx.settings)
+        await ask.ctx.dispatcher.run_once(now=now)
+    rows = await outbox_rows(ask.ctx, prefix="consultation:1:r1:nudge:2025-09-22:")
+    sent = {r.target: r for r in rows if r.state == "sent"}
+    async with ask.ctx.db.session() as session:
+        from storage.directory import person_by_email
+
+        jo = await person_by_email(session, JO)
+        omar = await person_by_email(session, OMAR)
+    assert jo and omar
+    assert sent[f"person:{omar.id}"].due_at == london(2025, 9, 22, 9, 0)
+    assert "closes in 11 days" in sent[f"person:{omar.id}"].text
+    # held on her school's INSET day, sent the next morning with the days left then
+    (held,) = [r for r in rows if r.key.endswith(f"held:{jo.id}:2025-09-22")]
+    assert held.state == "skipped" and "school is closed" in (held.error or "")
+    assert "closes in 10 days" in sent[f"person:{jo.id}"].text

@@ -9,6 +9,7 @@ from bot.services import Request, Services
 from handlers.actions.kernel import (
     action_fields,
     command_set,
+    due_note,
     members_group,
     read_due,
     tell_if_given,
@@ -106,6 +107,8 @@ async def action_add(req: Request, svc: Services) -> Reply:
     text_out = f"Added action #{action.id} for {owner.name}, due {format_date(due)}{where}."
     if due < today:
         text_out += " That date has passed, so it is already overdue."
+    else:
+        text_out += await due_note(svc, owner, due)
     return Reply(text=text_out, subject=("action", action.id)).add(
         Section(text=action.text, fields=action_fields(action)),
         Actions([Button("See it", f"action {action.id}"), Button("My actions", "actions")]),

@@ -16,6 +16,7 @@ from bot.services import Request, Services
 from handlers.actions.kernel import (
     changeable,
     command_set,
+    due_note,
     read_due,
     require_open,
     tell_owner,
@@ -244,4 +245,6 @@ async def action_due(req: Request, svc: Services) -> Reply:
     text = f"Action #{action.id} is now due {format_date(due)}."
     if due < today_in(req, svc):  # allowed (recording a late date), but say so, as `action add`
         text += " That is already past, so it is overdue."
+    else:
+        text += await due_note(svc, action.owner, due)
     return Reply(text=text, subject=("action", action.id))

@@ -16,10 +16,13 @@ from bot.policy import Facts, Loaded
 from bot.registry import CommandSet, Loader
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
+from handlers.terms import deadline_note
 from storage import actions as repo
 from storage import directory
 from storage.actions import Action
+from storage.directory import Person
 from storage.outbox import enqueue, person_target
+from storage.system import term_calendar
 
 
 def command_set() -> CommandSet:
@@ -182,6 +185,15 @@ def action_fields(action: Action) -> list[tuple[str, str]]:
     if action.meeting_id:
         fields.append(("Meeting", f"#{action.meeting_id}"))
     return fields
+
+
+async def due_note(svc: Services, owner: Person, due: date) -> str:
+    """A warning when an action falls due on a day the owner's school is closed (a weekend, a
+    bank holiday, its holidays or INSET day); the date is kept all the same."""
+    cal = await term_calendar(
+        svc.session, svc.settings.partnership_calendar, organisation_id=owner.organisation_id
+    )
+    return deadline_note(cal, due, then="It is due then all the same; nudges go on school days.")
 
 
 async def read_due(req: Request, svc: Services, text: str, *, example: str) -> date:

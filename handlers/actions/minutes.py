@@ -19,7 +19,7 @@ from bot.errors import UserError
 from bot.reply import Element, Section
 from bot.services import Request, Services
 from bot.terms import TermCalendar
-from handlers.actions.kernel import tell_if_given
+from handlers.actions.kernel import due_note, tell_if_given, today_in
 from storage import actions as repo
 from storage import directory
 from storage.directory import Group, Person
@@ -176,8 +176,10 @@ async def capture(
         await tell_if_given(
             req, svc, action, why=f"The minutes of meeting #{meeting_id} give you an action."
         )
+        note = await due_note(svc, read.owner, read.due) if read.due >= today_in(req, svc) else ""
         captured.append(
-            f"action #{action.id}: {read.owner.name}: {action.text} (due {format_date(read.due)})"
+            f"action #{action.id}: {read.owner.name}: {action.text} "
+            f"(due {format_date(read.due)}){note}"
         )
     elements: list[Element] = []
     if captured:

@@ -14,6 +14,7 @@ from bot.services import Request, Services
 from handlers.consultations.kernel import (
     ADD_EXAMPLE,
     TOPIC,
+    closing_note,
     consultation_at,
     days_left,
     parse_closing,
@@ -81,7 +82,8 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
     reply = Reply(
         text=f"Consultation #{c.id} now closes {format_when(closes, svc.tz)} "
         f"({days_left(c, now=req.now, svc=svc)} left); reminders re-planned"
-        + (f", {cancelled} queued post(s) withdrawn." if cancelled else "."),
+        + (f", {cancelled} queued post(s) withdrawn." if cancelled else ".")
+        + await closing_note(closes, svc=svc),
         subject=("consultation", c.id),
     )
     return reply.add(await plan_section(c, req=req, svc=svc))

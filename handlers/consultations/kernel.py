@@ -14,6 +14,7 @@ from bot.dates import format_when, local_to_utc, parse_local, to_local
 from bot.errors import UserError
 from bot.reply import Section
 from bot.services import Request, Services
+from handlers.terms import deadline_note
 from storage import consultations as repo
 from storage.consultation_posts import PlannedPost, channels_for, describe_post, upcoming
 from storage.consultations import Consultation
@@ -45,6 +46,18 @@ async def parse_closing(text: str, *, req: Request, svc: Services, option: str) 
     return closes
 
 
+async def closing_note(closes: datetime, *, svc: Services) -> str:
+    """A warning when the closing day is one schools are closed on (accepted all the same)."""
+    local = to_local(closes, svc.tz)
+    opens = svc.settings.office.opens
+    return deadline_note(
+        await svc.terms(),
+        local.date(),
+        then="It closes then all the same; the closing-day post goes that morning "
+        f"({opens:%H:%M}).",
+    )
+
+
 def audience_words(audience: list[str]) -> str:
     words = []
     for a in audience:
@@ -73,7 +86,13 @@ async def plan_section(
     c: Consultation, *, req: Request, svc: Services, launching: bool = False
 ) -> Section:
     """The posts still to come, so staff can see what the bot will say and when."""
-    posts = upcoming(c, now=req.now, tz=svc.tz, terms=await svc.terms())
+    posts = upcoming(
+        c,
+        now=req.now,
+        tz=svc.tz,
+        terms=await svc.terms(),
+        day_starts=svc.settings.office.opens,
+    )
     if launching:
         posts.insert(0, PlannedPost("launch", req.now))
     channels = ", ".join(channels_for(c.audience, svc.settings))

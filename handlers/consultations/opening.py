@@ -16,6 +16,7 @@ from handlers.consultations.kernel import (
     ADD_EXAMPLE,
     TOPIC,
     audience_words,
+    closing_note,
     days_left,
     parse_closing,
     plan_section,
@@ -168,7 +169,8 @@ async def consultation_add(req: Request, svc: Services) -> Reply:
     )
     reply = Reply(
         text=f'Consultation #{c.id} added: "{c.title}", closes {format_when(c.closes_at, svc.tz)}'
-        f" ({days_left(c, now=req.now, svc=svc)} left). Audience: {audience_words(audience)}.",
+        f" ({days_left(c, now=req.now, svc=svc)} left). Audience: {audience_words(audience)}."
+        + await closing_note(closes, svc=svc),
         subject=("consultation", c.id),
     )
     return reply.add(await plan_section(c, req=req, svc=svc, launching=opens <= req.now))
