@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.dates import format_when, parse_datetime
+from bot.dates import format_when, parse_datetime, to_local
 from bot.errors import UserError
+from bot.parsing import yes_no
 from bot.registry import CommandSet
 from bot.reply import Form, FormField, Reply, Section, Table
 from bot.services import Request, Services
+from bot.terms import TermCalendar
 from storage import consultations as repo
 from storage.consultations import ScheduledPost
 from storage.directory import group_by_name
 from storage.outbox import cancel_pending
-from storage.schedule_times import REPEATS, next_run
+from storage.schedule_times import REPEATS, TERMLY, next_run, pauses_in_holidays
 
 commands = CommandSet("schedules", "Scheduled posts to channels")
 register = commands.register
@@ -25,7 +27,21 @@ register = commands.register
 ADD_EXAMPLE = 'schedule add "Board papers are out" channel:board on:"Mon 09:00" every:week'
 EDIT_EXAMPLE = 'schedule edit 3 on:"Tue 09:00"'
 NEVER = {"none", "never", "once", "no"}
-ALIASES = {"daily": "day", "weekly": "week", "fortnightly": "fortnight", "monthly": "month"}
+ALIASES = {
+    "daily": "day",
+    "weekly": "week",
+    "fortnightly": "fortnight",
+    "monthly": "month",
+    "termly": "term",
+    "halfterm": "half-term",
+    "half_term": "half-term",
+    "half-termly": "half-term",
+}
+TERMLY_EXAMPLE = (
+    'schedule add "Welcome back: this term\'s dates are on the website" channel:board '
+    'on:"09:00" every:term'
+)
+WORDS = {"term": "every term", "half-term": "every half term"}
 
 
 def parse_every(value: str | None) -> str | None:
@@ -42,8 +58,22 @@ def parse_every(value: str | None) -> str | None:
     return key
 
 
-async def parse_when(text: str, *, req: Request, svc: Services) -> datetime:
+def parse_term_time(value: str | None) -> bool | None:
+    """`term-time:yes|no` -> True/False; not given -> None (the repeat's default)."""
+    if value is None:
+        return None
+    return yes_no(value, field="term-time", example=ADD_EXAMPLE + " term-time:no")
+
+
+async def parse_when(
+    text: str, *, req: Request, svc: Services, every: str | None = None
+) -> datetime:
+    """The first time. For a termly post only its time of day and the day to start from count,
+    so a time earlier today is kept (`on:"09:00" every:term`: the next first school day)."""
     when = parse_datetime(text, now=req.now, tz=svc.tz, terms=await svc.terms())
+    today = to_local(req.now, svc.tz).date()
+    if every in TERMLY and to_local(when, svc.tz).date() >= today:
+        return when
     if when <= req.now:
         raise UserError(
             f"on:{text} ({format_when(when, svc.tz)}) has already passed; a schedule must "
@@ -55,20 +85,34 @@ async def parse_when(text: str, *, req: Request, svc: Services) -> datetime:
 
 
 def repeat_words(post: ScheduledPost) -> str:
-    return f"every {post.every}" if post.every else "once"
+    """`once`, `every week in term time`, `every term (first school day)`, ..."""
+    if not post.every:
+        return "once"
+    if post.every in TERMLY:
+        return f"{WORDS[post.every]} (first school day)"
+    return f"every {post.every}" + (" in term time" if pauses_in_holidays(post) else "")
 
 
-def next_words(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
-    when = next_run(post, now=now, tz=svc.tz)
+def next_words(post: ScheduledPost, *, now: datetime, svc: Services, cal: TermCalendar) -> str:
+    """The next run, marked when it rests on estimated term dates; or why there is none."""
     if post.cancelled_at is not None:
         return "cancelled"
-    return format_when(when, svc.tz) if when else "done"
+    when = next_run(post, now=now, tz=svc.tz, terms=cal)
+    if when is None:
+        if post.every in TERMLY:
+            return "none: the term calendar has no later terms (staff: terms import)"
+        return "done"
+    estimated = (post.every in TERMLY or pauses_in_holidays(post)) and cal.estimated_on(
+        to_local(when, svc.tz).date()
+    )
+    return format_when(when, svc.tz) + (" (by estimated term dates)" if estimated else "")
 
 
-def describe(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
+async def describe(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
+    cal = await svc.terms()
     return (
         f'"{post.text}" to {post.channel}, {repeat_words(post)}; '
-        f"next: {next_words(post, now=now, svc=svc)}"
+        f"next: {next_words(post, now=now, svc=svc, cal=cal)}"
     )
 
 
@@ -83,6 +127,12 @@ def add_form() -> Form:
             FormField("channel", "Group", required=True, placeholder="board"),
             FormField("on", "First time", required=True, placeholder="Mon 09:00"),
             FormField("every", "Repeat", kind="select", options=["none", *REPEATS]),
+            FormField(
+                "term-time",
+                "Pause in the school holidays (weekly and fortnightly posts do unless you say no)",
+                kind="select",
+                options=["", "yes", "no"],
+            ),
         ],
     )
 
@@ -91,9 +141,10 @@ def add_form() -> Form:
     "schedule add",
     summary="Post a message to a group's channel at a time, once or on a repeat; "
     "with nothing after it, a form",
-    usage='schedule add "text" channel:<group> on:<when> [every:day|week|fortnight|month]',
-    examples=[ADD_EXAMPLE],
-    options={"channel", "on", "every"},
+    usage='schedule add "text" channel:<group> on:<when> '
+    "[every:day|week|fortnight|month|term|half-term] [term-time:yes|no]",
+    examples=[ADD_EXAMPLE, TERMLY_EXAMPLE],
+    options={"channel", "on", "every", "term-time"},
     writes=True,
 )
 async def schedule_add(req: Request, svc: Services) -> Reply:
@@ -110,19 +161,21 @@ async def schedule_add(req: Request, svc: Services) -> Reply:
         raise UserError("When? Give on: a date and time.", example=ADD_EXAMPLE, field="on")
     group = await group_by_name(svc.session, req.args.opt("channel") or "")
     every = parse_every(req.args.opt("every"))
-    first = await parse_when(req.args.opt("on") or "", req=req, svc=svc)
+    term_time = parse_term_time(req.args.opt("term-time"))
+    first = await parse_when(req.args.opt("on") or "", req=req, svc=svc, every=every)
     post = await repo.add_scheduled_post(
         svc.session,
         text=text,
         channel=group.name,
         first_at=first,
         every=every,
+        term_time=term_time,
         owner_id=req.actor.id,
         planned_since=req.now,
         created_at=req.now,
     )
     return Reply(
-        text=f"Scheduled post #{post.id}: {describe(post, now=req.now, svc=svc)}.",
+        text=f"Scheduled post #{post.id}: {await describe(post, now=req.now, svc=svc)}.",
         subject=("schedule", post.id),
     )
 
@@ -135,6 +188,7 @@ async def schedule_add(req: Request, svc: Services) -> Reply:
 )
 async def schedules(req: Request, svc: Services) -> Reply:
     rows = []
+    cal = await svc.terms()
     for post in await repo.live_scheduled_posts(svc.session, now=req.now):
         rows.append(
             [
@@ -142,7 +196,7 @@ async def schedules(req: Request, svc: Services) -> Reply:
                 post.text,
                 post.channel,
                 repeat_words(post),
-                next_words(post, now=req.now, svc=svc),
+                next_words(post, now=req.now, svc=svc, cal=cal),
             ]
         )
     if not rows:
@@ -155,9 +209,10 @@ async def schedules(req: Request, svc: Services) -> Reply:
 @commands.command(
     "schedule edit",
     summary="Change a scheduled post's text, channel, time or repeat while it runs",
-    usage='schedule edit <id> ["new text"] [channel:<group>] [on:<when>] [every:week|none]',
+    usage='schedule edit <id> ["new text"] [channel:<group>] [on:<when>] '
+    "[every:week|term|none] [term-time:yes|no]",
     examples=[EDIT_EXAMPLE, 'schedule edit 3 "Board papers are out: see the agenda"'],
-    options={"channel", "on", "every"},
+    options={"channel", "on", "every", "term-time"},
     writes=True,
 )
 async def schedule_edit(req: Request, svc: Services) -> Reply:
@@ -169,7 +224,8 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
     rest = req.args.words[1:]
     if not rest and not req.args.options:
         raise UserError(
-            "What should change? Give new text, channel:, on: or every:.", example=EDIT_EXAMPLE
+            "What should change? Give new text, channel:, on:, every: or term-time:.",
+            example=EDIT_EXAMPLE,
         )
     changed = []
     if rest:
@@ -182,8 +238,13 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
     if "every" in req.args.options:
         post.every = parse_every(req.args.opt("every"))
         changed.append("repeat")
+    if "term-time" in req.args.options:
+        post.term_time = parse_term_time(req.args.opt("term-time"))
+        changed.append("holiday pause")
     if req.args.opt("on"):
-        post.first_at = await parse_when(req.args.opt("on") or "", req=req, svc=svc)
+        post.first_at = await parse_when(
+            req.args.opt("on") or "", req=req, svc=svc, every=post.every
+        )
         changed.append("time")
     elif post.every is None and post.first_at <= req.now:
         raise UserError(
@@ -199,7 +260,7 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
     note = f" ({withdrawn} queued post withdrawn)" if withdrawn else ""
     return Reply(
         text=f"Scheduled post #{post.id} changed ({', '.join(changed)}){note}: "
-        f"{describe(post, now=req.now, svc=svc)}.",
+        f"{await describe(post, now=req.now, svc=svc)}.",
         subject=("schedule", post.id),
     )
 

@@ -142,11 +142,15 @@ MAX_REPEATS = 40
 
 def repeat_starts(
     cal: TermCalendar, start: datetime, *, every: str | None, count: str | None, example: str
-) -> tuple[list[datetime], str]:
-    """Local start times for `every:` and `count:`; the first is `start` itself."""
+) -> tuple[list[datetime], str, str]:
+    """Local start times for `every:` and `count:`; the first is `start` itself.
+
+    Returns the starts, the repeat in words, and a note for the reply: why fewer than `count`
+    termly dates were found (the term calendar ends), and which rest on estimated term dates.
+    """
     every = (every or "").lower()
     if not every:
-        return [start], ""
+        return [start], "", ""
     if every not in EVERY:
         raise UserError(
             f"every:{every} is not a repeat I know.",
@@ -160,7 +164,11 @@ def repeat_starts(
     label = EVERY[every]
     if label == "every term":
         days = termly_dates(cal, start.date(), int(raw))
-        return [datetime.combine(d, start.time()) for d in days], label
+        return (
+            [datetime.combine(d, start.time()) for d in days],
+            label,
+            termly_note(cal, days, wanted=int(raw)),
+        )
     if label == "every month":
         nth = (start.day - 1) // 7 + 1
         which = -1 if nth == 5 else nth
@@ -173,7 +181,26 @@ def repeat_starts(
         rule = rrule(
             WEEKLY, dtstart=start, count=int(raw), interval=2 if "fortnight" in label else 1
         )
-    return list(rule), label
+    return list(rule), label, ""
+
+
+def termly_note(cal: TermCalendar, days: list[date], *, wanted: int) -> str:
+    """Why fewer termly dates than asked for, and which rest on estimated term dates."""
+    note = ""
+    if len(days) < wanted:
+        last = cal.terms[-1].end if cal.terms else days[-1]
+        note += (
+            f" Only {len(days)} of the {wanted} asked for: the term calendar has no terms after "
+            f"{format_date(last)} yet. Staff can load the council's dates with `terms import`, "
+            "then book the rest."
+        )
+    guessed = [d for d in days if cal.estimated_on(d)]
+    if guessed:
+        note += (
+            f" From {format_date(guessed[0])} these follow estimated term dates (not yet "
+            "published): check them when the council publishes its dates."
+        )
+    return note
 
 
 @commands.command(

@@ -5,7 +5,9 @@ date, then while overdue at most every 3 school days (counted from the last nudg
 weekend or a half term never brings one forward). School days are the owner's school's own
 where it has set them (an academy's terms, its INSET days), else the city's; a chair's digest
 likewise follows the chair's school. A snooze holds them until its date. The outbox itself is
-the record of what was nudged, so the planner keeps no state of its own.
+the record of what was nudged, so the planner keeps no state of its own. A nudge or digest
+the clock was down for follows the one rule in scheduled/late.py: it goes late the same day,
+written then, and never on a later day (that day's own nudge is worked out afresh).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from bot.dates import format_date, local_to_utc
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.settings import Settings
 from bot.terms import Calendars, TermCalendar
+from scheduled.late import Moment, enqueue_if_useful
 from storage import actions as repo
 from storage.actions import Action
 from storage.directory import all_groups, chairs_of
-from storage.outbox import OutboxMessage, enqueue, exists, person_target
+from storage.outbox import OutboxMessage, exists, person_target
 from storage.system import calendars
 
 NUDGE_AT = time(9, 0)
@@ -69,6 +72,11 @@ def nudge_due(
     if school_days_after(terms, last_nudge, today) >= OVERDUE_EVERY:
         return stage
     return None
+
+
+def _end_of(day: date, settings: Settings) -> datetime:
+    """Midnight after `day`, local: a day's nudge or digest is no use on a later day."""
+    return local_to_utc(datetime.combine(day + timedelta(days=1), time(0, 0)), settings.tz)
 
 
 def nudge_reply(action: Action, *, stage: str, today: date) -> Reply:
@@ -129,6 +137,7 @@ async def plan_nudges(
     if local.time() < NUDGE_AT:
         return 0
     due_at = local_to_utc(datetime.combine(today, NUDGE_AT), settings.tz)
+    moment = Moment(due_at, _end_of(today, settings), "its day had passed")
     latest: dict[int, date] | None = None
     made = 0
     for action in await repo.open_actions(session):
@@ -140,12 +149,13 @@ async def plan_nudges(
         stage = nudge_due(action, today=today, terms=owners, last_nudge=latest.get(action.id))
         if stage is None:
             continue
-        made += await enqueue(
+        made += await enqueue_if_useful(
             session,
             key=f"action:{action.id}:nudge:{today.isoformat()}",
             target=person_target(action.owner_id),
             reply=nudge_reply(action, stage=stage, today=today),
-            due_at=due_at,
+            moment=moment,
+            now=now,
         )
     return made
 
@@ -226,12 +236,13 @@ async def plan_digests(
             group.title, group.name, open_=open_, done=done, today=today, tz=settings.tz
         )
         for chair in chairs:
-            made += await enqueue(
+            made += await enqueue_if_useful(
                 session,
                 key=keys[chair.id],
                 target=person_target(chair.id),
                 reply=reply,
-                due_at=due_at,
+                moment=Moment(due_at, _end_of(today, settings), "its day had passed"),
+                now=now,
             )
     return made
 

@@ -86,7 +86,10 @@ class ScheduledPost(Base):
     text: Mapped[str] = mapped_column(Text)
     channel: Mapped[str] = mapped_column(String(80))  # a group name
     first_at: Mapped[datetime] = mapped_column(UTCDateTime)  # first occurrence
-    every: Mapped[str | None] = mapped_column(String(20))  # day, weekday, week, month or None
+    # day, week, fortnight, month, term, half-term, or None for a one-off
+    every: Mapped[str | None] = mapped_column(String(20))
+    # pause in the school holidays; None: the repeat's default (yes for week and fortnight)
+    term_time: Mapped[bool | None] = mapped_column(Boolean)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     # occurrences before this instant (creation or last edit) are never sent
     planned_since: Mapped[datetime] = mapped_column(UTCDateTime)

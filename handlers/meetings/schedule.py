@@ -84,7 +84,7 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
     start, end = await parse_times(req, svc, example=ADD_EXAMPLE)
     cal = await svc.terms()
     check_school_day(cal, start.date(), confirmed=confirmed(req), example=ADD_EXAMPLE)
-    starts, label = repeat_starts(
+    starts, label, repeat_note = repeat_starts(
         cal,
         start,
         every=req.args.opt("every"),
@@ -132,6 +132,7 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
             + ", ".join(format_date(s.date()) for s in skipped)
             + "."
         )
+    reply.text += repeat_note
     if first.starts_at <= req.now:
         reply.text += " Note: that is in the past, so no reminders will be sent."
     reply.subject = ("meeting", first.id)
