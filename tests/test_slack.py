@@ -24,6 +24,7 @@ from bot.reply import Form, FormField, Reply
 from bot.router import build_registry
 from bot.settings import Settings
 from storage.directory import Group, Identity, Organisation, Person, person_by_email
+from storage.support import SupportRequest
 from tests.fakes.slack_api import FakeSlackAPI, signed_headers
 
 SECRET = "test-signing-secret"
@@ -452,3 +453,20 @@ async def test_socket_mode_starts_with_an_app_token_and_runs_commands(db, clock,
         assert any(m.get("envelope_id") == "env-1" for m in fake.socket_messages), "acked"
     finally:
         await http.close()
+
+
+async def test_the_support_modal_starts_with_no_kind_and_asks_for_one(slack: Slack) -> None:
+    await slack.command("support", user="UJO", trigger_id="trigger-support")
+    (opened,) = await slack.fake.wait_for("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    kind = next(b for b in view["blocks"] if b.get("block_id") == "kind")
+    assert "initial_option" not in kind["element"]
+    assert kind["element"]["placeholder"]["text"] == "Choose..."
+    assert "crisis: " in kind["hint"]["text"]
+    empty = submission(view, {"details": "Where is the exclusions guidance?"})
+    empty["user"] = {"id": "UJO"}
+    body = await (await slack.interact(empty)).json()
+    assert body["response_action"] == "errors" and list(body["errors"]) == ["kind"]
+    async with slack.ctx.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(SupportRequest)) == 0

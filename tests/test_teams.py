@@ -4,12 +4,14 @@ the Agents SDK's own connector client answering a fake Bot Framework connector."
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 
 from bot.adapters import teams
 from bot.adapters import teams_store as store
@@ -19,6 +21,7 @@ from bot.reply import Reply
 from scheduled.dispatcher import Dispatcher
 from storage.directory import group_by_name, identities_of, person_by_email
 from storage.outbox import enqueue, group_target, person_target
+from storage.support import SupportRequest
 from tests.conftest import london, outbox_rows, run_tick
 from tests.fakes.teams_connector import FakeTeamsConnector
 
@@ -407,3 +410,31 @@ async def test_anonymous_teams_is_never_served_off_this_machine(ctx) -> None:  #
         health = await (await client.get("/healthz")).json()
     assert resp.status in (404, 405)
     assert "teams" not in health["doors"]
+
+
+async def test_the_support_card_starts_with_no_kind_and_asks_for_one(
+    client: TestClient, connector: FakeTeamsConnector, directory: BotContext
+) -> None:
+    assert await post(client, personal(connector, "jo", "support")) == 202
+    card = connector.posted[-1].cards[0]
+
+    def nodes(node: Any) -> list[dict[str, Any]]:
+        found = [node] if isinstance(node, dict) else []
+        children = (
+            node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+        )
+        for child in children:
+            found.extend(nodes(child))
+        return found
+
+    kind = next(n for n in nodes(card) if n.get("id") == "field.kind")
+    assert "value" not in kind and kind["placeholder"] == "Choose..."
+    assert "brokerage: help finding" in json.dumps(card)
+    submit = next(n for n in nodes(card) if n.get("type") == "Action.Submit")
+    values = {**submit["data"], "field.details": "Where is the exclusions guidance?"}
+    assert await post(client, personal(connector, "jo", value=values)) == 202
+    again = connector.posted[-1].cards[0]
+    asked = [n for n in nodes(again) if n.get("color") == "attention"]
+    assert asked and "kind of support" in json.dumps(asked).lower()
+    async with directory.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(SupportRequest)) == 0
