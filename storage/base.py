@@ -6,10 +6,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, String, TypeDecorator, event, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, UOWTransaction
+
+from bot.errors import UserError
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -45,6 +47,32 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+@event.listens_for(Session, "before_flush")
+def refuse_text_longer_than_its_column(
+    session: Session, flush_context: UOWTransaction, instances: object
+) -> None:
+    """A value longer than its String(n) column is a UserError on that field, before any SQL.
+
+    PostgreSQL would refuse it with an error the user cannot read (a 500), and SQLite would
+    store it whole, so one rule here makes both backends answer alike, for every model and
+    every command, and the transaction is rolled back with nothing saved."""
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            column = attr.columns[0]
+            limit = getattr(column.type, "length", None)
+            if not isinstance(column.type, String) or not limit:
+                continue
+            value = getattr(obj, attr.key, None)
+            if isinstance(value, str) and len(value) > limit:
+                label = attr.key.replace("_", " ")
+                raise UserError(
+                    f"The {label} is too long: {len(value):,} characters, at most {limit:,}.",
+                    hint="Shorten it, or put the detail in a linked document.",
+                    field=attr.key,
+                )
 
 
 def dialect_insert(session: AsyncSession) -> Callable[..., Any]:

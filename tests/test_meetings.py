@@ -209,3 +209,15 @@ async def test_the_card_offers_what_the_reader_has_not_said(ask: Asker) -> None:
         person = await person_by_email(session, JO)
         assert person is not None
     assert [b.label for b in moved[f"person:{person.id}"].buttons][0] == "Attend"
+
+
+async def test_a_reason_too_long_for_its_column_is_refused_by_rsvp_and_apologies(
+    ask: Asker,
+) -> None:
+    await ask.ok(SAM, ADD)
+    long = "Ofsted " * 100  # 700 characters: the column holds 500
+    for text in (f"rsvp 1 no {long}", f'apologies 1 "{long}"'):
+        reply = await ask(JO, text)
+        assert reply.error and "under 500 characters" in reply.text, text
+        assert reply.error_field == "reason"
+    assert "Your reply" not in render_text(await ask.ok(JO, "meeting 1"))

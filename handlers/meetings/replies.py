@@ -23,12 +23,23 @@ ANSWER_WORDS = {
     "tentative": "maybe",
 }
 
+MAX_REASON = 500  # storage.meetings.Rsvp.reason is String(500)
+
 
 async def record(
     req: Request, svc: Services, meeting: Meeting, answer: str, reason: str | None
 ) -> Reply:
-    """Save the asker's answer ('yes', 'no' or 'maybe', with an optional reason) and thank them."""
+    """Save the asker's answer ('yes', 'no' or 'maybe', with an optional reason) and thank them.
+
+    A reason over MAX_REASON characters (the column's size) is a UserError on `reason`, for
+    `rsvp` and `apologies` alike."""
     refuse_cancelled(meeting)
+    if reason and len(reason) > MAX_REASON:
+        raise UserError(
+            f"Keep the reason under {MAX_REASON} characters.",
+            example=f'apologies {meeting.id} "Ofsted visit"',
+            field="reason",
+        )
     await repo.set_rsvp(
         svc.session,
         meeting_id=meeting.id,
@@ -90,6 +101,4 @@ async def rsvp(req: Request, svc: Services) -> Reply:
 async def apologies(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item
     reason = " ".join(req.args.words[1:]).strip() or None
-    if reason and len(reason) > 500:
-        raise UserError("Keep the reason under 500 characters.", example='apologies 3 "Ofsted"')
     return await record(req, svc, meeting, "no", reason)
