@@ -14,6 +14,7 @@ from storage import support as repo
 from storage.outbox import OutboxMessage
 from storage.support import SupportRequest
 from tests.conftest import Asker, london, outbox_rows, run_tick
+from tests.test_adaptivecards import walk
 
 JO = "jo@hillside.sch.uk"  # head, Hillside Primary (subscriber, green)
 AMY = "amy@hillside.sch.uk"  # member, Hillside Primary
@@ -295,7 +296,7 @@ async def test_the_support_form_starts_with_no_kind_chosen_in_every_door(ask: As
     card = json.dumps(render_card(Reply(elements=[form])))
     choice = next(
         item
-        for item in _walk(render_card(Reply(elements=[form])))
+        for item in walk(render_card(Reply(elements=[form])))
         if item.get("type") == "Input.ChoiceSet" and item["id"].endswith("kind")
     )
     assert "value" not in choice and choice["placeholder"] == "Choose..."
@@ -307,15 +308,3 @@ async def test_the_support_form_starts_with_no_kind_chosen_in_every_door(ask: As
     # submitted without choosing: the kind is asked for, on its field, and nothing is filed
     reply = await ask(JO, form.to_command({"details": "Where is the exclusions guidance?"}))
     assert reply.error and reply.error_field == "kind"
-
-
-def _walk(node: object) -> list[dict]:  # type: ignore[type-arg]
-    found = []
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            found.extend(_walk(value))
-    elif isinstance(node, list):
-        for value in node:
-            found.extend(_walk(value))
-    return found

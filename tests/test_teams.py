@@ -24,6 +24,7 @@ from storage.outbox import enqueue, group_target, person_target
 from storage.support import SupportRequest
 from tests.conftest import london, outbox_rows, run_tick
 from tests.fakes.teams_connector import FakeTeamsConnector
+from tests.test_adaptivecards import walk
 
 BOT = {"id": "28:partnership-bot", "name": "Partnership"}
 CHANNEL = "19:attendance-channel@thread.tacv2"
@@ -418,23 +419,14 @@ async def test_the_support_card_starts_with_no_kind_and_asks_for_one(
     assert await post(client, personal(connector, "jo", "support")) == 202
     card = connector.posted[-1].cards[0]
 
-    def nodes(node: Any) -> list[dict[str, Any]]:
-        found = [node] if isinstance(node, dict) else []
-        children = (
-            node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
-        )
-        for child in children:
-            found.extend(nodes(child))
-        return found
-
-    kind = next(n for n in nodes(card) if n.get("id") == "field.kind")
+    kind = next(n for n in walk(card) if n.get("id") == "field.kind")
     assert "value" not in kind and kind["placeholder"] == "Choose..."
     assert "brokerage: help finding" in json.dumps(card)
-    submit = next(n for n in nodes(card) if n.get("type") == "Action.Submit")
+    submit = next(n for n in walk(card) if n.get("type") == "Action.Submit")
     values = {**submit["data"], "field.details": "Where is the exclusions guidance?"}
     assert await post(client, personal(connector, "jo", value=values)) == 202
     again = connector.posted[-1].cards[0]
-    asked = [n for n in nodes(again) if n.get("color") == "attention"]
+    asked = [n for n in walk(again) if n.get("color") == "attention"]
     assert asked and "kind of support" in json.dumps(asked).lower()
     async with directory.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(SupportRequest)) == 0
