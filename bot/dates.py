@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 import warnings
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from bot.terms import TermCalendar
 
 DATE_EXAMPLE = 'on:"15/12/2023 10:00" (or on:2023-12-15, on:"next Friday 10:00")'
+# The day the command examples were written for: the design's replay, Friday 1 December 2023.
+EXAMPLES_WRITTEN = date(2023, 12, 1)
+EXAMPLE_DATE_RE = re.compile(
+    r"\b(?P<d>\d{2})/(?P<m>\d{2})/(?P<y>\d{4})\b|(?<=:)(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})\b"
+)
 UK_RE = re.compile(
     r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{2,4})"
     r"(?:[ ,T]+(?P<H>\d{1,2})(?:[:.](?P<M>\d{2}))?\s*(?P<ampm>am|pm)?)?$",
@@ -136,6 +142,52 @@ def parse_local(
     if not has_time:
         parsed = datetime.combine(parsed.date(), default_time or time(0, 0))
     return parsed, has_time
+
+
+def dated_example(
+    text: str, *, today: date, is_school_day: Callable[[date], bool] | None = None
+) -> str:
+    """A command example's dates, written for Fri 1 Dec 2023, moved to as many whole weeks
+    after `today` (so weekdays and the gaps between them stay: "on:15/12/2023" is a Friday a
+    fortnight ahead), and further by whole weeks until every one is a school day when
+    `is_school_day` is given. UK dates (15/12/2023) and ISO dates given as an option value
+    (on:2023-12-15) move; anything else (a school year, a CSV row) is left alone. On the day
+    the examples were written for (the design's replay) they are unchanged.
+    """
+    weeks = max(0, -(-(today - EXAMPLES_WRITTEN).days // 7))  # whole weeks, rounded up
+    if weeks == 0 or not EXAMPLE_DATE_RE.search(text):
+        return text
+
+    def days_in(t: str) -> list[date]:
+        found = []
+        for m in EXAMPLE_DATE_RE.finditer(t):
+            try:
+                if m["d"]:
+                    found.append(date(int(m["y"]), int(m["m"]), int(m["d"])))
+                else:
+                    found.append(date(int(m["iy"]), int(m["im"]), int(m["id"])))
+            except ValueError:
+                continue
+        return found
+
+    def shifted(by: int) -> str:
+        def move(m: re.Match[str]) -> str:
+            try:
+                if m["d"]:
+                    day = date(int(m["y"]), int(m["m"]), int(m["d"])) + timedelta(weeks=by)
+                    return f"{day:%d/%m/%Y}"
+                day = date(int(m["iy"]), int(m["im"]), int(m["id"])) + timedelta(weeks=by)
+                return day.isoformat()
+            except ValueError:
+                return m[0]
+
+        return EXAMPLE_DATE_RE.sub(move, text)
+
+    for extra in range(10):  # the longest school holiday is about six weeks
+        moved = shifted(weeks + extra)
+        if is_school_day is None or all(is_school_day(d) for d in days_in(moved)):
+            return moved
+    return shifted(weeks)
 
 
 def local_to_utc(local: datetime, tz: ZoneInfo) -> datetime:

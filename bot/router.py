@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
+from bot.dates import dated_example
 from bot.errors import UserError
 from bot.language import interpret
 from bot.language import replies as plain_replies
@@ -21,9 +22,11 @@ from bot.language.text import wordlist
 from bot.parsing import EMAIL_RE, KEY_RE, Token, build_args, split_command
 from bot.policy import DEFAULT, Policy
 from bot.registry import Command, Registry
+from bot.render.text import render_text
 from bot.reply import Reply
 from bot.services import Request, Services
 from bot.settings import Settings
+from bot.terms import default_calendar
 from storage import audit
 from storage.db import Database
 from storage.directory import Person
@@ -83,7 +86,7 @@ class Router:
                     text, actor=actor, door=door, channel=channel, services=services, now=now
                 )
         except UserError as err:
-            return error_reply(err)
+            return error_reply(self._dated(err, now or self.clock.now()))
         except Exception:
             log.exception("command failed (door=%s)", door)
             return Reply(
@@ -91,6 +94,19 @@ class Router:
                 "Please try again; if it keeps happening, tell a partnership admin.",
                 error=True,
             )
+
+    def _dated(self, err: UserError, now: datetime) -> UserError:
+        """The error's example and hint with dates as near today as they were to the day the
+        examples were written for, on school days (bot.dates.dated_example)."""
+        today = now.astimezone(self.settings.tz).date()
+        cal = default_calendar(self.settings.partnership_calendar)
+        for name in ("example", "hint"):
+            value = getattr(err, name)
+            if value:
+                setattr(
+                    err, name, dated_example(value, today=today, is_school_day=cal.is_school_day)
+                )
+        return err
 
     async def dispatch(
         self,
@@ -246,6 +262,9 @@ class Router:
                 self.policy.check(actor, command.name, loaded)
                 request.item, request.facts = loaded.item, loaded.facts
             reply = await command.handler(request, services)
+        note = services.estimated_note()
+        if note and not reply.error and "estimated" not in render_text(reply).lower():
+            reply.text += note  # every reply that used an estimated term date says so
         if watch.wrote and not command.writes:
             # the declaration is what plain English and the docs rely on: refuse (roll back)
             raise UndeclaredWrite(f"{command.name} wrote but is not declared writes=True")

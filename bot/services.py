@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.dates import format_date
 from bot.parsing import Args
 from bot.policy import DEFAULT, Policy
 from bot.settings import Settings
@@ -55,6 +56,18 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def estimated_note(self) -> str:
+        """A sentence for a reply that used a date from estimated term dates ("end of term"
+        in a year the council has not published), or "" when it used none."""
+        days = self._terms.estimated_answers if self._terms is not None else []
+        if not days:
+            return ""
+        named = ", ".join(format_date(d) for d in days[:3])
+        return (
+            f" Note: {named} comes from estimated term dates (not yet published), so it may "
+            "move when the council publishes its dates."
+        )
 
     async def terms(self) -> TermCalendar:
         """The term calendar, loaded once per event."""

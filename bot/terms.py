@@ -56,12 +56,23 @@ class Period:
 
 
 class TermCalendar:
-    """Answers school-day questions from a list of periods."""
+    """Answers school-day questions from a list of periods.
+
+    The date words ("end of term", "next half term", "start of next term") note each day they
+    answer from estimated term dates in `estimated_answers`, so the reply that used one can say
+    so (the router adds the note; one calendar is loaded per event).
+    """
 
     def __init__(self, periods: list[Period]) -> None:
         self.periods = sorted(periods, key=lambda p: (p.start, p.kind != "term"))
         self.terms = [p for p in self.periods if p.kind == "term"]
         self.breaks = [p for p in self.periods if p.kind != "term"]
+        self.estimated_answers: list[date] = []
+
+    def _answer(self, day: date) -> date:
+        if self.estimated_on(day) and day not in self.estimated_answers:
+            self.estimated_answers.append(day)
+        return day
 
     def term_of(self, day: date) -> Period | None:
         return next((t for t in self.terms if day in t), None)
@@ -116,7 +127,7 @@ class TermCalendar:
         return term
 
     def end_of_term(self, day: date) -> date:
-        return self._next_term(day).end
+        return self._answer(self._next_term(day).end)
 
     def start_of_next_term(self, day: date) -> date:
         current = self.term_of(day)
@@ -126,18 +137,18 @@ class TermCalendar:
             raise UserError(
                 "The term calendar has no next term yet.", example="terms import terms.csv"
             )
-        return nxt.start
+        return self._answer(nxt.start)
 
     def next_half_term(self, day: date) -> date:
         half = next((b for b in self.breaks if b.kind == "half_term" and b.start > day), None)
         if half is None:
             raise UserError("The term calendar has no half term after that date.")
-        return half.start
+        return self._answer(half.start)
 
     def end_of_half_term(self, day: date) -> date:
         """The last school day before the next half term or holiday."""
         half = self.next_half_term(day)
-        return self.previous_school_day(min(half, self.end_of_term(day)) - timedelta(days=0))
+        return self._answer(self.previous_school_day(min(half, self.end_of_term(day))))
 
     def half_terms_ended(self, after: date, until: date) -> list[Period]:
         """Half-term breaks that began in (after, until]."""

@@ -102,3 +102,19 @@ async def test_a_reminder_a_later_one_replaces_is_skipped_with_why(ask: Asker) -
     # after the close the clock was down for more than a week: the closing post is old news
     await run_tick(ask.ctx, london(2025, 12, 22, 9, 0))
     assert not await outbox_rows(ask.ctx, prefix="consultation:1:r1:closed")
+
+
+async def test_examples_in_error_messages_are_dated_from_today(ask: Asker) -> None:
+    await at(ask, 2026, 11, 30, 9, 0)
+    bad = await ask(DAN, 'action add "Send" owner:@jo due:someday group:attendance')
+    assert bad.error and "2024" not in bad.text and "2023" not in bad.text
+    example = bad.text.split("Example: ", 1)[1]
+    assert "due:15/01/2027" in example  # six weeks ahead, a Friday in term, as it was written
+    moved = await ask(STAFF, 'meeting add "A" group:attendance on:"whenever"')
+    assert moved.error and 'on:"18/12/2026 10:00"' in moved.text  # a fortnight ahead
+    consult = await ask(STAFF, "consultation extend 1")
+    assert consult.error and "2024" not in consult.text
+    # the design's replay, on the day the examples were written for: exactly as written
+    await at(ask, 2023, 12, 1, 9, 0)
+    design = await ask(DAN, 'action add "Send" owner:@jo due:someday group:attendance')
+    assert "due:12/01/2024" in design.text

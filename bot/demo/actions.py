@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from bot.demo.days import uk as school_day
 
 
 def actions_demo(now: datetime) -> list[tuple[str, str]]:
-    """A few actions around today so `actions` has something to show."""
+    """A few actions around today so `actions` has something to show, each due on a school
+    day (two already overdue)."""
 
     def uk(days: int) -> str:
-        return f"{(now + timedelta(days=days)):%d/%m/%Y}"
+        return school_day(now, days)
 
     dan, jo, stella = "dan@sheffield.gov.uk", "jo@hillside.sch.uk", "stella@learnsheffield.co.uk"
     return [

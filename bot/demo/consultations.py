@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from bot.demo.days import uk
 
 
 def consultation_commands(now: datetime) -> list[tuple[str, str]]:
-    """One open consultation, so `consultation add` in the examples makes #2."""
-    closes = (now + timedelta(days=24)).strftime("%d/%m/%Y")
+    """One open consultation, closing on a school day, so `consultation add` in the examples
+    makes #2."""
+    closes = uk(now, 24)
     return [
         (
             "stella@learnsheffield.co.uk",

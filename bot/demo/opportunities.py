@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from bot.demo.days import uk
 
 
 def opportunity_commands(now: datetime) -> list[tuple[str, str]]:
-    """A handful of opportunities closing over the coming weeks, posted by staff."""
+    """A handful of opportunities closing on school days over the coming weeks, posted by staff."""
 
     def on(days: int) -> str:
-        return f"{(now + timedelta(days=days)):%d/%m/%Y}"
+        return uk(now, days)
 
     sam = "sam@learnsheffield.co.uk"
     return [

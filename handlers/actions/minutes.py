@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dates import format_date, parse_date
+from bot.dates import dated_example, format_date, parse_date
 from bot.errors import UserError
 from bot.reply import Element, Section
 from bot.services import Request, Services
@@ -190,7 +190,12 @@ async def capture(
         elements.append(
             Section(
                 title=f"ACTION lines I could not read ({len(unread)})",
-                text="\n".join(unread) + f"\nWrite them like: {EXAMPLE}",
+                # the example's date as near today as it was to the day it was written for
+                text="\n".join(unread)
+                + "\nWrite them like: "
+                + dated_example(
+                    EXAMPLE, today=today_in(req, svc), is_school_day=terms.is_school_day
+                ),
             )
         )
     return elements
