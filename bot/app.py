@@ -57,6 +57,8 @@ def build_context(
             platform_senders(settings, db) if senders is None else senders,
             lease=timedelta(seconds=settings.outbox_lease_seconds),
             concurrency=settings.dispatch_concurrency,
+            send_timeout=settings.send_timeout_seconds,
+            max_attempts=settings.outbox_max_attempts,
         )
 
     return BotContext(settings, db, clock, router, make_dispatcher)

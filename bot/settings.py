@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     clock_interval_seconds: float = Field(default=30, gt=0)
     outbox_lease_seconds: float = Field(default=120, gt=0)
     dispatch_concurrency: int = Field(default=8, ge=1, le=100)
+    # every platform send gives up after this long (a try that counts), then backs off
+    send_timeout_seconds: float = Field(default=20, gt=0, le=300)
+    outbox_max_attempts: int = Field(default=5, ge=1, le=50)  # then the row is `failed`
 
     @field_validator("partnership_timezone")
     @classmethod

@@ -28,7 +28,10 @@ from storage.db import Database
 from storage.outbox import LEASE, OutboxMessage
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # OUTBOX_MAX_ATTEMPTS
+SEND_TIMEOUT = 20.0  # seconds; SEND_TIMEOUT_SECONDS
+BACKOFF_FIRST = 15.0  # seconds before the first retry, doubling after each further try
+BACKOFF_CAP = 600.0  # no retry waits longer than this
 RECLAIMED = "reclaimed after its sender stopped"
 NO_ANSWER = "no answer from the platform in time"
 UNSURE = (RECLAIMED, NO_ANSWER)  # the platform may already have these: ask before sending
@@ -52,11 +55,13 @@ def worker_id() -> str:
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
-    """Retry-After when the platform gives one, else exponential with jitter."""
+    """How long a row waits after its `attempts`-th failed try: Retry-After when the platform
+    gives one, else exponential (15 s, 30 s, 60 s ...) capped at 10 minutes, with jitter
+    (half to all of it) so rows that failed together do not all retry together."""
     if retry_after is not None:
         return timedelta(seconds=max(0.0, retry_after))
-    base = min(300.0, 2.0**attempts)
-    return timedelta(seconds=base * (0.5 + random.random()))
+    ceiling = min(BACKOFF_CAP, BACKOFF_FIRST * 2.0 ** min(max(attempts, 1) - 1, 30))
+    return timedelta(seconds=ceiling * (0.5 + random.random() / 2))
 
 
 class Dispatcher:
@@ -75,6 +80,8 @@ class Dispatcher:
         concurrency: int = 8,
         worker: str | None = None,
         batch: int = 200,
+        send_timeout: float = SEND_TIMEOUT,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.db = db
         self.senders: list[Sender] = list(senders or [])
@@ -84,6 +91,8 @@ class Dispatcher:
         self.concurrency = max(1, concurrency)
         self.worker = worker or worker_id()
         self.batch = batch
+        self.send_timeout = send_timeout
+        self.max_attempts = max(1, max_attempts)
         self.stopping = False  # set on shutdown: finish the batch in hand, claim no more
 
     async def claim(self, *, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -155,6 +164,9 @@ class Dispatcher:
         if time.monotonic() >= deadline:  # our lease is nearly over: give it back unsent
             return released
         attempts = row.attempts + 1
+        last = attempts >= self.max_attempts
+        # the look-up and the send share one timeout, within our lease
+        budget = max(0.1, min(self.send_timeout, deadline - time.monotonic()))
         async with self.db.session() as session:
             try:
                 sender = await self._sender_for(session, row.target)
@@ -163,18 +175,22 @@ class Dispatcher:
                         f"nobody can be reached at {row.target}: no platform account or channel",
                         permanent=True,
                     )
-                sent = None
-                if row.error in UNSURE:
-                    sent = await self._already_sent(sender, session, row)
-                if sent is None:
-                    budget = max(0.1, deadline - time.monotonic())
-                    sent = await asyncio.wait_for(sender.send(session, row, row.reply), budget)
+                async with asyncio.timeout(budget):
+                    sent = None
+                    if (row.error or "").startswith(UNSURE):
+                        sent = await self._already_sent(sender, session, row)
+                    if sent is None:
+                        sent = await sender.send(session, row, row.reply)
             except TimeoutError:
-                # the platform may have it: back in the queue, checked before sending again
+                # a try that counts; the platform may have it, so the next try asks first
                 log.warning("outbox #%s (%s): no answer in time", row.id, row.kind)
-                values: dict[str, Any] = {"state": "pending", "error": NO_ANSWER, "due_at": now}
+                values: dict[str, Any] = {"state": "failed" if last else "pending"}
+                if last:
+                    values["error"] = f"{NO_ANSWER} ({attempts} tries, {budget:g} s each)"
+                else:
+                    values.update(error=NO_ANSWER, due_at=now + backoff(attempts))
             except DeliveryError as err:
-                failed = err.permanent or attempts >= MAX_ATTEMPTS
+                failed = err.permanent or last
                 values = {"state": "failed" if failed else "pending", "error": err.reason[:500]}
                 if not failed:
                     values["due_at"] = now + backoff(attempts, err.retry_after)
@@ -182,7 +198,7 @@ class Dispatcher:
             except Exception as exc:  # a bug in a sender: keep the row, say what kind of error
                 log.error("outbox #%s (%s): sender error %s", row.id, row.kind, type(exc).__name__)
                 values = {
-                    "state": "pending" if attempts < MAX_ATTEMPTS else "failed",
+                    "state": "failed" if last else "pending",
                     "error": f"internal error ({type(exc).__name__})",
                     "due_at": now + backoff(attempts),
                 }

@@ -55,7 +55,11 @@ async def tick(
     batch is claimed at the time it starts, so a long pass never hands out stale leases."""
     result = TickResult()
     result.planned = await plan_all(db, settings, now=now)
-    dispatcher = dispatcher or Dispatcher(db)
+    dispatcher = dispatcher or Dispatcher(
+        db,
+        send_timeout=settings.send_timeout_seconds,
+        max_attempts=settings.outbox_max_attempts,
+    )
     # retried rows move their due time past `now`, so this loop ends
     while handled := await dispatcher.run_once(now=clock() if clock else now):
         result.handled.extend(handled)

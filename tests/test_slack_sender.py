@@ -151,3 +151,18 @@ async def test_two_dms_to_one_person_open_the_conversation_once(slack: Slack) ->
     (opened,) = slack.fake.calls_to("conversations.open")
     assert opened.args["users"] == "UJO"
     assert [c.args["channel"] for c in slack.fake.calls_to("chat.postMessage")] == ["DUJO"] * 3
+
+
+async def test_a_server_error_page_is_recorded_with_its_status_and_body(slack: Slack) -> None:
+    """A 5xx whose body is not Slack's JSON (a proxy's error page), after the client's own
+    retries: the row says what the platform answered, not an internal error (issue 22)."""
+    await set_channel(slack, "attendance", "CATT")
+    await remind(slack, group_target("attendance"))
+    for _ in range(3):  # the first try and the client's two retries
+        slack.fake.fail_next("chat.postMessage", status=503)
+    (row,) = await slack.ctx.dispatcher.run_once(now=NOW)
+    assert row.state == "pending" and row.attempts == 1
+    assert "503" in (row.error or "") and "upstream trouble" in (row.error or "")
+    assert "internal error" not in (row.error or "")
+    (row,) = await slack.ctx.dispatcher.run_once(now=row.due_at)
+    assert row.state == "sent"

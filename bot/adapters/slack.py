@@ -27,6 +27,7 @@ from bot.adapters.slack_common import (
     make_client,
     mentioned_users,
     modal_metadata_ok,
+    slack_answer,
     slack_email,
     slack_shape_ok,
 )
@@ -141,7 +142,7 @@ class SlackDoor:
         try:
             await self.client.views_open(trigger_id=trigger_id, view=view)
         except SlackApiError as err:
-            log.info("views.open refused: %s", err.response.get("error"))
+            log.info("views.open refused: %s", slack_answer(err))
             return False
         return True
 

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+BODY_START = 200  # characters of a non-JSON answer kept to say what the platform said
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> AsyncWebClient:
@@ -41,7 +42,10 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> AsyncW
     Interactive replies also wait out a 429 in the client (`Retry-After`); the outbox sender
     does not, so the dispatcher reschedules the row instead of blocking other messages.
     """
-    kwargs: dict[str, object] = {"token": settings.slack_bot_token}
+    kwargs: dict[str, object] = {
+        "token": settings.slack_bot_token,
+        "timeout": settings.send_timeout_seconds,  # a Slack that never answers is a failed try
+    }
     if settings.slack_api_url:
         kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
     client = AsyncWebClient(**kwargs)  # type: ignore[arg-type]
@@ -73,12 +77,33 @@ def from_slack_text(text: str, *, bot_user_id: str | None = None) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def slack_error_code(err: SlackApiError) -> str | None:
+    """Slack's error code (`not_in_channel`), or None when the body was not Slack's JSON."""
+    data = err.response.data if err.response is not None else None
+    if isinstance(data, dict):
+        return str(data.get("error") or "unknown_error")
+    return None
+
+
+def slack_answer(err: SlackApiError) -> str:
+    """What Slack answered, safe for a log line or an outbox row: its error code, or (a proxy's
+    error page, an outage) the HTTP status and the start of the body, on one line."""
+    code = slack_error_code(err)
+    if code is not None:
+        return code
+    response = err.response
+    status = getattr(response, "status_code", None)
+    body = response.data if response is not None else ""
+    start = " ".join(str(body if body is not None else "").split())[:BODY_START]
+    return f"HTTP {status}: {start!r}" if start else f"HTTP {status} with an empty body"
+
+
 async def slack_email(client: AsyncWebClient, user_id: str) -> str | None:
     """The email on a Slack user's profile (users.info); None for bots, deleted users, errors."""
     try:
         answer = await client.users_info(user=user_id)
     except SlackApiError as err:
-        log.warning("users.info failed: %s", err.response.get("error"))
+        log.warning("users.info failed: %s", slack_answer(err))
         return None
     user = answer.get("user") or {}
     if user.get("is_bot") or user.get("deleted"):

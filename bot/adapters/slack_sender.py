@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.adapters.slack_common import PLATFORM, image_urls
+from bot.adapters.slack_common import PLATFORM, image_urls, slack_answer, slack_error_code
 from bot.clock import Clock, SystemClock
 from bot.render.blockkit import render_message
 from bot.reply import Reply
@@ -120,7 +120,9 @@ class SlackSender:
                 self._last[channel] = self._monotonic()
         except SlackApiError as err:
             raise delivery_error(err, target) from None
-        except (aiohttp.ClientError, TimeoutError) as err:
+        except TimeoutError:
+            raise  # no answer: the dispatcher counts the try and asks before the next
+        except aiohttp.ClientError as err:
             raise DeliveryError(f"Slack could not be reached ({type(err).__name__})") from None
         return Sent(platform=PLATFORM, message_id=answer.get("ts"))
 
@@ -144,13 +146,15 @@ class SlackSender:
                 if not cursor or not messages or float(messages[-1].get("ts", 0)) < cutoff:
                     return None
         except SlackApiError as err:
-            code = str(err.response.get("error") or "") if err.response is not None else ""
+            code = slack_error_code(err)
             if code in ("missing_scope", "not_in_channel", "channel_not_found"):
                 # cannot look: sending again risks a duplicate, never a loss
                 log.warning("outbox #%s: cannot check Slack history (%s)", message.id, code)
                 return None
             raise delivery_error(err, message.target) from None
-        except (aiohttp.ClientError, TimeoutError) as err:
+        except TimeoutError:
+            raise  # no answer: the dispatcher counts the try and asks before the next
+        except aiohttp.ClientError as err:
             raise DeliveryError(f"Slack could not be reached ({type(err).__name__})") from None
         return None
 
@@ -205,10 +209,13 @@ def outbox_metadata(message: OutboxMessage) -> dict[str, object]:
 
 
 def delivery_error(err: SlackApiError, target: str) -> DeliveryError:
-    """Slack's answer -> a retry (429, 5xx, unknown) or a failure an admin can act on."""
+    """Slack's answer -> a retry (429, 5xx, unknown) or a failure an admin can act on.
+
+    A 5xx often comes from a proxy with an HTML or plain-text body, not Slack's JSON: the reason
+    then gives the status and the start of that body."""
     response = err.response
     status = getattr(response, "status_code", 200)
-    code = str(response.get("error") or "unknown_error") if response is not None else "unknown"
+    code = slack_error_code(err)
     if status == 429 or code == "ratelimited":
         headers = getattr(response, "headers", {}) or {}
         raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
@@ -217,8 +224,9 @@ def delivery_error(err: SlackApiError, target: str) -> DeliveryError:
         except ValueError:
             after = 1.0
         return DeliveryError(f"Slack rate limit; retrying in {after:g} s", retry_after=after)
-    if status >= 500:
-        return DeliveryError(f"Slack had a server error ({status}); will retry")
+    if status >= 500 or code is None:
+        said = f"HTTP {status}, {code}" if code else slack_answer(err)
+        return DeliveryError(f"Slack had a server error ({said}); will retry")
     if code in ADMIN_FIXES:
         detail = str(response.get("needed") or "a scope")
         reason = ADMIN_FIXES[code].format(target=target, detail=detail)

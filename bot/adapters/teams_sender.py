@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from bot.settings import Settings
 
+BODY_START = 200  # characters of the connector's answer kept in the outbox row
 NOT_INSTALLED = (
     "{name} has not installed the app in Teams yet (no personal chat with the bot), so Teams "
     "cannot deliver this; ask them to open the partnership app in Teams and say hello"
@@ -118,14 +119,19 @@ class TeamsSender:
             )
         except aiohttp.ClientResponseError as err:
             raise delivery_error(err) from None
-        except (aiohttp.ClientError, TimeoutError) as err:
+        except TimeoutError:
+            raise  # no answer: the dispatcher counts the try and asks before the next
+        except aiohttp.ClientError as err:
             raise DeliveryError(f"Teams unreachable ({type(err).__name__})") from None
         return Sent(platform=self.platform, message_id=sent.get("id"))
 
 
 def delivery_error(err: aiohttp.ClientResponseError) -> DeliveryError:
-    """Map the connector's HTTP answer to retry-or-not (no message text in the reason)."""
+    """Map the connector's HTTP answer to retry-or-not. The reason gives the status and the start
+    of the connector's body (what it said, never our message's text)."""
     status = err.status
+    said = " ".join(str(err.message or "").split())[:BODY_START]
+    answer = f"HTTP {status}: {said!r}" if said else f"HTTP {status}"
     if status == 429:
         retry_after = None
         if err.headers and err.headers.get("Retry-After", "").strip().isdigit():
@@ -133,10 +139,10 @@ def delivery_error(err: aiohttp.ClientResponseError) -> DeliveryError:
         return DeliveryError("Teams rate limit (429)", retry_after=retry_after or 30.0)
     if status in (403, 404, 410):
         return DeliveryError(
-            f"Teams refused the message ({status}): the app was removed or the chat is gone; "
+            f"Teams refused the message ({answer}): the app was removed or the chat is gone; "
             "they need to add the partnership app again",
             permanent=True,
         )
     if status in (400, 413):
-        return DeliveryError(f"Teams rejected the message ({status})", permanent=True)
-    return DeliveryError(f"Teams error ({status}), will retry")
+        return DeliveryError(f"Teams rejected the message ({answer})", permanent=True)
+    return DeliveryError(f"Teams error ({answer}), will retry")

@@ -45,6 +45,8 @@ class FakeSlackAPI:
         self.sockets: list[web.WebSocketResponse] = []
         self.history: dict[str, list[dict[str, Any]]] = {}  # channel -> posted, oldest first
         self.before_answer: Callable[[Call], Awaitable[None]] | None = None
+        self.silent: set[str] = set()  # methods accepted, read, and never answered
+        self._released = asyncio.Event()  # set on stop, so a silent call's handler ends
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -65,6 +67,10 @@ class FakeSlackAPI:
     ) -> None:
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after))
 
+    def never_answer(self, method: str) -> None:
+        """Accept calls to `method`, record them, and never send a response (until stop)."""
+        self.silent.add(method)
+
     async def start(self) -> FakeSlackAPI:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
@@ -78,6 +84,7 @@ class FakeSlackAPI:
         return self
 
     async def stop(self) -> None:
+        self._released.set()
         for ws in self.sockets:
             await ws.close()
         if self._runner:
@@ -127,6 +134,9 @@ class FakeSlackAPI:
                 args.update(dict(await request.post()))
         call = Call(method, args, dict(request.headers))
         self.calls.append(call)
+        if method in self.silent:
+            await self._released.wait()
+            return web.Response(status=504, text="the fake was stopped")
         queued = self.failures.get(method)
         if queued:
             failure = queued.pop(0)

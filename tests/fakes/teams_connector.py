@@ -63,10 +63,13 @@ class FakeTeamsConnector:
         self.posted: list[Posted] = []
         self.members: dict[str, dict[str, Any]] = {}
         self.roster_calls: list[tuple[str, str]] = []
-        self.failures: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+        self.failures: list[tuple[int, dict[str, Any] | str, dict[str, str]]] = []
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._arrived = asyncio.Condition()
+        self.silent = False  # accept sends and never answer them (until stop)
+        self.silent_calls = 0
+        self._released = asyncio.Event()
         self.url = ""
 
     def add_member(
@@ -78,10 +81,17 @@ class FakeTeamsConnector:
         self.members[member_id] = member
 
     def fail_next(
-        self, status: int, code: str = "Error", headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str = "Error",
+        headers: dict[str, str] | None = None,
+        *,
+        body: str | None = None,
     ) -> None:
-        """Make the next send answer with this HTTP status (e.g. 403 for an uninstalled app)."""
-        self.failures.append((status, {"error": {"code": code, "message": code}}, headers or {}))
+        """Make the next send answer with this HTTP status (e.g. 403 for an uninstalled app);
+        `body` sends that text instead of the connector's JSON error (a proxy's error page)."""
+        error = body if body is not None else {"error": {"code": code, "message": code}}
+        self.failures.append((status, error, headers or {}))
 
     async def start(self) -> str:
         app = web.Application()
@@ -100,6 +110,7 @@ class FakeTeamsConnector:
         return self.url
 
     async def stop(self) -> None:
+        self._released.set()
         if self._runner:
             await self._runner.cleanup()
 
@@ -112,8 +123,14 @@ class FakeTeamsConnector:
         return self.posted
 
     async def _record(self, request: web.Request, reply_to: str | None) -> web.Response:
+        if self.silent:
+            self.silent_calls += 1
+            await self._released.wait()
+            return web.Response(status=504, text="the fake was stopped")
         if self.failures:
             status, body, headers = self.failures.pop(0)
+            if isinstance(body, str):
+                return web.Response(status=status, text=body, headers=headers)
             return web.json_response(body, status=status, headers=headers)
         body = await request.json()
         posted = Posted(
