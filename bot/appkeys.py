@@ -6,6 +6,7 @@ Adapters use these: `app[CTX]` is the BotContext, `app[DOORS]` the list of door 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,5 +21,6 @@ BACKGROUND_STARTERS: web.AppKey[list[Callable[[], Awaitable[Any]]]] = web.AppKey
     "background_starters", list
 )
 INBOX_POLL_SECONDS: web.AppKey[float] = web.AppKey("inbox_poll_seconds", float)
+INBOX_CLOSING: web.AppKey[asyncio.Event] = web.AppKey("inbox_closing", asyncio.Event)
 # the web chat's page-token secret (bot.adapters.webguard): random per process
 PAGE_SECRET: web.AppKey[bytes] = web.AppKey("page_secret", bytes)

@@ -7,6 +7,8 @@ import asyncio
 import gc
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -77,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd not in ("run", "web", "clock"):
         logging.getLogger().setLevel(logging.WARNING)
     handler: Callable[[argparse.Namespace, Settings], Awaitable[int]] = COMMANDS[args.cmd]
+    if args.cmd in ("run", "web", "clock"):
+        # until the loop's own handler is in place, SIGTERM stops start-up like Ctrl-C: exit 0
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return asyncio.run(handler(args, settings))
     except UserError as exc:
@@ -84,11 +89,24 @@ def main(argv: list[str] | None = None) -> int:
         return USER_ERROR
     except KeyboardInterrupt:
         return 0
+    except BrokenPipeError:  # the reader went away (`outbox | head`): nothing more to say
+        _quiet_stdout()
+        return 0
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit does not complain a second time."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def run() -> None:
     """The console script and `python -m bot`: `main`, then exit with its status."""
     status = main()
+    try:
+        sys.stdout.flush()  # a closed pipe shows here when the output was short
+    except BrokenPipeError:
+        _quiet_stdout()
     # Exit next: the collector's passes at shutdown would walk every object start-up made
     # (about 0.15 s of CPU, a sixth of a short `ask`) and free nothing the exit does not.
     gc.freeze()
@@ -117,21 +135,24 @@ async def _serve(settings: Settings, *, with_clock: bool, demo: bool) -> int:
 
     from bot.app import build_web_app, settle_heap
     from bot.appkeys import BACKGROUND_STARTERS, DOORS
+    from scheduled.clock import GRACE_SECONDS, start_clock, stop_clock, stop_signal
 
     try:
         _check_bind(settings)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return USER_ERROR
+    stop = stop_signal()
     ctx = _context(settings)
     await ctx.db.upgrade()
     if demo:
-        from bot.demo import load_demo
+        from bot.demo import load_demo_if_wanted
 
-        for line in await load_demo(ctx.router, now=ctx.clock.now()):
+        for line in await load_demo_if_wanted(ctx.router, now=ctx.clock.now()):
             logging.getLogger("demo").info(line)
     app = build_web_app(ctx)
-    runner = web.AppRunner(app, access_log=None)
+    # on SIGTERM requests in flight get this long to finish (hosts kill 30 s after SIGTERM)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=GRACE_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
@@ -142,22 +163,31 @@ async def _serve(settings: Settings, *, with_clock: bool, demo: bool) -> int:
         settings.port,
         ", ".join(app[DOORS]),
     )
-    scheduler = None
-    if with_clock:
-        from scheduled.clock import start_clock
-
-        scheduler = start_clock(ctx)
+    scheduler = start_clock(ctx) if with_clock else None
     for start in app[BACKGROUND_STARTERS]:
         await start()
     settle_heap()
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
+        log.info("stopping: finishing the work in hand")
         if scheduler:
-            scheduler.shutdown(wait=False)
-        await runner.cleanup()
+            await stop_clock(ctx, scheduler)
+        await runner.cleanup()  # stop listening, let requests in flight finish, close doors
+        await _finish_background(GRACE_SECONDS)
         await ctx.db.dispose()
+        log.info("stopped")
     return 0
+
+
+async def _finish_background(grace: float) -> None:
+    """Let work a door started after answering (Slack's after-ack listeners) finish."""
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    if pending:
+        _, late = await asyncio.wait(pending, timeout=grace)
+        for task in late:
+            task.cancel()
 
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -170,12 +200,13 @@ async def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_clock(args: argparse.Namespace, settings: Settings) -> int:
-    from scheduled.clock import run_forever
+    from scheduled.clock import run_forever, stop_signal
 
+    stop = stop_signal()
     ctx = _context(settings)
     await ctx.db.upgrade()
     logging.getLogger("bot").info("clock running every %s s", settings.clock_interval_seconds)
-    await run_forever(ctx)
+    await run_forever(ctx, stop=stop)
     return 0
 
 

@@ -8,6 +8,7 @@ JSON content type, per-page token), so no other web page can act through the vis
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.adapters import webguard
-from bot.appkeys import CTX, DOORS, INBOX_POLL_SECONDS, PAGE_SECRET
+from bot.appkeys import CTX, DOORS, INBOX_CLOSING, INBOX_POLL_SECONDS, PAGE_SECRET
 from bot.dates import format_when
 from bot.errors import UserError
 from bot.render.html import render_html
@@ -147,8 +148,9 @@ async def inbox(request: web.Request) -> web.StreamResponse:
     # to a member of the bulletin's channel): the inbox shows it once. Copies are sent together,
     # so the same text an hour or more apart is a new post (next week's identical reminder).
     shown: dict[str, datetime] = {}
+    closing = request.app[INBOX_CLOSING]
     try:
-        while True:
+        while not closing.is_set():
             async with ctx.db.session() as session:
                 rows = await outbox.sent_to(session, targets=targets, after_id=cursor)
                 for row in rows:
@@ -171,14 +173,22 @@ async def inbox(request: web.Request) -> web.StreamResponse:
                     )
                     await response.write(f"id: {row.id}\ndata: {json.dumps(data)}\n\n".encode())
             await response.write(b": keepalive\n\n")
-            await asyncio.sleep(request.app.get(INBOX_POLL_SECONDS, 1.0))
+            with contextlib.suppress(TimeoutError):  # a poll, or the server stopping
+                await asyncio.wait_for(closing.wait(), request.app.get(INBOX_POLL_SECONDS, 1.0))
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     return response
 
 
+async def _close_inboxes(app: web.Application) -> None:
+    """On shutdown open inbox streams end (the page reconnects to the next server)."""
+    app[INBOX_CLOSING].set()
+
+
 def attach(app: web.Application, ctx: BotContext) -> None:
     app[PAGE_SECRET] = secrets.token_bytes(32)
+    app[INBOX_CLOSING] = asyncio.Event()
+    app.on_shutdown.append(_close_inboxes)
     app.middlewares.append(webguard.guard)
     app.router.add_get("/", page)
     app.router.add_get("/api/web/people", people)

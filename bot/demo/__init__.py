@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.demo.actions import actions_demo
@@ -22,11 +23,20 @@ from bot.demo.meetings import meetings_demo
 from bot.demo.opportunities import opportunity_commands
 from bot.demo.schedules import schedule_commands
 from bot.demo.support import support_history
+from bot.errors import UserError
 from bot.router import Router
 from storage import directory as repo
-from storage.system import get_state, set_state
+from storage.db import Database
+from storage.system import SystemState, get_state, set_state
 
 log = logging.getLogger(__name__)
+DEMO_MARK = "demo:"  # system_state keys `demo:<domain>` say the demo was loaded here
+EMPTY, DEMO, REAL = "empty", "demo", "real"
+REAL_DIRECTORY = (
+    "This database already holds {count} people and no demo, so it looks like a real "
+    "partnership's directory: the demo was not loaded into it (its made-up people, meetings "
+    "and actions would mix with the real ones)."
+)
 
 DemoCommands = Callable[[datetime], list[tuple[str, str]]]
 DemoSetup = Callable[[AsyncSession, datetime], Awaitable[str]]  # bulk data, written to storage
@@ -40,6 +50,48 @@ DEMO_COMMANDS: dict[str, DemoCommands] = {
     "consultations": consultation_commands,
     "schedules": schedule_commands,
 }
+
+
+async def directory_holds(db: Database) -> str:
+    """What the directory holds: EMPTY (no people), DEMO (the demo was loaded, perhaps with
+    people added since, or everyone in it is a demo person) or REAL (someone who is not in the
+    demo, and the demo never loaded: the partnership's own directory)."""
+    async with db.session() as session:
+        marked = await session.scalar(
+            select(SystemState.key).where(SystemState.key.startswith(DEMO_MARK)).limit(1)
+        )
+        if marked is not None:
+            return DEMO
+        people = await _count_people(session)
+        if not people:
+            return EMPTY
+        demo_emails = [email.lower() for _, email, _, _ in PEOPLE]
+        others = await session.scalar(
+            select(func.count(repo.Person.id)).where(
+                func.lower(repo.Person.email).not_in(demo_emails)
+            )
+        )
+    return REAL if others else DEMO
+
+
+async def _count_people(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count(repo.Person.id))) or 0
+
+
+async def load_demo_if_wanted(router: Router, *, now: datetime) -> list[str]:
+    """`run` with no platform: load the demo into an empty directory (or finish loading it into
+    one that has it), never into a real one. Nothing here can stop the server starting: a
+    failure is logged and the server starts without it. Returns lines to log."""
+    try:
+        holds = await directory_holds(router.db)
+        if holds == REAL:
+            async with router.db.session() as session:
+                count = await _count_people(session)
+            return [REAL_DIRECTORY.format(count=count) + " Starting with it as it is."]
+        return await load_demo(router, now=now)
+    except Exception as exc:  # a start-up nicety: the server starts without it
+        log.warning("the demo could not be loaded (%s); starting without it", type(exc).__name__)
+        return []
 
 
 async def load_directory(router: Router) -> dict[str, int]:
@@ -73,8 +125,22 @@ async def load_directory(router: Router) -> dict[str, int]:
 
 
 async def load_demo(router: Router, *, now: datetime) -> list[str]:
-    """Directory, then each domain's demo commands once. Returns lines to print."""
+    """Directory, then each domain's demo commands once. Returns lines to print.
+
+    Raises UserError, having changed nothing, when the directory is a real one (people and no
+    demo): the demo goes only into an empty database or one that already has it."""
+    holds = await directory_holds(router.db)
+    if holds == REAL:
+        async with router.db.session() as session:
+            count = await _count_people(session)
+        raise UserError(
+            REAL_DIRECTORY.format(count=count),
+            hint="Load the demo into a database of its own.",
+            example="DATABASE_URL=sqlite:///demo.db partnership-bot demo",
+        )
     counts = await load_directory(router)
+    async with router.db.session() as session:
+        await set_state(session, f"{DEMO_MARK}loaded", now.isoformat(), at=now)
     lines = [
         f"directory: {counts['people']} people, {counts['organisations']} organisations, "
         f"{counts['groups']} groups"
