@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.render.blockkit import (
+    MESSAGE_CHARS,
     ZWSP,
     escape,
     modal_metadata,
@@ -67,12 +68,19 @@ def test_escaping_round_trips_and_never_leaves_markup(text: str) -> None:
                 assert out[i - 1] == ZWSP and out[i + 1] == ZWSP
 
 
-def test_long_text_is_cut_to_section_limits() -> None:
-    blocks = reply_blocks(Reply(text="<" * 5000).add(Section(fields=[("x", "y" * 5000)])))
-    assert len(blocks[0]["text"]["text"]) <= 3000
-    assert blocks[0]["text"]["text"].endswith("…")
-    assert "&lt" in blocks[0]["text"]["text"] and not blocks[0]["text"]["text"].endswith("&l…")
-    assert len(blocks[1]["fields"][0]["text"]) <= 2000
+def test_long_text_is_split_into_sections_not_cut() -> None:
+    blocks = reply_blocks(Reply(text="<" * 1000).add(Section(fields=[("x", "y" * 5000)])))
+    texts = [b["text"]["text"] for b in blocks]
+    assert all(len(t) <= 3000 for t in texts) and len(texts) >= 4
+    assert all(t.endswith("&lt;") for t in texts[:2])  # never inside an entity
+    assert visible("".join(texts[:2])) == "<" * 1000
+    assert visible("".join(texts[2:])).count("y") == 5000  # a long field: sections of its own
+
+
+def test_a_headline_too_long_for_any_message_is_cut_with_a_word() -> None:
+    blocks = reply_blocks(Reply(text="word " * 10_000))
+    assert len(json.dumps(blocks, ensure_ascii=False)) <= MESSAGE_CHARS
+    assert "web chat" in blocks[-1]["elements"][0]["text"]
 
 
 def test_table_reads_as_lines_with_column_names() -> None:
@@ -93,9 +101,10 @@ def test_big_tables_and_replies_stay_within_fifty_blocks() -> None:
     reply = Reply(text="lots").add(Table(columns=["a", "b"], rows=rows))
     reply.add(*[Section(text=f"s{i}") for i in range(80)])
     blocks = reply_blocks(reply)
-    assert len(blocks) == 50
+    assert len(blocks) <= 50
+    assert len(json.dumps(blocks, ensure_ascii=False)) <= MESSAGE_CHARS
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
-    assert "more not shown" in blocks[-1]["elements"][0]["text"]
+    assert "more items not shown here" in blocks[-1]["text"]["text"]
 
 
 def test_buttons_carry_their_command() -> None:
@@ -141,14 +150,16 @@ def test_file_shows_inline_as_preformatted_text() -> None:
     assert "&lt;1&gt;" in text and text.count("```") == 2
 
 
-def test_a_long_file_is_cut_after_escaping_never_inside_an_entity() -> None:
-    content = "a,b\n" + "1,x\n" * 698 + "9,<<<"  # 2801 characters; the cut falls in the <<<
-    (block,) = reply_blocks(Reply().add(File(name="actions.csv", content=content)))
+def test_a_long_file_shows_whole_lines_never_part_of_an_entity_and_says_so() -> None:
+    content = "a,b\n" + "1,x\n" * 698 + "9,<<<"  # 2801 characters; the last line does not fit
+    block, note = reply_blocks(Reply().add(File(name="actions.csv", content=content)))
     text = block["text"]["text"]
     body = text.removeprefix("*actions.csv*\n```").removesuffix("```")
-    assert len(body) <= 2800 and body.endswith("…")
+    assert len(body) <= 2800 and body.endswith("1,x")
     assert re.fullmatch(r"([^&]|&(amp|lt|gt);)*", body), body[-20:]
-    assert body.endswith("9,…") and "&l…" not in body
+    assert note["elements"][0]["text"] == (
+        "The first 699 of 700 lines: the web chat has the whole file."
+    )
 
 
 def form() -> Form:

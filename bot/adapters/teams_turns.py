@@ -47,10 +47,11 @@ class SentCard(dict[str, Any]):
 
 def reply_activity(reply: Reply, *, actions: str = "submit") -> Activity:
     """The message for a Reply: plain text when that is all it is, else an Adaptive Card."""
-    from bot.render.adaptivecards import needs_card, render_attachment
+    from bot.render.adaptivecards import needs_card, render_attachment, render_text_message
 
     if not needs_card(reply):
-        return Activity(type=ActivityTypes.message, text=reply.text, text_format="plain")
+        text = render_text_message(reply)  # within Teams' message size
+        return Activity(type=ActivityTypes.message, text=text, text_format="plain")
     summary = (reply.text or "").split("\n", 1)[0][:200] or None
     attachment = render_attachment(reply, actions=actions)
     attachment["content"] = SentCard(attachment["content"])

@@ -4,16 +4,22 @@ Every user-supplied string is plain text, so markdown characters are escaped. Bu
 command they run (`{"command": ...}`); a form's submit carries the form itself in its wire format
 (`{"pb_form": Form.to_wire()}`) so the adapter can rebuild it with `Form.from_wire`, build the
 command with `Form.to_command` and show the form again with its error.
+
+A message must stay within Teams' size limit: a card (or a text) that would pass
+MAX_MESSAGE_BYTES keeps its first items and ends with how many were left out and where to see
+them all (`bot.render.fitting`).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from datetime import date
 from typing import Any, Literal
 
 from bot.parsing import yes_no_word
+from bot.render.fitting import shorten
 from bot.reply import (
     CHOOSE,
     Actions,
@@ -34,8 +40,14 @@ COMMAND_KEY = "command"
 FORM_KEY = "pb_form"
 INPUT_PREFIX = "field."
 EXECUTE_VERB = "partnership.command"
-MAX_TABLE_ROWS = 60
 MAX_FILE_CHARS = 6000
+# Teams refuses a bot message that is too big (413 MessageSizeTooBig). Microsoft documents
+# 40 KB, and later 100 KB (80 KB advised), counted in UTF-16 without base64 pictures; posting
+# through Teams' connectors fails at about 28 KB. A message here stays within 28,000 bytes of
+# UTF-8 JSON (at most 56 KB in UTF-16), pictures' data not counted.
+MAX_MESSAGE_BYTES = 28_000
+CARD_BYTES = MAX_MESSAGE_BYTES - 1_000  # the activity around a card: ids, summary, envelope
+_DATA_URL = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]*")
 # Teams rejects messages over roughly 100 KB; a bigger picture is described instead of sent.
 MAX_INLINE_IMAGE_BYTES = 60_000
 
@@ -114,7 +126,7 @@ def _table(table: Table) -> list[dict[str, Any]]:
         out.append(text_block("(none)", isSubtle=True))
         return out
     width = len(table.columns)
-    shown = table.rows[:MAX_TABLE_ROWS]
+    shown = table.rows
     rows = [{"type": "TableRow", "cells": [_cell(c, header=True) for c in table.columns]}]
     for row in shown:
         cells = [str(v) for v in row][:width] + [""] * (width - len(row))
@@ -128,9 +140,6 @@ def _table(table: Table) -> list[dict[str, Any]]:
             "showGridLines": True,
         }
     )
-    if len(table.rows) > len(shown):
-        more = len(table.rows) - len(shown)
-        out.append(text_block(f"... and {more} more rows not shown here.", isSubtle=True))
     return out
 
 
@@ -248,8 +257,28 @@ def _form(form: Form, *, kind: ActionKind, error_field: str | None, error: str) 
     return {"type": "Container", "items": items}
 
 
+def message_bytes(content: Any) -> int:
+    """A message part's size as Teams counts it, near enough: UTF-8 JSON, pictures' data out."""
+    return len(_DATA_URL.sub("data:", json.dumps(content, ensure_ascii=False)).encode())
+
+
 def render_card(reply: Reply, *, actions: ActionKind = "submit") -> dict[str, Any]:
-    """The Adaptive Card for a Reply. `actions="execute"` uses Action.Execute (Universal Actions)."""
+    """The Adaptive Card for a Reply, within CARD_BYTES (a longer reply keeps its first items
+    and says how many more there are). `actions="execute"` uses Action.Execute (Universal
+    Actions)."""
+    fitted, _ = shorten(
+        reply, lambda r: message_bytes(_card(r, actions)) <= CARD_BYTES, door="Teams"
+    )
+    return _card(fitted, actions)
+
+
+def render_text_message(reply: Reply) -> str:
+    """A reply that is only text, as a Teams message's text within MAX_MESSAGE_BYTES."""
+    fitted, _ = shorten(reply, lambda r: message_bytes(r.text) <= CARD_BYTES, door="Teams")
+    return fitted.text
+
+
+def _card(reply: Reply, actions: ActionKind) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     if reply.text:
         props = {"color": "attention"} if reply.error else {}

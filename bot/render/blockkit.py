@@ -3,17 +3,23 @@
 Every string in a Reply is plain text written by people, so it is escaped before it reaches
 mrkdwn: `&`, `<`, `>` become entities (no `<@U…>` mentions, `<!channel>` or `<url|links>` can
 be smuggled in) and the formatting characters `* _ ~ \\`` are fenced with zero-width spaces so
-they cannot open bold, italics, strike or code. Block Kit limits are respected by truncating
-text and capping the number of blocks and fields.
+they cannot open bold, italics, strike or code.
+
+Block Kit's limits are kept by splitting, not cutting: a long text becomes several sections of
+at most 3,000 characters (between lines, else between words). When a message would still pass
+50 blocks or about 12,000 characters, it keeps its first items and ends with how many were left
+out and where to see them all (`bot.render.fitting`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from bot.parsing import yes_no_word
+from bot.render.fitting import shorten
 from bot.render.text import render_text
 from bot.reply import (
     CHOOSE,
@@ -29,6 +35,10 @@ from bot.reply import (
 )
 
 MAX_MESSAGE_BLOCKS = 50
+# Slack refuses a message whose blocks are too long ("msg_blocks_too_long") long before 50 full
+# sections: seen at about 13,200 characters (slackapi/bolt-js#2509). Counted here as the
+# blocks' JSON length, which is never less than their text.
+MESSAGE_CHARS = 12_000
 MAX_SURFACE_BLOCKS = 100  # modals and the home tab
 SECTION_TEXT = 3000
 FIELD_TEXT = 2000
@@ -105,24 +115,86 @@ def _titled(title: str | None, text: str) -> str:
     return head + fit(text, SECTION_TEXT - len(head)) if text else head.rstrip("\n")
 
 
+def _line_parts(line: str, limit: int, conv: Callable[[str], str]) -> list[str]:
+    """One line, converted, in parts of at most `limit`: split between words, and inside a
+    word only when the word alone is too long (never inside an entity)."""
+    whole = conv(line)
+    if len(whole) <= limit:
+        return [whole]
+    parts: list[str] = []
+    current = ""
+    for token in re.split(r"(\s+)", line):
+        piece = conv(token)
+        if len(current) + len(piece) <= limit:
+            current += piece
+            continue
+        if current.strip():
+            parts.append(current)
+        current = ""
+        if len(piece) <= limit:
+            current = piece.lstrip()
+            continue
+        for ch in token:  # one word longer than a section
+            bit = conv(ch)
+            if len(current) + len(bit) > limit:
+                parts.append(current)
+                current = ""
+            current += bit
+    if current.strip():
+        parts.append(current)
+    return parts
+
+
+def split_text(
+    text: str, limit: int = SECTION_TEXT, *, conv: Callable[[str], str] = escape
+) -> list[str]:
+    """`text` converted (escaped by default) in pieces of at most `limit` characters: whole
+    lines together where they fit, a longer line split between words. Nothing is dropped."""
+    pieces: list[str] = []
+    chunk: list[str] = []
+    size = -1  # the length of "\n".join(chunk)
+    for line in text.split("\n"):
+        for part in _line_parts(line, limit, conv):
+            if chunk and size + 1 + len(part) > limit:
+                pieces.append("\n".join(chunk))
+                chunk, size = [], -1
+            chunk.append(part)
+            size += 1 + len(part)
+    if chunk:
+        pieces.append("\n".join(chunk))
+    return pieces
+
+
+def _text_sections(text: str, title: str | None = None, prefix: str = "") -> list[str]:
+    """Section texts for a (titled) text: the title in bold over the first piece."""
+    head = prefix + (f"*{fit(title, 200)}*" if title else "")
+    pieces = split_text(text, SECTION_TEXT - len(head) - 1) if text else []
+    if head:
+        pieces = [f"{head}\n{pieces[0]}" if pieces else head, *pieces[1:]]
+    return pieces
+
+
+FIELD_VALUE = FIELD_TEXT - 210  # a label (up to 200) and its line break take the rest
+
+
 def section_blocks(section: Section) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
-    body = _titled(section.title, section.text)
-    fields = [
-        mrkdwn(f"*{fit(label, 200)}*\n{fit(value, FIELD_TEXT - 210)}")
-        for label, value in section.fields
-    ]
-    first = True
-    while fields or first:
-        block: dict[str, Any] = {"type": "section"}
-        if first and body:
-            block["text"] = mrkdwn(body)
-        chunk, fields = fields[:FIELDS_PER_SECTION], fields[FIELDS_PER_SECTION:]
-        if chunk:
-            block["fields"] = chunk
-        if "text" in block or "fields" in block:
-            blocks.append(block)
-        first = False
+    """A section's text (split as needed), then its fields ten to a block; a field too long
+    for a field becomes a section of its own, after them."""
+    texts = _text_sections(section.text, section.title)
+    fields, long_fields = [], []
+    for label, value in section.fields:
+        if len(escape(value)) <= FIELD_VALUE:
+            fields.append(mrkdwn(f"*{fit(label, 200)}*\n{escape(value)}"))
+        else:
+            long_fields.extend(_text_sections(value, label))
+    blocks: list[dict[str, Any]] = [_section(t) for t in texts]
+    for start in range(0, len(fields), FIELDS_PER_SECTION):
+        chunk = fields[start : start + FIELDS_PER_SECTION]
+        if start == 0 and blocks:
+            blocks[-1]["fields"] = chunk  # the fields sit under the text, as one block
+        else:
+            blocks.append({"type": "section", "fields": chunk})
+    blocks.extend(_section(t) for t in long_fields)
     return blocks
 
 
@@ -144,11 +216,13 @@ def table_blocks(table: Table) -> list[dict[str, Any]]:
     blocks = []
     chunk = f"*{fit(table.title, 200)}*" if table.title else ""
     for line in lines:
-        candidate = f"{chunk}\n{line}" if chunk else line
-        if len(candidate) > SECTION_TEXT and chunk:
-            blocks.append(_section(chunk))
-            candidate = line[:SECTION_TEXT]
-        chunk = candidate
+        # a row's cells are cut above, so a row is at most about 3,000 characters
+        for part in _line_parts(line, SECTION_TEXT, lambda s: s):
+            candidate = f"{chunk}\n{part}" if chunk else part
+            if len(candidate) > SECTION_TEXT and chunk:
+                blocks.append(_section(chunk))
+                candidate = part
+            chunk = candidate
     blocks.append(_section(chunk))
     return blocks
 
@@ -198,10 +272,16 @@ def actions_blocks(actions: Actions, taken: set[str]) -> list[dict[str, Any]]:
 
 
 def file_blocks(file: File) -> list[dict[str, Any]]:
-    """Files show inline as preformatted text (cut to fit); the full export is in the web chat."""
+    """Files show inline as preformatted text; a long one shows its first lines and says how
+    many of how many, and that the web chat has the whole file."""
     content = file.content.rstrip("\n").replace("```", "`\u200b``")
-    body = fit(content, SECTION_TEXT - 200, conv=entities)
-    return [_section(f"*{fit(file.name, 150)}*\n```{body}```")]
+    body = split_text(content, SECTION_TEXT - 200, conv=entities)[0] if content else ""
+    blocks = [_section(f"*{fit(file.name, 150)}*\n```{body}```")]
+    if len(body) < len(entities(content)):
+        shown, total = body.count("\n") + 1, content.count("\n") + 1
+        note = f"The first {shown} of {total} lines: the web chat has the whole file."
+        blocks.append({"type": "context", "elements": [mrkdwn(note)]})
+    return blocks
 
 
 def modal_metadata(form: Form, *, channel: str | None = None) -> str:
@@ -242,14 +322,12 @@ def form_blocks(form: Form) -> list[dict[str, Any]]:
     return blocks
 
 
-def reply_blocks(
-    reply: Reply, *, image_url: ImageUrl | None = None, limit: int = MAX_MESSAGE_BLOCKS
-) -> list[dict[str, Any]]:
-    """The blocks for a Reply, at most `limit` (the last says what was left out)."""
+def _all_blocks(reply: Reply, image_url: ImageUrl | None) -> list[dict[str, Any]]:
+    """Every block for a Reply, long texts split, with no limit on their number."""
     blocks: list[dict[str, Any]] = []
     if reply.text:
         prefix = ":warning: " if reply.error else ""
-        blocks.append(_section(prefix + fit(reply.text, SECTION_TEXT - len(prefix))))
+        blocks.extend(_section(t) for t in _text_sections(reply.text, prefix=prefix))
     taken: set[str] = set()
     for element in reply.elements:
         if isinstance(element, Section):
@@ -264,12 +342,37 @@ def reply_blocks(
             blocks.extend(file_blocks(element))
         elif isinstance(element, Form):
             blocks.extend(form_blocks(element))
-    if len(blocks) > limit:
-        dropped = len(blocks) - (limit - 1)
-        blocks = blocks[: limit - 1]
-        note = f"…{dropped} more not shown here; ask in the web chat or narrow the command."
-        blocks.append({"type": "context", "elements": [mrkdwn(note)]})
     return blocks
+
+
+def blocks_fit(blocks: list[dict[str, Any]], limit: int = MAX_MESSAGE_BLOCKS) -> bool:
+    """Within a message's limits: at most `limit` blocks and MESSAGE_CHARS of JSON."""
+    if len(blocks) > limit:
+        return False
+    return len(json.dumps(blocks, ensure_ascii=False)) <= MESSAGE_CHARS
+
+
+def reply_blocks(
+    reply: Reply, *, image_url: ImageUrl | None = None, limit: int = MAX_MESSAGE_BLOCKS
+) -> list[dict[str, Any]]:
+    """The blocks for a Reply within Slack's limits (at most `limit` blocks). A reply too long
+    for them keeps its first items and says how many more there are and where."""
+    fitted, _ = shorten(reply, lambda r: blocks_fit(_all_blocks(r, image_url), limit), door="Slack")
+    blocks = _all_blocks(fitted, image_url)
+    if blocks_fit(blocks, limit):
+        return blocks
+    # not even the headline fits (a 20,000-character paragraph, hundreds of buttons): the
+    # blocks that fit, in order, then a word saying the rest is not shown
+    note = {
+        "type": "context",
+        "elements": [mrkdwn("… the rest is too long for Slack: see it all in the web chat.")],
+    }
+    kept: list[dict[str, Any]] = []
+    for block in blocks:
+        if not blocks_fit([*kept, block, note], limit):
+            break
+        kept.append(block)
+    return [*kept, note]
 
 
 def fallback_text(reply: Reply) -> str:
@@ -283,12 +386,17 @@ def render_message(reply: Reply, *, image_url: ImageUrl | None = None) -> dict[s
 
 
 def _input_element(f: FormField) -> dict[str, Any]:
+    if f.kind == "select" and len(f.options) > OPTIONS_PER_SELECT:
+        # a menu holds 100 choices: with more, the value is typed (and checked by the command)
+        el: dict[str, Any] = {"type": "plain_text_input", "action_id": "value"}
+        if f.value:
+            el["initial_value"] = f.value[:3000]
+        hint = f"one of {len(f.options)}, e.g. {', '.join(f.options[:3])}"
+        el["placeholder"] = plain(f.placeholder or hint, 150)
+        return el
     if f.kind == "select" and f.options:
-        opts = [
-            {"text": plain(o, OPTION_TEXT), "value": o[:150]}
-            for o in f.options[:OPTIONS_PER_SELECT]
-        ]
-        el: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": opts}
+        opts = [{"text": plain(o, OPTION_TEXT), "value": o[:150]} for o in f.options]
+        el = {"type": "static_select", "action_id": "value", "options": opts}
         chosen = [o for o in opts if o["value"] == f.value]
         if chosen:
             el["initial_option"] = chosen[0]

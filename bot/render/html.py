@@ -105,7 +105,11 @@ def render_html(reply: Reply) -> str:
             )
             if element.mime == "text/csv":
                 # a glance at an export; a calendar file's raw text means nothing to a reader
-                parts.append(f"<pre>{escape(element.content[:2000])}</pre>")
+                preview = element.content[:2000]
+                parts.append(f"<pre>{escape(preview)}</pre>")
+                if len(preview) < len(element.content):
+                    rest = element.content.count("\n") - preview.count("\n")
+                    parts.append(f'<p class="more">… {rest} more lines in the download.</p>')
         elif isinstance(element, Form):
             parts.append(_form(element))
     parts.append("</div>")
