@@ -38,6 +38,22 @@ async def test_slack_timestamp_that_is_not_a_number_is_400(slack: Slack) -> None
     assert await identities(slack.ctx) == 0
 
 
+async def test_signed_slash_command_without_a_user_is_refused(slack: Slack) -> None:
+    """Nobody to answer as: a 4xx, nothing run, stored or sent."""
+    for missing in ({}, {"user_id": ""}, {"user_id": "   "}):
+        fields = {"command": "/partnership", "text": "whoami", "channel_id": "C1", **missing}
+        fields["response_url"] = slack.fake.response_url()
+        body = urlencode(fields)
+        response = await slack.http.post(
+            "/slack/events",
+            data=body,
+            headers={"Content-Type": FORM_BODY, **_sign(body, str(int(time.time())))},
+        )
+        assert 400 <= response.status < 500, (missing, response.status)
+    assert slack.fake.calls == [] and slack.fake.responses == []
+    assert await identities(slack.ctx) == 0
+
+
 async def test_signed_modal_submission_not_of_our_making_is_400(slack: Slack) -> None:
     ours = modal_metadata(Form("Note", "action note 1", (FormField("note", "Note"),)), channel="C1")
     foreign = ["not json", "5", json.dumps({"form": "x"}), json.dumps([1]), 5, None, {"a": 1}]

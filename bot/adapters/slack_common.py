@@ -147,8 +147,14 @@ def slack_shape_ok(body: Any) -> bool:
         isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)
     ):
         return False
+    if "command" in body and not _names_someone(body.get("user_id")):
+        return False  # a slash command from nobody: nobody to answer as
     event = body.get("event")
     return not (isinstance(event, dict) and not isinstance(event.get("type", ""), str))
+
+
+def _names_someone(user_id: Any) -> bool:
+    return isinstance(user_id, str) and bool(user_id.strip())
 
 
 def modal_metadata_ok(body: dict[str, Any]) -> bool:
