@@ -217,6 +217,10 @@ class Calendars:
         self.own = own or {}
         self._made: dict[int, TermCalendar] = {}
 
+    def anyone_in_school(self, day: date) -> bool:
+        """Whether `day` is a school day for the city or any school with its own dates."""
+        return any(self.of(org).is_school_day(day) for org in [None, *self.own])
+
     def of(self, organisation_id: int | None) -> TermCalendar:
         """The calendar for people of `organisation_id` (None, or no own rows: the city's)."""
         if organisation_id is None or organisation_id not in self.own:

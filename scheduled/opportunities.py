@@ -27,7 +27,7 @@ from storage.opportunities import (
     open_opportunities,
 )
 from storage.outbox import enqueue, keys_with_prefix, person_target
-from storage.system import term_calendar
+from storage.system import calendars, term_calendar
 
 NUDGE_BEFORE = timedelta(days=3)
 
@@ -74,14 +74,16 @@ async def tell_staff_empty(session: AsyncSession, *, week: str, now: datetime) -
 
 
 async def plan_nudges(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
-    """ "Closing in 3 days" to DM readers who can see it, on school days from bulletin time."""
+    """ "Closing in 3 days" to DM readers who can see it, on school days from bulletin time:
+    each reader's own school's days (an INSET day holds it to their next school day)."""
     tz = settings.tz
     local = now.astimezone(tz)
     today = local.date()
     bs = await bulletin_settings(session)
     if local.time() < parse_time(bs.time):
         return 0
-    if not (await term_calendar(session, settings.partnership_calendar)).is_school_day(today):
+    schools = await calendars(session, settings.partnership_calendar)
+    if not schools.anyone_in_school(today):
         return 0
     closing = [
         o
@@ -90,7 +92,11 @@ async def plan_nudges(session: AsyncSession, *, now: datetime, settings: Setting
     ]
     if not closing:
         return 0
-    readers = [(p, audience_of(p)) for p in await dm_readers(session)]
+    readers = [
+        (p, audience_of(p))
+        for p in await dm_readers(session)
+        if schools.of(p.organisation_id).is_school_day(today)
+    ]
     made = 0
     for opp in closing:
         assert opp.closes_on is not None

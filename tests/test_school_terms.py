@@ -178,3 +178,31 @@ async def test_a_consultation_nudge_waits_for_that_schools_next_school_day(
     (held,) = [r for r in rows if r.key.endswith(f"held:{jo.id}:2025-09-22")]
     assert held.state == "skipped" and "school is closed" in (held.error or "")
     assert "closes in 10 days" in sent[f"person:{jo.id}"].text
+
+
+async def test_an_opportunity_closing_nudge_waits_for_that_schools_school_day(
+    ask: Asker, tmp_path: Path
+) -> None:
+    from scheduled.opportunities import plan_nudges
+
+    await load_schools(ask, tmp_path)
+    ask.ctx.clock.set(london(2025, 9, 15, 12, 0))  # type: ignore[attr-defined]
+    await ask.ok(SAM, 'opp add "Phonics network" closes:24/09/2025 phase:primary')
+    async with ask.ctx.db.session() as session:
+        from storage.directory import person_by_email
+
+        jo = await person_by_email(session, JO)
+        omar = await person_by_email(session, OMAR)
+    assert jo and omar
+    first: dict[str, str] = {}
+    for day in (22, 23):  # Mon 22 Sep is Hillside's INSET day
+        now = london(2025, 9, day, 9, 0)
+        async with ask.ctx.db.session() as session:
+            await plan_nudges(session, now=now, settings=ask.ctx.settings)
+        for row in await outbox_rows(ask.ctx, prefix="opp:1:closing:"):
+            first.setdefault(row.target, row.text)
+        await ask.ctx.dispatcher.run_once(now=now)
+        if day == 22:
+            assert f"person:{omar.id}" in first and f"person:{jo.id}" not in first
+    assert first[f"person:{omar.id}"].startswith("Closing in 2 days")
+    assert first[f"person:{jo.id}"].startswith("Closing tomorrow")
