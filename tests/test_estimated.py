@@ -69,3 +69,12 @@ async def test_an_import_replaces_the_estimate_for_its_years_only(
     assert "Autumn 2025" not in shown and "Autumn 2026 (estimated)" not in shown
     everything = render_text(await ask.ok(STAFF, "terms all"))
     assert "Autumn 2025" in everything  # the shipped years before it are kept
+
+
+async def test_a_meeting_in_an_estimated_holiday_says_the_dates_are_estimated(
+    ask: Asker,
+) -> None:
+    await at(ask, 2026, 11, 30, 9, 0)
+    reply = await ask(STAFF, 'meeting add "A" group:attendance on:"22/12/2026 10:00"')
+    assert reply.error and "Tue 22 Dec 2026 is in the school holidays" in reply.text
+    assert "(by estimated term dates)" in reply.text and "confirm:yes" in reply.text

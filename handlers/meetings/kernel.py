@@ -17,7 +17,7 @@ from bot.registry import CommandSet, Loader
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from bot.terms import TermCalendar
-from handlers.terms import closed_reason
+from handlers.terms import closed_note
 from storage import directory
 from storage import meetings as repo
 from storage.meeting_notices import rsvp_buttons, when_text
@@ -144,7 +144,7 @@ async def parse_times(
 
 def check_school_day(cal: TermCalendar, day: date, *, confirmed: bool, example: str) -> None:
     """Holidays and weekends need `confirm:yes`: most members are in school on term days."""
-    reason = closed_reason(cal, day)
+    reason = closed_note(cal, day)  # marked when the dates are estimated
     if reason and not confirmed:
         raise UserError(
             f"{reason}. Are you sure?",
