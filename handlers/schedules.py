@@ -129,9 +129,11 @@ def add_form() -> Form:
             FormField("every", "Repeat", kind="select", options=["none", *REPEATS]),
             FormField(
                 "term-time",
-                "Pause in the school holidays (weekly and fortnightly posts do unless you say no)",
+                "Pause in the school holidays",
                 kind="select",
-                options=["", "yes", "no"],
+                options=["yes", "no"],
+                hint="Left unchosen: weekly and fortnightly posts pause, others do not. Termly "
+                "posts are in term anyway.",
             ),
         ],
     )

@@ -96,3 +96,15 @@ async def test_termly_meetings_beyond_the_calendar_say_why_fewer(ask: Asker) -> 
     assert "terms import" in reply.text
     table = render_text(reply).count(", 14:00-15:00")
     assert int(booked) < 40 and table >= int(booked)
+
+
+async def test_the_schedule_form_offers_the_term_repeats_and_the_pause(ask: Asker) -> None:
+    form = (await ask.ok(STAFF, "schedule add")).form
+    assert form is not None
+    fields = {f.name: f for f in form.fields}
+    assert {"term", "half-term"} <= set(fields["every"].options)
+    assert fields["term-time"].options == ["yes", "no"]
+    await at(ask, 2025, 12, 8, 12, 0)
+    values = {"text": "Rota", "channel": "board", "on": "Mon 09:00", "every": "week"}
+    reply = await ask.ok(STAFF, form.to_command(values | {"term-time": "no"}))
+    assert "every week;" in reply.text and "in term time" not in reply.text
