@@ -10,6 +10,7 @@ import calendar
 import re
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -191,8 +192,185 @@ def dated_example(
 
 
 def local_to_utc(local: datetime, tz: ZoneInfo) -> datetime:
-    """Attach the zone to a wall-clock time (DST-aware) and convert to UTC."""
+    """Attach the zone to a wall-clock time (DST-aware) and convert to UTC.
+
+    For the bot's own fixed moments (09:00 nudges, a repeat's next 10:00). A time a person
+    typed goes through `resolve_local`, which refuses one that does not exist and says which
+    of a repeated hour it took.
+    """
     return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ClockChange:
+    """One change of a zone's offset: `at` (UTC) and the offsets and names either side."""
+
+    at: datetime
+    offset_before: timedelta
+    offset_after: timedelta
+    name_before: str
+    name_after: str
+
+    @property
+    def local_before(self) -> datetime:
+        """The wall-clock time (naive) at which the change happens, as read before it."""
+        return (self.at + self.offset_before).replace(tzinfo=None)
+
+    @property
+    def local_after(self) -> datetime:
+        """The wall-clock time (naive) the clocks show just after it."""
+        return (self.at + self.offset_after).replace(tzinfo=None)
+
+    @property
+    def forward(self) -> bool:
+        return self.offset_after > self.offset_before
+
+
+def clock_change_between(start: datetime, end: datetime, tz: ZoneInfo) -> ClockChange:
+    """The first change of `tz`'s offset after UTC `start` and at or before UTC `end`.
+
+    `start` and `end` must have different offsets; a binary search to the second over the
+    zone's own data (zoneinfo), so no rule is written here.
+    """
+    before = start.astimezone(tz)
+    lo, hi = start, end  # offset(lo) == before's, offset(hi) differs
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        mid = mid.replace(microsecond=0)
+        if mid.astimezone(tz).utcoffset() == before.utcoffset():
+            lo = mid
+        else:
+            hi = mid
+    after = hi.astimezone(tz)
+    return ClockChange(
+        at=hi,
+        offset_before=before.utcoffset() or timedelta(),
+        offset_after=after.utcoffset() or timedelta(),
+        name_before=before.tzname() or "",
+        name_after=after.tzname() or "",
+    )
+
+
+def clock_changes(tz: ZoneInfo, *, first: date, last: date) -> list[ClockChange]:
+    """Every change of `tz`'s offset between two local dates (both inclusive), in order."""
+    changes = []
+    cursor = datetime.combine(first, time(0), tzinfo=UTC)
+    stop = datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC)
+    step = timedelta(days=7)  # zones change at most a few times a year, never twice a week
+    while cursor < stop:
+        nxt = min(cursor + step, stop)
+        if cursor.astimezone(tz).utcoffset() != nxt.astimezone(tz).utcoffset():
+            change = clock_change_between(cursor, nxt, tz)
+            changes.append(change)
+            cursor = change.at
+        else:
+            cursor = nxt
+    return changes
+
+
+def _hours_words(delta: timedelta) -> str:
+    minutes = int(abs(delta).total_seconds() // 60)
+    if minutes == 60:
+        return "an hour"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minutes"
+
+
+def _wall(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
+def _typed(local: datetime) -> str:
+    return f"{local:%d/%m/%Y %H:%M}"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A wall-clock time a person typed, as a UTC instant, with what the reply must say about
+    it (`note`: which of a repeated hour was taken), or None."""
+
+    at: datetime
+    note: str | None = None
+
+
+def resolve_local(
+    local: datetime, tz: ZoneInfo, *, later: bool = False, option: str = "on"
+) -> Resolved:
+    """A naive wall-clock time in `tz` -> the UTC instant it names.
+
+    A time the clocks skip (01:30 on the last Sunday of March in England) raises a UserError
+    that names the change and the nearest valid times on either side. A time that happens twice
+    (01:30 on the last Sunday of October) is the first one unless `later` (`confirm:later`),
+    and the result's note says which was taken and how to choose the other. `option` is the
+    option the time was given in (`on`, `until`, `closes`), for the message and the form field.
+    """
+    from dateutil import tz as dateutil_tz
+
+    local = local.replace(tzinfo=None, fold=0)
+    if not dateutil_tz.datetime_exists(local, tz):
+        first = local.replace(tzinfo=tz)
+        change = clock_change_between(
+            first.replace(fold=1).astimezone(UTC), first.astimezone(UTC), tz
+        )
+        skipped_to = change.local_after - timedelta(minutes=1)
+        just_before = change.local_before - timedelta(minutes=1)
+        raise UserError(
+            f"{option}:{_typed(local)} does not exist: on {format_date(local.date())} the "
+            f"clocks go forward {_hours_words(change.offset_after - change.offset_before)} at "
+            f"{_wall(change.local_before)} {change.name_before}, straight to "
+            f"{_wall(change.local_after)} {change.name_after}, so "
+            f"{_wall(change.local_before)}-{_wall(skipped_to)} never happens. The nearest "
+            f"valid times are {_wall(just_before)} {change.name_before} and "
+            f"{_wall(change.local_after)} {change.name_after}.",
+            example=f'{option}:"{_typed(change.local_after)}"',
+            field=option,
+            example_is_dated=True,
+        )
+    if not dateutil_tz.datetime_ambiguous(local, tz):
+        return Resolved(local.replace(tzinfo=tz).astimezone(UTC))
+    first = local.replace(tzinfo=tz, fold=0)
+    second = local.replace(tzinfo=tz, fold=1)
+    change = clock_change_between(first.astimezone(UTC), second.astimezone(UTC), tz)
+    chosen = second if later else first
+    how = (
+        ", as confirm:later asked"
+        if later
+        else f"; add confirm:later for the second, {_wall(second)} {second.tzname()}"
+    )
+    note = (
+        f"{_wall(local)} happens twice on {format_date(local.date())}: the clocks go back "
+        f"{_hours_words(change.offset_before - change.offset_after)} at "
+        f"{_wall(change.local_before)} {change.name_before}. I took the "
+        f"{'second' if later else 'first'}, {_wall(chosen)} {chosen.tzname()} "
+        f"({_wall(chosen.astimezone(UTC))} UTC){how}."
+    )
+    return Resolved(chosen.astimezone(UTC), note)
+
+
+def wants_later(confirm: str | None) -> bool:
+    """Whether `confirm:` asked for the second of a repeated hour (`confirm:later`)."""
+    return (confirm or "").strip().lower() == "later"
+
+
+def parse_instant(
+    text: str,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    terms: TermCalendar | None = None,
+    default_time: time | None = None,
+    later: bool = False,
+    option: str = "on",
+) -> tuple[Resolved, bool]:
+    """What a person typed in an option (`on:`, `until:`, `closes:`, `opens:`) -> the UTC
+    instant (with its note, see `resolve_local`) and whether a time of day was given.
+
+    The one place a typed local date and time becomes an instant: every command that takes
+    one reads it here, so each refuses a skipped time and explains a repeated one alike.
+    """
+    local, has_time = parse_local(text, now=now, tz=tz, terms=terms, default_time=default_time)
+    return resolve_local(local, tz, later=later, option=option), has_time
 
 
 def parse_datetime(
@@ -203,9 +381,10 @@ def parse_datetime(
     terms: TermCalendar | None = None,
     default_time: time | None = None,
 ) -> datetime:
-    """A UTC instant from what a person typed in the partnership's zone."""
-    local, _ = parse_local(text, now=now, tz=tz, terms=terms, default_time=default_time)
-    return local_to_utc(local, tz)
+    """A UTC instant from what a person typed in the partnership's zone (a skipped time is a
+    UserError, a repeated one the first; see `parse_instant` for the note to show)."""
+    resolved, _ = parse_instant(text, now=now, tz=tz, terms=terms, default_time=default_time)
+    return resolved.at
 
 
 def parse_date(
@@ -256,10 +435,21 @@ def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
     return instant.astimezone(tz)
 
 
-def format_when(instant: datetime, tz: ZoneInfo) -> str:
-    """`Fri 15 Dec 2023, 10:00` in the partnership's zone."""
+def format_clock(instant: datetime, tz: ZoneInfo) -> str:
+    """`10:00` in the partnership's zone; `01:30 BST` / `01:30 GMT` in the hour the clocks go
+    back, which happens twice and would be ambiguous alone."""
+    from dateutil import tz as dateutil_tz
+
     local = to_local(instant, tz)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    if dateutil_tz.datetime_ambiguous(local.replace(tzinfo=None), tz):
+        return f"{local:%H:%M} {local.tzname()}"
+    return f"{local:%H:%M}"
+
+
+def format_when(instant: datetime, tz: ZoneInfo) -> str:
+    """`Fri 15 Dec 2023, 10:00` in the partnership's zone (see `format_clock`)."""
+    local = to_local(instant, tz)
+    return f"{local:%a} {local.day} {local:%b %Y}, {format_clock(instant, tz)}"
 
 
 def format_date(day: date) -> str:

@@ -13,12 +13,16 @@ class UserError(Exception):
         example: str | None = None,
         hint: str | None = None,
         field: str | None = None,
+        example_is_dated: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.example = example
         self.hint = hint
         self.field = field
+        # the example already names the real date it is about (the valid time next to one the
+        # clocks skip), so the router must not move it the way it moves the design's examples
+        self.example_is_dated = example_is_dated
 
     def __str__(self) -> str:
         parts = [self.message]

@@ -98,6 +98,8 @@ class Router:
     def _dated(self, err: UserError, now: datetime) -> UserError:
         """The error's example and hint with dates as near today as they were to the day the
         examples were written for, on school days (bot.dates.dated_example)."""
+        if err.example_is_dated:
+            return err
         today = now.astimezone(self.settings.tz).date()
         cal = default_calendar(self.settings.partnership_calendar)
         for name in ("example", "hint"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.dates import format_when, parse_datetime, to_local
+from bot.dates import Resolved, format_when, parse_instant, to_local, wants_later
 from bot.errors import UserError
 from bot.parsing import yes_no
 from bot.registry import CommandSet
@@ -67,16 +67,25 @@ def parse_term_time(value: str | None) -> bool | None:
 
 async def parse_when(
     text: str, *, req: Request, svc: Services, every: str | None = None
-) -> datetime:
-    """The first time. For a termly post only its time of day and the day to start from count,
-    so a time earlier today is kept (`on:"09:00" every:term`: the next first school day)."""
-    when = parse_datetime(text, now=req.now, tz=svc.tz, terms=await svc.terms())
+) -> Resolved:
+    """The first time a post goes (UTC), read like every typed time: a time the clocks skip is
+    refused, one they repeat is the first unless `confirm:later` (the note says which). For a
+    termly post only its time of day and the day to start from count, so a time earlier today
+    is kept (`on:"09:00" every:term`: the next first school day)."""
+    when, _ = parse_instant(
+        text,
+        now=req.now,
+        tz=svc.tz,
+        terms=await svc.terms(),
+        later=wants_later(req.args.opt("confirm")),
+        option="on",
+    )
     today = to_local(req.now, svc.tz).date()
-    if every in TERMLY and to_local(when, svc.tz).date() >= today:
+    if every in TERMLY and to_local(when.at, svc.tz).date() >= today:
         return when
-    if when <= req.now:
+    if when.at <= req.now:
         raise UserError(
-            f"on:{text} ({format_when(when, svc.tz)}) has already passed; a schedule must "
+            f"on:{text} ({format_when(when.at, svc.tz)}) has already passed; a schedule must "
             "start in the future.",
             example=ADD_EXAMPLE,
             field="on",
@@ -144,9 +153,9 @@ def add_form() -> Form:
     summary="Post a message to a group's channel at a time, once or on a repeat; "
     "with nothing after it, a form",
     usage='schedule add "text" channel:<group> on:<when> '
-    "[every:day|week|fortnight|month|term|half-term] [term-time:yes|no]",
+    "[every:day|week|fortnight|month|term|half-term] [term-time:yes|no] [confirm:later]",
     examples=[ADD_EXAMPLE, TERMLY_EXAMPLE],
-    options={"channel", "on", "every", "term-time"},
+    options={"channel", "on", "every", "term-time", "confirm"},
     writes=True,
 )
 async def schedule_add(req: Request, svc: Services) -> Reply:
@@ -164,7 +173,8 @@ async def schedule_add(req: Request, svc: Services) -> Reply:
     group = await group_by_name(svc.session, req.args.opt("channel") or "")
     every = parse_every(req.args.opt("every"))
     term_time = parse_term_time(req.args.opt("term-time"))
-    first = await parse_when(req.args.opt("on") or "", req=req, svc=svc, every=every)
+    first_time = await parse_when(req.args.opt("on") or "", req=req, svc=svc, every=every)
+    first = first_time.at
     post = await repo.add_scheduled_post(
         svc.session,
         text=text,
@@ -177,7 +187,8 @@ async def schedule_add(req: Request, svc: Services) -> Reply:
         created_at=req.now,
     )
     return Reply(
-        text=f"Scheduled post #{post.id}: {await describe(post, now=req.now, svc=svc)}.",
+        text=f"Scheduled post #{post.id}: {await describe(post, now=req.now, svc=svc)}."
+        + (f" {first_time.note}" if first_time.note else ""),
         subject=("schedule", post.id),
     )
 
@@ -212,9 +223,9 @@ async def schedules(req: Request, svc: Services) -> Reply:
     "schedule edit",
     summary="Change a scheduled post's text, channel, time or repeat while it runs",
     usage='schedule edit <id> ["new text"] [channel:<group>] [on:<when>] '
-    "[every:week|term|none] [term-time:yes|no]",
+    "[every:week|term|none] [term-time:yes|no] [confirm:later]",
     examples=[EDIT_EXAMPLE, 'schedule edit 3 "Board papers are out: see the agenda"'],
-    options={"channel", "on", "every", "term-time"},
+    options={"channel", "on", "every", "term-time", "confirm"},
     writes=True,
 )
 async def schedule_edit(req: Request, svc: Services) -> Reply:
@@ -243,10 +254,10 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
     if "term-time" in req.args.options:
         post.term_time = parse_term_time(req.args.opt("term-time"))
         changed.append("holiday pause")
+    time_note = None
     if req.args.opt("on"):
-        post.first_at = await parse_when(
-            req.args.opt("on") or "", req=req, svc=svc, every=post.every
-        )
+        first_time = await parse_when(req.args.opt("on") or "", req=req, svc=svc, every=post.every)
+        post.first_at, time_note = first_time.at, first_time.note
         changed.append("time")
     elif post.every is None and post.first_at <= req.now:
         raise UserError(
@@ -262,7 +273,7 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
     note = f" ({withdrawn} queued post withdrawn)" if withdrawn else ""
     return Reply(
         text=f"Scheduled post #{post.id} changed ({', '.join(changed)}){note}: "
-        f"{await describe(post, now=req.now, svc=svc)}.",
+        f"{await describe(post, now=req.now, svc=svc)}." + (f" {time_note}" if time_note else ""),
         subject=("schedule", post.id),
     )
 

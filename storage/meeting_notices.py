@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dates import format_when, to_local
+from bot.dates import format_clock, format_when, to_local
 from bot.reply import Actions, Button, Element, Reply, Section
 from storage import directory, outbox
 from storage.meetings import Meeting, rsvps_of
@@ -20,7 +20,7 @@ def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
     """`Fri 15 Dec 2023, 10:00-12:00` in the partnership's zone."""
     start, end = to_local(meeting.starts_at, tz), to_local(meeting.ends_at, tz)
     if start.date() == end.date():
-        return f"{format_when(meeting.starts_at, tz)}-{end:%H:%M}"
+        return f"{format_when(meeting.starts_at, tz)}-{format_clock(meeting.ends_at, tz)}"
     return f"{format_when(meeting.starts_at, tz)} to {format_when(meeting.ends_at, tz)}"
 
 

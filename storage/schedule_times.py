@@ -56,6 +56,8 @@ def _in_term_time(
 
 def _nth(first: datetime, every: str, n: int) -> datetime:
     """The n-th occurrence (naive local); months keep the day, or the month's last day."""
+    if n == 0:
+        return first  # keeps `fold`: the second 01:30 of the night the clocks go back
     if every == "month":
         index = first.month - 1 + n
         year, month = first.year + index // 12, index % 12 + 1

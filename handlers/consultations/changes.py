@@ -30,9 +30,9 @@ commands = CommandSet(*TOPIC)
 @commands.command(
     "consultation extend",
     summary="Move a consultation's closing date later; the reminders are re-planned",
-    usage="consultation extend <id> closes:<date>",
+    usage="consultation extend <id> closes:<date> [confirm:later]",
     examples=["consultation extend 2 closes:12/01/2024"],
-    options={"closes"},
+    options={"closes", "confirm"},
     writes=True,
 )
 async def consultation_extend(req: Request, svc: Services) -> Reply:
@@ -48,7 +48,8 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
     text = req.args.opt("closes")
     if not text:
         raise UserError("Give the new closing date as closes:", example=example, field="closes")
-    closes = await parse_closing(text, req=req, svc=svc, option="closes")
+    closing = await parse_closing(text, req=req, svc=svc, option="closes")
+    closes = closing.at
     if closes <= c.closes_at:
         raise UserError(
             f"closes:{text} is not later than the current close "
@@ -83,7 +84,8 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
         text=f"Consultation #{c.id} now closes {format_when(closes, svc.tz)} "
         f"({days_left(c, now=req.now, svc=svc)} left); reminders re-planned"
         + (f", {cancelled} queued post(s) withdrawn." if cancelled else ".")
-        + await closing_note(closes, svc=svc),
+        + await closing_note(closes, svc=svc)
+        + (f" {closing.note}" if closing.note else ""),
         subject=("consultation", c.id),
     )
     return reply.add(await plan_section(c, req=req, svc=svc))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from bot.dates import format_when, local_to_utc, parse_local, to_local
+from bot.dates import Resolved, format_when, parse_instant, to_local, wants_later
 from bot.errors import UserError
 from bot.reply import Section
 from bot.services import Request, Services
@@ -31,15 +31,22 @@ TOPIC = ("consultations", "Consultations and their deadlines")
 CLOSE_TIME = time(17, 0)  # a closing date without a time closes at the end of the working day
 
 
-async def parse_closing(text: str, *, req: Request, svc: Services, option: str) -> datetime:
-    """A closing instant: a date (17:00 that day), a date and time, or "end of term"."""
-    local, _ = parse_local(
-        text, now=req.now, tz=svc.tz, terms=await svc.terms(), default_time=CLOSE_TIME
+async def parse_closing(text: str, *, req: Request, svc: Services, option: str) -> Resolved:
+    """A closing instant: a date (17:00 that day), a date and time, or "end of term"; a time
+    the clocks skip is refused, one they repeat is the first unless `confirm:later` (the
+    result's note says so)."""
+    closes, _ = parse_instant(
+        text,
+        now=req.now,
+        tz=svc.tz,
+        terms=await svc.terms(),
+        default_time=CLOSE_TIME,
+        later=wants_later(req.args.opt("confirm")),
+        option=option,
     )
-    closes = local_to_utc(local, svc.tz)
-    if closes <= req.now:
+    if closes.at <= req.now:
         raise UserError(
-            f"{option}:{text} has already passed ({format_when(closes, svc.tz)}).",
+            f"{option}:{text} has already passed ({format_when(closes.at, svc.tz)}).",
             example=ADD_EXAMPLE,
             field=option,
         )

@@ -4,9 +4,7 @@ the options. The launch post goes when it opens; extend and close are in `change
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from bot.dates import format_when, local_to_utc, parse_local, to_local
+from bot.dates import Resolved, format_when, parse_instant, to_local, wants_later
 from bot.errors import UserError
 from bot.parsing import split_list, yes_no
 from bot.registry import CommandSet
@@ -28,21 +26,29 @@ from storage.directory import PHASES, all_groups
 commands = CommandSet(*TOPIC)
 
 
-async def parse_opening(text: str | None, *, req: Request, svc: Services) -> datetime:
-    """Now, or 09:00 on a later day (the launch post goes then)."""
+async def parse_opening(text: str | None, *, req: Request, svc: Services) -> Resolved:
+    """Now, or 09:00 on a later day (the launch post goes then); a typed time is read as
+    `parse_closing` reads one."""
     if not text:
-        return req.now
-    local, has_time = parse_local(
-        text, now=req.now, tz=svc.tz, terms=await svc.terms(), default_time=POST_TIME
+        return Resolved(req.now)
+    opening, has_time = parse_instant(
+        text,
+        now=req.now,
+        tz=svc.tz,
+        terms=await svc.terms(),
+        default_time=POST_TIME,
+        later=wants_later(req.args.opt("confirm")),
+        option="opens",
     )
+    day = to_local(opening.at, svc.tz).date()
     today = to_local(req.now, svc.tz).date()
-    if local.date() < today:
+    if day < today:
         raise UserError(
             f"opens:{text} is in the past.", hint="Leave opens: out to open it now.", field="opens"
         )
-    if local.date() == today and not has_time:
-        return req.now
-    return max(local_to_utc(local, svc.tz), req.now)
+    if day == today and not has_time:
+        return Resolved(req.now)
+    return Resolved(max(opening.at, req.now), opening.note)
 
 
 async def parse_audience(svc: Services, value: str | None) -> list[str]:
@@ -115,9 +121,9 @@ def add_form() -> Form:
     "(staff); with nothing after it, a form",
     usage='consultation add "Title" closes:<date|"end of term"> [audience:<groups, phases or '
     'everyone>] [link:<url>] [summary:"..."] [opens:<date>] [reminders:14d,7d,2d,1d] '
-    "[nudge:yes|no]",
+    "[nudge:yes|no] [confirm:later]",
     examples=[ADD_EXAMPLE],
-    options={"closes", "opens", "audience", "link", "summary", "reminders", "nudge"},
+    options={"closes", "opens", "audience", "link", "summary", "reminders", "nudge", "confirm"},
     writes=True,
 )
 async def consultation_add(req: Request, svc: Services) -> Reply:
@@ -142,9 +148,11 @@ async def consultation_add(req: Request, svc: Services) -> Reply:
             f"link:{link} is not a web address.", example="link:https://example.org/c", field="link"
         )
     audience = await parse_audience(svc, req.args.opt("audience"))
-    opens = await parse_opening(req.args.opt("opens"), req=req, svc=svc)
+    opening = await parse_opening(req.args.opt("opens"), req=req, svc=svc)
     closes_text = req.args.opt("closes") or ""
-    closes = await parse_closing(closes_text, req=req, svc=svc, option="closes")
+    closing = await parse_closing(closes_text, req=req, svc=svc, option="closes")
+    opens, closes = opening.at, closing.at
+    notes = [n for n in (opening.note, closing.note) if n]
     if closes <= opens:
         raise UserError(
             f"closes:{closes_text} ({format_when(closes, svc.tz)}) is before the consultation "
@@ -170,7 +178,8 @@ async def consultation_add(req: Request, svc: Services) -> Reply:
     reply = Reply(
         text=f'Consultation #{c.id} added: "{c.title}", closes {format_when(c.closes_at, svc.tz)}'
         f" ({days_left(c, now=req.now, svc=svc)} left). Audience: {audience_words(audience)}."
-        + await closing_note(closes, svc=svc),
+        + await closing_note(closes, svc=svc)
+        + "".join(f" {n}" for n in notes),
         subject=("consultation", c.id),
     )
     return reply.add(await plan_section(c, req=req, svc=svc, launching=opens <= req.now))

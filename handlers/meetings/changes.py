@@ -6,7 +6,6 @@ Both bump the meeting's sequence so calendar feeds update; `notify_change`
 
 from __future__ import annotations
 
-from bot.dates import local_to_utc
 from bot.errors import UserError
 from bot.reply import Reply
 from bot.services import Request, Services
@@ -17,6 +16,7 @@ from handlers.meetings.kernel import (
     meeting_card,
     organised_meeting,
     parse_times,
+    with_notes,
 )
 from storage.meeting_notices import notify_change, when_text
 from storage.meetings import Meeting
@@ -42,11 +42,11 @@ async def meeting_move(req: Request, svc: Services) -> Reply:
         raise UserError(f"Meeting #{meeting.id} is cancelled.", example="meetings")
     was = when_text(meeting, svc.tz)
     length = meeting.ends_at - meeting.starts_at
-    start, end = await parse_times(req, svc, example=MOVE_EXAMPLE, default_length=length)
+    times = await parse_times(req, svc, example=MOVE_EXAMPLE, default_length=length)
     check_school_day(
-        await svc.terms(), start.date(), confirmed=confirmed(req), example=MOVE_EXAMPLE
+        await svc.terms(), times.local_start.date(), confirmed=confirmed(req), example=MOVE_EXAMPLE
     )
-    new_start, new_end = local_to_utc(start, svc.tz), local_to_utc(end, svc.tz)
+    new_start, new_end = times.start, times.end
     place_changed = "place" in req.args.options or "link" in req.args.options
     if new_start == meeting.starts_at and new_end == meeting.ends_at and not place_changed:
         raise UserError(f"Meeting #{meeting.id} is already at {was}.", example=MOVE_EXAMPLE)
@@ -58,9 +58,10 @@ async def meeting_move(req: Request, svc: Services) -> Reply:
     await svc.session.flush()
     told = await notify_change(svc.session, meeting, now=req.now, tz=svc.tz, was=was)
     reply = await meeting_card(req, svc, meeting)
-    reply.text = (
+    reply.text = with_notes(
         f"Moved meeting #{meeting.id}: {meeting.title} is now {when_text(meeting, svc.tz)} "
-        f"(was {was}). {told} people told; reminders will follow the new time."
+        f"(was {was}). {told} people told; reminders will follow the new time.",
+        times.notes,
     )
     reply.subject = ("meeting", meeting.id)
     return reply

@@ -7,9 +7,17 @@ place in words, the notice of a move) is in storage/meeting_notices.py.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from bot.dates import parse_duration, parse_local, parse_time
+from bot.dates import (
+    parse_duration,
+    parse_instant,
+    parse_time,
+    resolve_local,
+    to_local,
+    wants_later,
+)
 from bot.errors import UserError
 from bot.parsing import yes_no
 from bot.policy import Facts, Loaded
@@ -106,40 +114,86 @@ def refuse_cancelled(meeting: Meeting) -> None:
         raise UserError(f"Meeting #{meeting.id} has been cancelled.", example="meetings")
 
 
+@dataclass
+class MeetingTimes:
+    """A meeting's times as typed: UTC start and end, the wall-clock start (for repeats and the
+    school-day check) and what the reply must say about a repeated hour."""
+
+    start: datetime
+    end: datetime
+    local_start: datetime
+    later: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def length(self) -> timedelta:
+        """Absolute: a meeting across a clock change lasts the hours that really pass."""
+        return self.end - self.start
+
+
 async def parse_times(
     req: Request, svc: Services, *, example: str, default_length: timedelta | None = None
-) -> tuple[datetime, datetime]:
-    """`on:` (with a time) and `until:` or `for:` -> naive local start and end."""
+) -> MeetingTimes:
+    """`on:` (with a time) and `until:` or `for:` -> UTC start and end.
+
+    Each typed time is resolved once (bot.dates.resolve_local): a time the clocks skip is
+    refused, one that happens twice is the first unless `confirm:later`. `for:` and the
+    default length are added in absolute time.
+    """
     on = req.args.opt("on")
     if not on:
         raise UserError("When is it? Give on: with a date and time.", example=example, field="on")
     terms = await svc.terms()
-    start, has_time = parse_local(on, now=req.now, tz=svc.tz, terms=terms)
+    later = wants_later(req.args.opt("confirm"))
+    start, has_time = parse_instant(
+        on, now=req.now, tz=svc.tz, terms=terms, later=later, option="on"
+    )
     if not has_time:
         raise UserError(
             f"on:{on!r} has no time of day; meetings need a start time.",
             example=example,
             field="on",
         )
+    local_start = to_local(start.at, svc.tz).replace(tzinfo=None)
+    notes = [start.note] if start.note else []
     until, length = req.args.opt("until"), req.args.opt("for")
     if until:
         try:
-            end = datetime.combine(start.date(), parse_time(until))
+            until_time: time | None = parse_time(until)
         except UserError:
-            end, _ = parse_local(until, now=req.now, tz=svc.tz, terms=terms)
-        if end <= start:
+            until_time = None
+        if until_time is not None:
+            end = resolve_local(
+                datetime.combine(local_start.date(), until_time),
+                svc.tz,
+                later=later,
+                option="until",
+            )
+        else:
+            end, _ = parse_instant(
+                until, now=req.now, tz=svc.tz, terms=terms, later=later, option="until"
+            )
+        if end.note and end.note not in notes:
+            notes.append(end.note)
+        if end.at <= start.at:
             raise UserError(
                 f"until:{until} is not after on:{on}: a meeting must end after it starts.",
                 example=example,
                 field="until",
             )
+        end_at = end.at
     elif length:
-        end = start + parse_duration(length)
+        end_at = start.at + parse_duration(length)
     else:
-        end = start + (default_length or timedelta(hours=1))
-    if end - start > timedelta(days=2):
+        end_at = start.at + (default_length or timedelta(hours=1))
+    if end_at - start.at > timedelta(days=2):
         raise UserError("A meeting can last at most two days.", example=example, field="until")
-    return start, end
+    return MeetingTimes(start.at, end_at, local_start, later, notes)
+
+
+def with_notes(text: str, notes: list[str]) -> str:
+    """A reply's text with what it must say about the times it read (a repeated hour)."""
+    return " ".join([text, *notes])
 
 
 def check_school_day(cal: TermCalendar, day: date, *, confirmed: bool, example: str) -> None:
@@ -155,8 +209,9 @@ def check_school_day(cal: TermCalendar, day: date, *, confirmed: bool, example: 
 
 
 def confirmed(req: Request) -> bool:
-    """Whether the asker said `confirm:yes` (booking on a holiday or weekend)."""
-    return yes_no(req.args.opt("confirm"), field="confirm", default=False)
+    """Whether the asker said `confirm:yes` (booking on a holiday or weekend); `confirm:later`
+    (the second of a repeated hour, always on a Sunday night) confirms too."""
+    return yes_no(req.args.opt("confirm"), field="confirm", default=False, yes=("later",))
 
 
 async def meeting_card(req: Request, svc: Services, meeting: Meeting) -> Reply:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dates import format_date, local_to_utc, parse_period, period_bounds
+from bot.dates import format_date, parse_period, period_bounds, resolve_local
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
 from bot.reply import Actions, Button, Reply, Table
@@ -15,6 +15,7 @@ from handlers.meetings.kernel import (
     meeting_for,
     membership_role,
     parse_times,
+    with_notes,
 )
 from handlers.terms import closed_reason, repeat_starts
 from storage import directory
@@ -81,19 +82,27 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
     if not req.args.opt("group"):
         raise UserError("Which group is meeting? Give group:.", example=ADD_EXAMPLE, field="group")
     group: Group = req.item
-    start, end = await parse_times(req, svc, example=ADD_EXAMPLE)
+    times = await parse_times(req, svc, example=ADD_EXAMPLE)
     cal = await svc.terms()
-    check_school_day(cal, start.date(), confirmed=confirmed(req), example=ADD_EXAMPLE)
+    check_school_day(cal, times.local_start.date(), confirmed=confirmed(req), example=ADD_EXAMPLE)
     starts, label, repeat_note = repeat_starts(
         cal,
-        start,
+        times.local_start,
         every=req.args.opt("every"),
         count=req.args.opt("count"),
         example=ADD_EXAMPLE,
     )
-    kept, skipped = [starts[0]], []
+    kept, skipped = [times.start], []
+    notes = list(times.notes)
     for s in starts[1:]:
-        (skipped if closed_reason(cal, s.date()) and not confirmed(req) else kept).append(s)
+        if closed_reason(cal, s.date()) and not confirmed(req):
+            skipped.append(s)
+            continue
+        # each repeat keeps the wall-clock start, so it is read like a typed time
+        at = resolve_local(s, svc.tz, later=times.later, option="on")
+        if at.note and at.note not in notes:
+            notes.append(at.note)
+        kept.append(at.at)
     link = req.args.opt("link")
     if link and not link.startswith(("http://", "https://")):
         raise UserError("link: must be a web address.", example="link:https://meet.example.org/x")
@@ -103,8 +112,8 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
             svc.session,
             group_id=group.id,
             title=title,
-            starts_at=local_to_utc(s, svc.tz),
-            ends_at=local_to_utc(s + (end - start), svc.tz),
+            starts_at=s,
+            ends_at=s + times.length,
             place=req.args.opt("place"),
             link=link,
             organiser_id=req.actor.id,
@@ -133,6 +142,7 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
             + "."
         )
     reply.text += repeat_note
+    reply.text = with_notes(reply.text, notes)
     if first.starts_at <= req.now:
         reply.text += " Note: that is in the past, so no reminders will be sent."
     reply.subject = ("meeting", first.id)
