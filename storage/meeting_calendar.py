@@ -1,46 +1,184 @@
 """Calendar files as text: one meeting's `.ics` and a person's feed of their groups' meetings.
 
 Shared by the `meeting ics` and `calendar` commands and the web door's `/calendar/<token>.ics`.
-Events carry the partnership's zone (with its VTIMEZONE) so a 10:00 meeting shows at 10:00
-in any client; the UID is stable and SEQUENCE follows moves, so clients update in place.
+Built with the icalendar library to RFC 5545 (and RFC 5546 for METHOD, RFC 7986 for NAME):
+
+- Events carry the partnership's zone, and the file its VTIMEZONE with the zone's yearly rules
+  (RRULE; for Europe/London the last Sundays of March and October at 01:00 UTC), read from the
+  zone data rather than written by hand, so a 10:00 meeting shows at 10:00 in any client.
+- The UID is stable; SEQUENCE (`Meeting.calendar_sequence`) rises on every change a calendar
+  shows (time, place, agenda, cancelling), so clients update the event in place.
+- A cancelled meeting's own file is METHOD:CANCEL with STATUS:CANCELLED, which removes it from a
+  calendar it was imported into; the feed keeps it, STATUS:CANCELLED.
+- Text (titles, places, agendas, people's names) may hold any character a person can type.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import calendar as month_calendar
+import re
+from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dates import ClockChange, clock_changes
 from storage import meetings as repo
 from storage.directory import Person
 
 if TYPE_CHECKING:
-    from icalendar import Event
+    from icalendar import Calendar, Event, Timezone
 
     from storage.meetings import Meeting
 
 PRODID = "-//Learn Sheffield//partnership-bot//EN"
 FEED_PAST = timedelta(days=180)  # how far back the personal feed reaches
+FEED_REFRESH = timedelta(hours=1)  # how often a subscribed client should fetch the feed again
+# RFC 5545 3.3.11: TEXT holds no control character but HTAB (a line break is written "\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def meeting_event(meeting: Meeting, tz: ZoneInfo, *, agenda: list[str] | None = None) -> Event:
-    """One VEVENT: times in `tz`, CANCELLED when cancelled, the agenda in the description."""
+def ical_text(value: str) -> str:
+    """What a person typed, as iCalendar TEXT can hold it: line breaks kept (CRLF and CR become
+    one line break), other control characters become spaces, unpaired surrogates (which no
+    UTF-8 file can hold) become U+FFFD."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub(" ", value)
+    return _SURROGATE.sub("\ufffd", value)
+
+
+@cache
+def _text_type() -> type:
+    from icalendar import vText
+
+    class Text(vText):
+        """A TEXT value escaped exactly as RFC 5545 3.3.11 says.
+
+        icalendar 7's vText first reads a typed backslash-N as a line break (so `C:\\New`
+        would change); this escapes backslash, semicolon, comma and line breaks, once each.
+        """
+
+        def to_ical(self) -> bytes:
+            escaped = (
+                str(self)
+                .replace("\\", "\\\\")
+                .replace(";", "\\;")
+                .replace(",", "\\,")
+                .replace("\n", "\\n")
+            )
+            return escaped.encode(self.encoding)
+
+    return Text
+
+
+def _text(value: str) -> object:
+    """A TEXT property value for icalendar, from what a person typed."""
+    return _text_type()(ical_text(value))
+
+
+def _byday(local: datetime) -> str:
+    """`-1SU` for the last Sunday of its month, `2SU` for the second, ..."""
+    last = month_calendar.monthrange(local.year, local.month)[1]
+    which = -1 if local.day + 7 > last else (local.day - 1) // 7 + 1
+    return f"{which}{_WEEKDAYS[local.weekday()]}"
+
+
+def _rule_key(change: ClockChange) -> tuple[int, str, str]:
+    local = change.local_before
+    return local.month, _byday(local), f"{local:%H%M%S}"
+
+
+def vtimezone(tz: ZoneInfo, *, first: date, last: date) -> Timezone:
+    """The VTIMEZONE for `tz` covering local dates `first` to `last`.
+
+    Each kind of change (to summer time, to winter time) whose date and time follow one yearly
+    rule across the span becomes one sub-component with DTSTART at its first onset, in local
+    time as read before it (RFC 5545 3.6.5), and `RRULE:FREQ=YEARLY;BYMONTH=m;BYDAY=-1SU`; a
+    kind that does not follow one rule lists its onsets (RDATE). A zone with no change is one
+    STANDARD.
+    """
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
+    zone = Timezone()
+    zone.add("tzid", str(tz))
+    # a year either side, so the rules are seen from the onset before the first event
+    changes = clock_changes(tz, first=date(first.year - 1, 1, 1), last=date(last.year + 1, 12, 31))
+    if not changes:
+        at = datetime.combine(first, datetime.min.time()).replace(tzinfo=tz)
+        standard = TimezoneStandard()
+        standard.add("tzname", at.tzname() or str(tz))
+        standard.add("dtstart", datetime(1970, 1, 1))
+        standard.add("tzoffsetfrom", at.utcoffset() or timedelta())
+        standard.add("tzoffsetto", at.utcoffset() or timedelta())
+        zone.add_component(standard)
+        return zone
+    kinds: dict[tuple[timedelta, timedelta, str], list[ClockChange]] = {}
+    for change in changes:
+        kinds.setdefault((change.offset_before, change.offset_after, change.name_after), []).append(
+            change
+        )
+    for (before, after, name), onsets in kinds.items():
+        summer = bool(onsets[0].at.astimezone(tz).dst())
+        part = TimezoneDaylight() if summer else TimezoneStandard()
+        part.add("tzname", name)
+        part.add("dtstart", onsets[0].local_before)
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        if len({_rule_key(c) for c in onsets}) == 1:
+            month, byday, _ = _rule_key(onsets[0])
+            part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": byday})
+        elif len(onsets) > 1:
+            part.add("rdate", [c.local_before for c in onsets[1:]])
+        zone.add_component(part)
+    return zone
+
+
+def _address(person: Person, *, role: str | None = None):  # type: ignore[no-untyped-def]
+    from icalendar import vCalAddress
+
+    address = vCalAddress(f"mailto:{person.email}")
+    address.params["CN"] = ical_text(person.name)  # icalendar escapes it (RFC 6868)
+    if role:
+        address.params["ROLE"] = role
+    return address
+
+
+def meeting_event(
+    meeting: Meeting,
+    tz: ZoneInfo,
+    *,
+    now: datetime,
+    agenda: list[str] | None = None,
+    attendee: Person | None = None,
+) -> Event:
+    """One VEVENT: times in `tz`, CANCELLED when cancelled, the agenda in the description.
+
+    DTSTAMP is `now` (when the file is made, as RFC 5545 asks of a file with a METHOD);
+    `attendee` is named on a cancellation (RFC 5546 asks a CANCEL to name who it cancels for).
+    """
     # icalendar takes about 0.13 s to import: only calendar files need it, not every command
     from icalendar import Event
 
     event = Event()
     event.add("uid", meeting.uid)
-    event.add("dtstamp", meeting.updated_at)
+    event.add("dtstamp", now)
+    event.add("created", meeting.created_at)
     event.add("last-modified", meeting.updated_at)
-    event.add("sequence", meeting.sequence)
-    event.add("summary", meeting.title)
+    event.add("sequence", meeting.calendar_sequence)
+    event.add("summary", _text(meeting.title))
     event.add("dtstart", meeting.starts_at.astimezone(tz))
     event.add("dtend", meeting.ends_at.astimezone(tz))
     event.add("status", "CANCELLED" if meeting.cancelled else "CONFIRMED")
+    if meeting.organiser is not None and meeting.organiser.email:
+        event.add("organizer", _address(meeting.organiser))
+    if attendee is not None and attendee.email:
+        event.add("attendee", _address(attendee, role="REQ-PARTICIPANT"))
     if meeting.place:
-        event.add("location", meeting.place)
+        event.add("location", _text(meeting.place))
     if meeting.link:
         event.add("url", meeting.link)
     lines = [f"{meeting.group.title} (meeting #{meeting.id})"]
@@ -49,31 +187,54 @@ def meeting_event(meeting: Meeting, tz: ZoneInfo, *, agenda: list[str] | None = 
     if agenda:
         lines.append("Agenda:")
         lines.extend(f"{n}. {title}" for n, title in enumerate(agenda, start=1))
-    event.add("description", "\n".join(lines))
+    event.add("description", _text("\n".join(lines)))
     return event
 
 
-def build_calendar(meetings: list[tuple[Meeting, list[str]]], tz: ZoneInfo, *, name: str) -> str:
-    """A VCALENDAR with one VEVENT per meeting and the VTIMEZONE it needs."""
-    from icalendar import Calendar  # see meeting_event
+def build_calendar(
+    meetings: list[tuple[Meeting, list[str]]],
+    tz: ZoneInfo,
+    *,
+    name: str,
+    now: datetime,
+    method: str = "PUBLISH",
+    attendee: Person | None = None,
+) -> str:
+    """A VCALENDAR with one VEVENT per meeting and the VTIMEZONE they need, as text with CRLF
+    line ends and lines folded at 75 octets (icalendar does both)."""
+    from icalendar import Calendar, vDuration  # see meeting_event
 
-    cal = Calendar()
+    cal: Calendar = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("method", method)
+    # RFC 7986's NAME, and the X-WR-CALNAME most clients read (icalendar's calendar_name
+    # leaves a semicolon unescaped there)
+    cal.add("name", _text(name))
+    cal.add("x-wr-calname", _text(name))
     cal.add("x-wr-timezone", str(tz))
+    if method == "PUBLISH":
+        cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(FEED_REFRESH))
+    days = [m.starts_at.astimezone(tz).date() for m, _ in meetings] or [now.astimezone(tz).date()]
+    cal.add_component(vtimezone(tz, first=min(days), last=max(days)))
     for meeting, agenda in meetings:
-        cal.add_component(meeting_event(meeting, tz, agenda=agenda))
-    cal.add_missing_timezones()
+        cal.add_component(meeting_event(meeting, tz, now=now, agenda=agenda, attendee=attendee))
     return cal.to_ical().decode("utf-8")
 
 
-async def meeting_ics(session: AsyncSession, meeting: Meeting, tz: ZoneInfo) -> str:
-    """One meeting's calendar file, with its agenda."""
+async def meeting_ics(
+    session: AsyncSession, meeting: Meeting, tz: ZoneInfo, *, now: datetime, person: Person
+) -> str:
+    """One meeting's calendar file, with its agenda, for `person`. A cancelled meeting's file
+    cancels it (METHOD:CANCEL) in the calendar it was imported into."""
     agenda = [i.title for i in await repo.agenda_of(session, meeting.id)]
-    return build_calendar([(meeting, agenda)], tz, name=meeting.title)
+    if meeting.cancelled:
+        return build_calendar(
+            [(meeting, agenda)], tz, name=meeting.title, now=now, method="CANCEL", attendee=person
+        )
+    return build_calendar([(meeting, agenda)], tz, name=meeting.title, now=now)
 
 
 async def personal_feed(
@@ -83,7 +244,7 @@ async def personal_feed(
     rows = await repo.feed_for_person(session, person_id=person.id, since=now - FEED_PAST)
     agendas = await repo.agenda_titles(session, [m.id for m in rows])
     items = [(m, agendas[m.id]) for m in rows]
-    return build_calendar(items, tz, name=f"Partnership meetings ({person.name})")
+    return build_calendar(items, tz, name=f"Partnership meetings ({person.name})", now=now)
 
 
 def feed_url(base: str, token: str) -> str:

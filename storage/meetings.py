@@ -1,7 +1,8 @@
 """Meetings as objects: when and where, the agenda, papers, minutes and who is coming.
 
-Times are UTC instants; `sequence` goes up on every move so calendar clients and reminder
-keys can tell the new time from the old one.
+Times are UTC instants; `sequence` goes up on every move (and the cancelling) so reminder keys
+can tell the new time from the old one; `calendar_sequence` goes up on every change a calendar
+file shows (`Meeting.revise`), so calendar clients update the event in place.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Meeting(Base):
     link: Mapped[str | None] = mapped_column(String(1000))
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # iCalendar SEQUENCE (RFC 5545 3.8.7.4): rises on each change a calendar file shows
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     organiser_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     series_id: Mapped[int | None] = mapped_column(Integer)
     recurrence: Mapped[str | None] = mapped_column(String(100))
@@ -53,6 +56,12 @@ class Meeting(Base):
     @property
     def cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    def revise(self, at: datetime) -> None:
+        """Record a change a calendar file shows (time, place, agenda, cancelling): its SEQUENCE
+        rises and LAST-MODIFIED is `at`, so clients replace the event they hold."""
+        self.calendar_sequence = (self.calendar_sequence or 0) + 1
+        self.updated_at = at
 
 
 class AgendaItem(Base):
@@ -228,12 +237,15 @@ async def add_agenda_item(
         created_at=at,
     )
     session.add(item)
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is not None:
+        meeting.revise(at)  # the agenda is in the calendar file's description
     await session.flush()
     return item
 
 
 async def remove_agenda_item(
-    session: AsyncSession, *, meeting_id: int, position: int
+    session: AsyncSession, *, meeting_id: int, position: int, at: datetime
 ) -> AgendaItem:
     """Remove item `position` (as numbered in the agenda) and close the gap."""
     items = await agenda_of(session, meeting_id)
@@ -246,6 +258,9 @@ async def remove_agenda_item(
     await session.delete(gone)
     for number, item in enumerate([i for i in items if i is not gone], start=1):
         item.position = number
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is not None:
+        meeting.revise(at)
     await session.flush()
     return gone
 

@@ -1,6 +1,6 @@
 """Changing a meeting: move it to a new time or place, or cancel it; members are told at once.
 
-Both bump the meeting's sequence so calendar feeds update; `notify_change`
+Both bump the meeting's sequence (reminder keys) and its calendar SEQUENCE (`Meeting.revise`); `notify_change`
 (storage/meeting_notices.py) queues the message to members.
 """
 
@@ -54,7 +54,8 @@ async def meeting_move(req: Request, svc: Services) -> Reply:
     meeting.place = req.args.opt("place", meeting.place)
     meeting.link = req.args.opt("link", meeting.link)
     meeting.status, meeting.sequence = "moved", meeting.sequence + 1
-    meeting.scheduled_at = meeting.updated_at = req.now
+    meeting.scheduled_at = req.now
+    meeting.revise(req.now)
     await svc.session.flush()
     told = await notify_change(svc.session, meeting, now=req.now, tz=svc.tz, was=was)
     reply = await meeting_card(req, svc, meeting)
@@ -80,7 +81,7 @@ async def meeting_cancel(req: Request, svc: Services) -> Reply:
     if meeting.cancelled:
         raise UserError(f"Meeting #{meeting.id} is already cancelled.", example="meetings")
     meeting.status, meeting.sequence = "cancelled", meeting.sequence + 1
-    meeting.updated_at = req.now
+    meeting.revise(req.now)
     await svc.session.flush()
     told = await notify_change(svc.session, meeting, now=req.now, tz=svc.tz, was=None)
     reason = " ".join(req.args.words[1:]).strip()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from bot.dates import format_when, to_local
 from bot.errors import UserError
 from bot.reply import File, Reply, Section
 from bot.services import Request, Services
 from handlers.meetings.kernel import command_set, meeting_for
 from storage.meeting_calendar import feed_url
 from storage.meeting_calendar import meeting_ics as calendar_file
+from storage.meeting_notices import when_text
 
 commands = command_set()
 
@@ -23,14 +23,15 @@ commands = command_set()
 )
 async def meeting_ics(req: Request, svc: Services) -> Reply:
     meeting = await meeting_for(req, svc, example="meeting ics 3")
-    content = await calendar_file(svc.session, meeting, svc.tz)
-    ends = to_local(meeting.ends_at, svc.tz)
+    content = await calendar_file(svc.session, meeting, svc.tz, now=req.now, person=req.actor)
     where = f", {meeting.place}" if meeting.place else ""
-    summary = f"{meeting.title}, {format_when(meeting.starts_at, svc.tz)}-{ends:%H:%M}{where}"
-    if meeting.status == "cancelled":
+    summary = f"{meeting.title}, {when_text(meeting, svc.tz)}{where}"
+    note = ""
+    if meeting.cancelled:
         summary += " (cancelled)"
+        note = " It is cancelled: opening this file removes it from your calendar."
     return Reply(
-        text=f"Calendar file for meeting #{meeting.id}: {meeting.title}.",
+        text=f"Calendar file for meeting #{meeting.id}: {meeting.title}.{note}",
         elements=[
             File(
                 name=f"meeting-{meeting.id}.ics",

@@ -119,7 +119,9 @@ async def agenda(req: Request, svc: Services) -> Reply:
     if verb == "remove":
         number = req.args.int_at(2, what="agenda item", example=f"agenda {meeting.id} remove 2")
         items = await repo.agenda_of(svc.session, meeting.id)
-        gone = await repo.remove_agenda_item(svc.session, meeting_id=meeting.id, position=number)
+        gone = await repo.remove_agenda_item(
+            svc.session, meeting_id=meeting.id, position=number, at=req.now
+        )
         items = await repo.agenda_of(svc.session, meeting.id)
         reply = agenda_reply(meeting, items, f"Removed agenda item {number}: {gone.title}.")
         reply.subject = ("meeting", meeting.id)
