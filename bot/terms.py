@@ -390,6 +390,14 @@ class OfficeHours:
         span = datetime.combine(today, self.closes) - datetime.combine(today, self.opens)
         return span.total_seconds() / 3600
 
+    def words(self) -> str:
+        """`08:00-18:00 on weekdays that are not bank holidays (closed 24/12-01/01)`."""
+        text = f"{self.opens:%H:%M}-{self.closes:%H:%M} on weekdays that are not bank holidays"
+        if self.closure:
+            (m1, d1), (m2, d2) = self.closure
+            text += f" (closed {d1:02d}/{m1:02d}-{d2:02d}/{m2:02d})"
+        return text
+
     def is_open_day(self, day: date) -> bool:
         """A weekday, not a bank holiday in England, not in the closure period."""
         if day.weekday() >= 5 or day in _england_bank_holidays(day.year):

@@ -186,6 +186,12 @@ def add_working_hours(
     return (start + remaining).astimezone(UTC)  # never open (a closure all year): wall-clock
 
 
+def next_opening(at: datetime, *, office: OfficeHours, tz: ZoneInfo) -> datetime:
+    """`at` itself when Learn Sheffield's office is open then, else when it next opens (UTC):
+    a target set out of hours counts from this moment."""
+    return add_working_hours(at, 0, office=office, tz=tz)
+
+
 def ack_hours(
     kind: str, *, crisis_hours: float, other_days: float, office: OfficeHours | None = None
 ) -> float:

@@ -19,7 +19,7 @@ from bot.settings import Settings
 from storage import directory
 from storage.directory import Organisation, Person
 from storage.outbox import enqueue, group_target, person_target
-from storage.support import SupportRequest, offer_words
+from storage.support import SupportRequest, next_opening, offer_words
 
 STATUS_WORDS = {
     "acknowledged": "has been acknowledged",
@@ -37,6 +37,26 @@ def summary_line(request: SupportRequest, organisation: Organisation | None) -> 
     return (
         f"#{request.id} {request.kind}, {organisation.name if organisation else 'no organisation'}"
     )
+
+
+def raised_out_of_hours(
+    request: SupportRequest, *, settings: Settings, now: datetime
+) -> list[tuple[str, str]]:
+    """The triage post's line for a request raised while the office is closed (none in office
+    hours): when its target starts counting, and, for a crisis, what the requester was told."""
+    opens = next_opening(now, office=settings.office, tz=settings.tz)
+    if opens <= now:
+        return []
+    text = (
+        f"raised out of hours ({format_when(now, settings.tz)}); the target counts from "
+        f"{format_when(opens, settings.tz)}, when the office opens"
+    )
+    if request.kind == "crisis":
+        text += (
+            ". The requester was told to call 999 if anyone is in danger and, for a child at "
+            "risk, to follow their safeguarding procedures and contact the Safeguarding Hub now"
+        )
+    return [("Out of hours", text + ".")]
 
 
 async def notify_triage_channel(
@@ -61,6 +81,7 @@ async def notify_triage_channel(
                     ("Consent to share with named partners", "yes" if request.consent else "no"),
                     ("Entitlement", offer_words(request.offer, staff=True)),
                     ("Acknowledge by", format_when(request.ack_due_at, settings.tz)),
+                    *raised_out_of_hours(request, settings=settings, now=now),
                 ],
             ),
             Actions(

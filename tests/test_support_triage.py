@@ -277,3 +277,38 @@ async def test_demo_history_makes_the_design_example_number_12(ask: Asker) -> No
     assert "median time to close" in stats
     result = await run_tick(ctx, london(2023, 12, 1, 9, 5))
     assert result.planned["support"] == 0  # the history is all acknowledged: nothing to escalate
+
+
+async def test_a_crisis_out_of_hours_says_what_happens_until_the_office_opens(
+    ask: Asker,
+) -> None:
+    """Raised at 19:00 on Christmas Eve 2026: Christmas Day, the weekend and the Boxing Day
+    bank holiday (Mon 28 Dec, from the library) pass before the office opens on Tue 29 Dec."""
+    ctx = ask.ctx
+    ctx.clock.set(london(2026, 12, 24, 19, 0))  # type: ignore[attr-defined]
+    reply = render_text(await ask.ok(JO, CRISIS))
+    assert "Acknowledged by: Tue 29 Dec 2026, 10:00 (target: 2 working hours" in reply
+    assert "working time is 08:00-18:00 on weekdays that are not bank holidays" in reply
+    assert "Out of hours: Learn Sheffield's office is closed now" in reply
+    assert "when the office opens, Tue 29 Dec 2026, 08:00" in reply
+    assert "the 2-hour target counts from then" in reply
+    assert "If anyone is in danger now, call 999" in reply
+    [post] = await outbox_rows(ctx, prefix="support:1:new")
+    assert "Out of hours: raised out of hours (Thu 24 Dec 2026, 19:00)" in post.text
+    assert "the target counts from Tue 29 Dec 2026, 08:00, when the office opens" in post.text
+    assert "told to call 999" in post.text
+
+
+async def test_out_of_hours_is_said_only_out_of_hours_and_999_only_for_a_crisis(
+    ask: Asker,
+) -> None:
+    ctx = ask.ctx
+    ctx.clock.set(london(2026, 12, 21, 10, 0))  # a school holiday, but a working day
+    in_hours = render_text(await ask.ok(JO, CRISIS))
+    assert "Out of hours" not in in_hours and "Mon 21 Dec 2026, 12:00" in in_hours
+    [post] = await outbox_rows(ctx, prefix="support:1:new")
+    assert "Out of hours" not in post.text
+    ctx.clock.set(london(2026, 12, 19, 11, 0))  # Saturday
+    weekend = render_text(await ask.ok(PRIYA, 'support consultancy "Curriculum review"'))
+    assert "when the office opens, Mon 21 Dec 2026, 08:00" in weekend
+    assert "999" not in weekend

@@ -7,6 +7,8 @@ its text) through storage/support_notices.py.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.dates import format_when
 from bot.errors import UserError
 from bot.parsing import yes_no
@@ -220,7 +222,13 @@ async def support(req: Request, svc: Services) -> Reply:
         settings=svc.settings,
         now=req.now,
     )
-    target = f"{hours:g} working hours" if kind == "crisis" else f"{hours / 10:g} working days"
+    office = svc.settings.office
+    target = (
+        f"{hours:g} working hours"
+        if kind == "crisis"
+        else f"{hours / office.hours_per_day:g} working days"
+    )
+    opens = repo.next_opening(req.now, office=office, tz=svc.tz)
     nxt = "Learn Sheffield's triage team has it privately and will acknowledge it"
     if request.offer == repo.SIGNPOST_QUOTE:
         nxt += f"; {org.name} is not a subscriber, so we will signpost you or send a quote"
@@ -237,8 +245,10 @@ async def support(req: Request, svc: Services) -> Reply:
                     ("What happens next", nxt + ". You will get a message at each change."),
                     (
                         "Acknowledged by",
-                        f"{format_when(due, svc.tz)} (target: {target}, 08:00-18:00 school days)",
+                        f"{format_when(due, svc.tz)} (target: {target}; working time is "
+                        f"{office.words()})",
                     ),
+                    *out_of_hours(kind, opens=opens, now=req.now, hours=hours, svc=svc),
                     ("Entitlement", repo.offer_words(request.offer, staff=req.actor.is_staff)),
                     ("Safety-net days", kernel.safety_net_text(allocated, used)),
                 ]
@@ -246,6 +256,30 @@ async def support(req: Request, svc: Services) -> Reply:
             Actions([Button("My requests", "support mine"), Button("Entitlement", "entitlement")]),
         ],
     )
+
+
+def out_of_hours(
+    kind: str, *, opens: datetime, now: datetime, hours: float, svc: Services
+) -> list[tuple[str, str]]:
+    """What happens to a request raised while Learn Sheffield's office is closed (a field for
+    the reply, none in office hours); a crisis is told what to do if it cannot wait."""
+    if opens <= now:
+        return []
+    text = (
+        "Learn Sheffield's office is closed now. Your request is already in the private triage "
+        f"queue; the team picks it up when the office opens, {format_when(opens, svc.tz)}, and "
+        f"the {hours:g}-hour target counts from then."
+        if kind == "crisis"
+        else "Learn Sheffield's office is closed now. Your request is already in the private "
+        f"triage queue; the team picks it up when the office opens, {format_when(opens, svc.tz)}."
+    )
+    if kind == "crisis":
+        text += (
+            " If anyone is in danger now, call 999; if a child is at risk, follow your "
+            "safeguarding procedures and contact Sheffield's Safeguarding Hub now, without "
+            "waiting for us."
+        )
+    return [("Out of hours", text)]
 
 
 @commands.command(
