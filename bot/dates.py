@@ -221,10 +221,6 @@ class ClockChange:
         """The wall-clock time (naive) the clocks show just after it."""
         return (self.at + self.offset_after).replace(tzinfo=None)
 
-    @property
-    def forward(self) -> bool:
-        return self.offset_after > self.offset_before
-
 
 def clock_change_between(start: datetime, end: datetime, tz: ZoneInfo) -> ClockChange:
     """The first change of `tz`'s offset after UTC `start` and at or before UTC `end`.
@@ -438,10 +434,10 @@ def to_local(instant: datetime, tz: ZoneInfo) -> datetime:
 def format_clock(instant: datetime, tz: ZoneInfo) -> str:
     """`10:00` in the partnership's zone; `01:30 BST` / `01:30 GMT` in the hour the clocks go
     back, which happens twice and would be ambiguous alone."""
-    from dateutil import tz as dateutil_tz
-
     local = to_local(instant, tz)
-    if dateutil_tz.datetime_ambiguous(local.replace(tzinfo=None), tz):
+    # a real instant is never in a skipped hour, so it is ambiguous exactly when the other
+    # reading of its wall-clock time (fold) has another offset; cheaper than asking dateutil
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
         return f"{local:%H:%M} {local.tzname()}"
     return f"{local:%H:%M}"
 

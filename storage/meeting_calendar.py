@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 PRODID = "-//Learn Sheffield//partnership-bot//EN"
 FEED_PAST = timedelta(days=180)  # how far back the personal feed reaches
-FEED_REFRESH = timedelta(hours=1)  # how often a subscribed client should fetch the feed again
+FEED_REFRESH = timedelta(hours=1)
+RULE_YEARS = 20  # how many years of a zone's changes a VTIMEZONE is worked out from  # how often a subscribed client should fetch the feed again
 # RFC 5545 3.3.11: TEXT holds no control character but HTAB (a line break is written "\n")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -105,8 +106,12 @@ def vtimezone(tz: ZoneInfo, *, first: date, last: date) -> Timezone:
 
     zone = Timezone()
     zone.add("tzid", str(tz))
-    # a year either side, so the rules are seen from the onset before the first event
-    changes = clock_changes(tz, first=date(first.year - 1, 1, 1), last=date(last.year + 1, 12, 31))
+    # from a year before the first event (its rules are in force by then) over at most
+    # RULE_YEARS: a yearly rule seen that long goes on (RRULE has no end); an irregular zone's
+    # onsets after that are not listed
+    start_year = max(first.year - 1, 1)
+    end_year = min(last.year, first.year + RULE_YEARS, 9998) + 1
+    changes = clock_changes(tz, first=date(start_year, 1, 1), last=date(end_year, 12, 31))
     if not changes:
         at = datetime.combine(first, datetime.min.time()).replace(tzinfo=tz)
         standard = TimezoneStandard()

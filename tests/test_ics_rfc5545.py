@@ -178,6 +178,17 @@ def test_a_zone_without_clock_changes_is_one_standard() -> None:
     assert {n for n, _, _ in parts["STANDARD"]} >= {"DTSTART", "TZOFFSETFROM", "TZOFFSETTO"}
 
 
+def test_a_meeting_in_year_9999_beside_one_now_still_makes_a_valid_file() -> None:
+    far = meeting("Far")
+    far.starts_at = datetime(9999, 12, 30, 9, 0, tzinfo=UTC)
+    far.ends_at = datetime(9999, 12, 30, 10, 0, tzinfo=UTC)
+    raw = build_calendar([(meeting(), []), (far, [])], TZ, name="x", now=NOW).encode()
+    parts = check_rfc5545(raw)
+    assert any(n == "RRULE" for n, _, _ in parts["DAYLIGHT"])
+    starts = [e.decoded("dtstart") for e in Calendar.from_ical(raw).walk("VEVENT")]
+    assert starts[1] == datetime(9999, 12, 30, 9, 0, tzinfo=TZ)
+
+
 @settings(max_examples=40)  # each example parses a whole file twice; a few seconds in all
 @given(
     title=st.text(min_size=1, max_size=120),

@@ -30,7 +30,7 @@ MOVE_EXAMPLE = 'meeting move 3 on:"12/01/2024 10:00"'
     "meeting move",
     summary="Move a meeting to a new time; members are told at once",
     usage='meeting move <id> on:"<date time>" [until:<time>|for:<duration>] [place:"..."] '
-    "[confirm:yes]",
+    "[confirm:yes|later]",
     examples=[MOVE_EXAMPLE],
     options={"on", "until", "for", "place", "link", "confirm"},
     writes=True,

@@ -64,7 +64,7 @@ async def load_meeting_group(req: Request, svc: Services) -> Loaded:
     "meeting add",
     summary="Schedule a meeting of a group (staff, or the group's chair or officer)",
     usage='meeting add "Title" group:<name> on:"<date time>" [until:<time>|for:<duration>] '
-    '[place:"..."] [link:<url>] [every:week|fortnight|month|term count:<n>] [confirm:yes]',
+    '[place:"..."] [link:<url>] [every:week|fortnight|month|term count:<n>] [confirm:yes|later]',
     examples=[
         ADD_EXAMPLE,
         'meeting add "Partnership board" group:board on:"12/01/2024 14:00" for:2h every:term',
