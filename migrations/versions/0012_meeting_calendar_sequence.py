@@ -1,7 +1,7 @@
 """meetings: the calendar SEQUENCE, rising on every change a calendar file shows
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 `sequence` keeps counting moves (reminder keys follow it); `calendar_sequence` is iCalendar's
 SEQUENCE (RFC 5545 3.8.7.4), which also rises when the agenda changes, so calendar clients
@@ -11,8 +11,8 @@ replace the event they hold. Existing meetings start from their move count.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
