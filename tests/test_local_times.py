@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.clock import FixedClock
 from bot.dates import clock_changes, format_when, parse_instant, resolve_local
 from bot.errors import UserError
+from bot.terms import default_calendar
 from storage.consultations import Consultation, ScheduledPost
 from storage.meetings import Meeting
 from storage.schedule_times import next_run
@@ -223,15 +224,19 @@ async def test_schedules_read_the_first_time_alike(before_2026: Asker, gap: str,
     assert refused.error and "clocks go forward" in refused.text
     assert await _count(ask, ScheduledPost) == 0
     later = await ask.ok(
-        SAM, f'schedule add "Night post" channel:board on:"{fold} 01:30" every:week confirm:later'
+        SAM,
+        f'schedule add "Night post" channel:board on:"{fold} 01:30" every:week confirm:later '
+        "term-time:no",
     )
     assert "I took the second, 01:30 GMT" in later.text
     assert f"next: {format_when(utc(y, m, d, 1, 30), TZ)}" in later.text
     async with ask.ctx.db.session() as session:
         post = await session.get_one(ScheduledPost, 1)
     assert post.first_at == utc(y, m, d, 1, 30)
-    assert next_run(post, now=utc(y, m, d, 0, 0), tz=TZ) == utc(y, m, d, 1, 30)
-    assert next_run(post, now=utc(y, m, d, 2, 0), tz=TZ) == utc(y, m, d, 1, 30) + timedelta(days=7)
+    terms = default_calendar()
+    assert next_run(post, now=utc(y, m, d, 0, 0), tz=TZ, terms=terms) == utc(y, m, d, 1, 30)
+    after = next_run(post, now=utc(y, m, d, 2, 0), tz=TZ, terms=terms)
+    assert after == utc(y, m, d, 1, 30) + timedelta(days=7)
     edited = await ask(SAM, f'schedule edit 1 on:"{gap} 01:05"')
     assert edited.error and "does not exist" in edited.text
 
