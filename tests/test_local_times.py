@@ -125,6 +125,8 @@ async def test_the_issue_example_is_refused_and_nothing_is_saved(before_2026: As
     assert reply.error
     assert "on:28/03/2027 01:30 does not exist" in reply.text
     assert "00:59 GMT and 02:00 BST" in reply.text
+    # the example names the real night (the router moves only the design's own examples)
+    assert 'Example: on:"28/03/2027 02:00"' in reply.text
     assert await _count(ask, Meeting) == 0
 
 
