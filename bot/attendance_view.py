@@ -7,6 +7,7 @@ neither of them. A reply with a chart is built from one query (see `load`).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,6 +86,14 @@ def change(fx: Figures, code: str, period: str, measure: str) -> str:
     return "no change" if diff == 0 else f"{diff:+} points"
 
 
+def in_year_period(fx: Figures, period: str) -> str:
+    """What an in-year release covers, as recorded on import ("2025/26 to about mid-July 2026",
+    or "2025/26 year to date (about 182 school days per pupil)")."""
+    fig = fx.get(fx.england.code, period)
+    release = fx.releases.get(fig.release_id) if fig else None
+    return release.period if release and release.period else f"{year_label(period)} year to date"
+
+
 def source(fx: Figures, code: str, period: str, settings: Settings) -> str:
     """The line that cites the publication, the period and when it was imported."""
     fig = fx.get(code, period) or fx.get(fx.england.code, period)
@@ -97,7 +106,7 @@ def source(fx: Figures, code: str, period: str, settings: Settings) -> str:
         else ""
     )
     if fx.collection == IN_YEAR:
-        what = release.period if release and release.period else f"{year_label(period)} so far"
+        what = in_year_period(fx, period)
         return f"Source: {where}. Period: {what} ({COLLECTION_NAMES[IN_YEAR]}).{imported}"
     return f"Source: {where}. Period: {year_label(period)} academic year{note}.{imported}"
 
@@ -216,7 +225,7 @@ def headline(fx: Figures, area: Area, period: str) -> str:
         parts.append(text)
     label = year_label(period)
     if fx.collection == IN_YEAR:
-        label += " so far, in-year collection"
+        label = f"{in_year_period(fx, period)} (in-year collection)"
     return f"{area.name}, {phase_name(fx.phase)}, {label}: " + "; ".join(parts)
 
 
@@ -226,9 +235,9 @@ def area_reply(
     period: str,
     settings: Settings,
     *,
-    so_far: str | None = None,
+    so_far: tuple[str, str] | None = None,
 ) -> Reply:
-    """`attendance Sheffield secondary 2018/19`; `so_far` is the in-year line, if any."""
+    """`attendance Sheffield secondary 2018/19`; `so_far` is the in-year line (label, text)."""
     head = headline(fx, area, period)
     fields = [("Core-city rank", rank_text(fx, area, period))]
     if not fx.published(period, "severe_pct"):
@@ -240,7 +249,7 @@ def area_reply(
         if fx.published(period, measure):
             fields.append((label, show(fx, fx.value(area.code, period, measure), unit="n")))
     if so_far:
-        fields.append(("This year so far", so_far))
+        fields.append(so_far)
     if fx.get(area.code, period) is None:
         head = f"DfE published no {phase_name(fx.phase)} figures for {area.name} in {year_label(period)}"
     return Reply(text=head + ".").add(
@@ -251,21 +260,36 @@ def area_reply(
     )
 
 
-def so_far_line(fx: Figures, area: Area, period: str, settings: Settings) -> str:
-    """The in-year line under a census answer: its own collection and period, never mixed."""
-    release = fx.releases.get(f.release_id) if (f := fx.get(fx.england.code, period)) else None
-    what = release.period if release and release.period else f"{year_label(period)} so far"
+def school_year(day: date) -> str:
+    """The academic year (September to August) `day` falls in, as DfE writes it: `202627`."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}{(start + 1) % 100:02d}"
+
+
+def so_far_line(
+    fx: Figures, area: Area, period: str, settings: Settings, *, today: date
+) -> tuple[str, str]:
+    """The in-year line under a census answer, as (label, text): its own collection and period,
+    never mixed. "This year so far" only while `period` is the school year `today` is in; after
+    that the line says which year it is and that the current year has no figures yet."""
+    what = in_year_period(fx, period)
     e = fx.england
 
     def pair(m: str) -> str:
         mine = show(fx, fx.value(area.code, period, m))
         return mine if area == e else f"{mine} (England {show(fx, fx.value(e.code, period, m))})"
 
-    return (
+    text = (
         f"{what}, from schools' daily registers (DfE, Pupil attendance in schools; a different "
         f"collection from the census figures above): overall absence {pair('overall_pct')}, "
         f"persistent absence {pair('pa_pct')}."
     )
+    current = school_year(today)
+    if period == current:
+        return "This year so far", text
+    if period < current:
+        text += f" No in-year figures for {year_label(current)} are loaded yet."
+    return f"In-year figures, {year_label(period)}", text
 
 
 async def area_answer(
@@ -276,8 +300,10 @@ async def area_answer(
     phase: str | None,
     period: str | None,
     example: str,
+    today: date,
 ) -> Reply:
-    """An area's answer; the latest census year also gets the newer in-year figures, if held."""
+    """An area's answer; the latest census year also gets the newer in-year figures, if held
+    (labelled by how they stand to `today`'s school year)."""
     fx, asked, period = await load(
         session, settings, names=[name], phase=phase, period=period, example=example
     )
@@ -296,7 +322,7 @@ async def area_answer(
         except (NotFound, UserError):
             now = None  # no in-year figures held (or none for this phase): the census alone
         if now is not None and latest > period and now.get(asked[0].code, latest):
-            so_far = so_far_line(now, asked[0], latest, settings)
+            so_far = so_far_line(now, asked[0], latest, settings, today=today)
     return area_reply(fx, asked[0], period, settings, so_far=so_far)
 
 

@@ -51,7 +51,13 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
     for name in (home_area(settings), "England"):
         try:
             reply = await area_answer(
-                session, settings, name=name, phase=None, period=None, example=example
+                session,
+                settings,
+                name=name,
+                phase=None,
+                period=None,
+                example=example,
+                today=today,
             )
             break
         except UserError:

@@ -16,7 +16,7 @@ from bot.render.text import render_text
 from bot.reply import Image, Table
 from storage.attendance import import_file, import_shipped
 from storage.attendance_import import round_half_up
-from tests.conftest import Asker
+from tests.conftest import Asker, london
 
 DATA = Path(__file__).resolve().parent.parent / "bot/data/attendance"
 CENSUS = DATA / "absence_nat_reg_la_2015_16_to_2024_25.csv"
@@ -79,6 +79,7 @@ async def test_england_census_figures_match_the_publication(shipped: Asker, year
 async def test_sheffield_defaults_to_latest_census_year_with_this_year_so_far(
     shipped: Asker,
 ) -> None:
+    shipped.ctx.clock.set(london(2026, 6, 15, 9, 0))  # during 2025/26, the in-year file's year
     overall, pa, severe = published()[("Sheffield", "2024/25")]
     e_overall, e_pa, e_severe = published()[("England", "2024/25")]
     reply = await shipped.ok(JO, "attendance Sheffield")
@@ -96,6 +97,17 @@ async def test_sheffield_defaults_to_latest_census_year_with_this_year_so_far(
     assert f"persistent absence {pct(in_pa)} (England {pct(ie_pa)})" in so_far
     # the census answer itself is cited as the census release, not the in-year one
     assert "Pupil absence in schools in England, 2024/25 full-year release" in text
+
+
+async def test_in_year_line_is_not_called_this_year_once_that_year_is_over(
+    shipped: Asker,
+) -> None:
+    shipped.ctx.clock.set(london(2026, 11, 20, 10, 0))  # 2026/27: no in-year file for it yet
+    text = render_text(await shipped.ok(JO, "attendance Sheffield"))
+    assert "This year so far" not in text
+    line = next(line for line in text.splitlines() if "In-year figures, 2025/26" in line)
+    assert "2025/26 to about mid-July 2026, from schools' daily registers" in line
+    assert "No in-year figures for 2026/27 are loaded yet." in line
 
 
 async def test_core_city_ranks_match_a_ranking_of_the_file_itself(shipped: Asker) -> None:
@@ -271,7 +283,7 @@ async def test_a_year_only_the_in_year_collection_holds_is_answered_from_it(ship
     overall, pa = published()[("Sheffield", "2025/26 in-year")]
     reply = await shipped.ok(JO, "attendance Sheffield 2025/26")
     assert reply.text.startswith(
-        "Sheffield, all schools (total), 2025/26 so far, in-year collection"
+        "Sheffield, all schools (total), 2025/26 to about mid-July 2026 (in-year collection):"
     )
     assert f"persistent absence {pct(pa)}" in reply.text
     assert f"overall absence {pct(overall)}" in reply.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.attendance_view import area_answer, compare_reply, home_area, load
+from bot.dates import to_local
 from bot.errors import UserError
 from bot.reply import Reply
 from bot.services import Request, Services
@@ -16,7 +17,7 @@ from storage.attendance_areas import resolve_area
 @commands.command(
     "attendance",
     summary="An area's overall, persistent and severe absence, with England, region and "
-    "core-city rank, and this year so far",
+    "core-city rank, and the in-year figures (this year so far)",
     usage="attendance <area> [phase] [year]",
     examples=[EXAMPLE, "attendance Bristol", "attendance England primary"],
     options=["phase", "year"],
@@ -25,7 +26,13 @@ async def attendance(req: Request, svc: Services) -> Reply:
     rest, phase, year = split_query(req.args, example=EXAMPLE)
     name = " ".join(w for w, _ in rest) or home_area(svc.settings)
     return await area_answer(
-        svc.session, svc.settings, name=name, phase=phase, period=year, example=EXAMPLE
+        svc.session,
+        svc.settings,
+        name=name,
+        phase=phase,
+        period=year,
+        example=EXAMPLE,
+        today=to_local(req.now, svc.tz).date(),
     )
 
 
