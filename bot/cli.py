@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from bot.csvfile import CsvFile
     from storage.db import Database
 
 USER_ERROR = 2
@@ -345,46 +346,40 @@ async def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import csvfile
     from storage.db import Database
 
-    path: Path = args.path
-    if not path.is_file():
-        raise UserError(
-            f"No file at {path}: check the path, for example "
-            f"`partnership-bot import {args.what} ./{args.what}.csv`."
-        )
+    # read first, with the one reader every import uses: a missing or non-UTF-8 file is named
+    # (and how to save CSV UTF-8 from Excel said) before any database is opened or created
+    file = csvfile.read_file(
+        args.path, example=f"partnership-bot import {args.what} ./{args.what}.csv"
+    )
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        return await _import_kind(args, db)
-    except UnicodeDecodeError as exc:
-        # every importer reads UTF-8; Excel's plain "CSV" is Windows-1252
-        raise UserError(
-            f"{path} is not UTF-8 text (byte {exc.start}). In Excel use Save As > "
-            "'CSV UTF-8 (Comma delimited)' and import that file."
-        ) from exc
+        return await _import_kind(args, db, file)
     finally:
         await db.dispose()
 
 
-async def _import_kind(args: argparse.Namespace, db: Database) -> int:
-    """Run the importer for `args.what`; print its report."""
+async def _import_kind(args: argparse.Namespace, db: Database, file: CsvFile) -> int:
+    """Run the importer for `args.what` on the file already read; print its report."""
     if args.what == "attendance":
-        from storage.attendance import import_file  # type: ignore[attr-defined]
+        from storage.attendance import import_file
 
         async with db.session() as session:
-            report = await import_file(session, args.path, source=args.source)
+            report = await import_file(session, file, source=args.source)
     elif args.what == "terms":
         from handlers.terms import import_terms_file
 
         async with db.session() as session:
-            report = await import_terms_file(session, str(args.path))
+            report = await import_terms_file(session, file)
     else:
         from bot import importers
 
         fn = importers.import_people if args.what == "people" else importers.import_organisations
         async with db.session() as session:
-            report = await fn(session, args.path)
+            report = await fn(session, file)
     print(f"{args.what}: {report}")
     return 0
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +9,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import csvfile
+from bot.csvfile import CsvFile
 from bot.errors import UserError
 from bot.parsing import yes_no_word
 from storage import directory as repo
@@ -32,27 +32,10 @@ class ImportReport:
         return f"{self.created} created, {self.updated} updated{extra}"
 
 
-def _rows(path: Path, header: list[str]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        text = path.read_text("utf-8-sig")
-    except FileNotFoundError:
-        raise UserError(f"No file at {path}.") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not a UTF-8 CSV file.") from None
-    reader = csv.DictReader(io.StringIO(text))
-    found = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [h for h in header if h not in found]
-    if missing:
-        raise UserError(
-            f"{path.name}: the header is missing {', '.join(missing)}.",
-            example=",".join(header),
-        )
-    rows = []
-    for line_no, row in enumerate(reader, start=2):
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        if any(clean.values()):
-            rows.append((line_no, clean))
-    return rows
+def _rows(source: CsvFile | Path, header: list[str]) -> list[tuple[int, dict[str, str]]]:
+    example = ",".join(header)
+    file = source if isinstance(source, CsvFile) else csvfile.read_file(source, example=example)
+    return csvfile.rows(file, required=header, example=example)
 
 
 def _flag(value: str, *, line: int, column: str) -> bool | None:
@@ -73,9 +56,12 @@ def _cell(parse: Callable[..., T], *args: Any, line: int) -> T:
         raise UserError(f"Line {line}: {err.message}", example=err.example, hint=err.hint) from None
 
 
-async def import_organisations(session: AsyncSession, path: Path) -> ImportReport:
-    """`name,kind,phase,subscriber,category,maintained`; re-importing updates by name."""
-    rows = _rows(path, ORG_HEADER)
+async def import_organisations(session: AsyncSession, source: CsvFile | Path) -> ImportReport:
+    """`name,kind,phase,subscriber,category,maintained`; re-importing updates by name.
+
+    `source` is a file read with `bot.csvfile` or a path to read with it; UserError (nothing
+    saved) for an unreadable file or any bad row."""
+    rows = _rows(source, ORG_HEADER)
     parsed = []
     for line, row in rows:
         if not row["name"]:
@@ -113,9 +99,12 @@ async def import_organisations(session: AsyncSession, path: Path) -> ImportRepor
     return report
 
 
-async def import_people(session: AsyncSession, path: Path) -> ImportReport:
-    """`name,email,role,organisation,groups` (groups `a;b`, optionally `a:chair`)."""
-    rows = _rows(path, PEOPLE_HEADER)
+async def import_people(session: AsyncSession, source: CsvFile | Path) -> ImportReport:
+    """`name,email,role,organisation,groups` (groups `a;b`, optionally `a:chair`).
+
+    `source` is a file read with `bot.csvfile` or a path to read with it; UserError (nothing
+    saved) for an unreadable file or any bad row."""
+    rows = _rows(source, PEOPLE_HEADER)
     seen: set[str] = set()
     checked = []
     missing: dict[str, tuple[str, list[int]]] = {}  # lower-case name -> (as written, lines)

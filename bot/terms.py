@@ -12,7 +12,6 @@ and `england` (a generic England calendar). Bank holidays come from the `holiday
 
 from __future__ import annotations
 
-import csv
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import holidays
 
+from bot import csvfile
+from bot.csvfile import CsvFile
 from bot.errors import UserError
 
 KINDS = ("term", "half_term", "bank_holiday", "inset", "holiday")
@@ -233,39 +234,48 @@ class Calendars:
         return self._made[organisation_id]
 
 
-def read_periods(source: Path | str | None = None, *, calendar: str = "england") -> list[Period]:
-    """Read `name,start,end,kind[,source][,organisation]` rows from a file; None reads the
-    shipped `calendar`. A row with an `organisation` is that school's own (an academy's terms,
-    its INSET days); without one it is the city's.
+TERMS_HEADER = ("name", "start", "end", "kind")
+TERMS_EXAMPLE = "Autumn 2027,06/09/2027,17/12/2027,term"
 
-    Raises UserError naming the line for a bad date or kind, and OSError for an unreadable file.
+
+def read_periods(
+    source: CsvFile | Path | str | None = None, *, calendar: str = "england"
+) -> list[Period]:
+    """Read `name,start,end,kind[,source][,organisation]` rows (dates UK order or ISO) from a
+    file read with `bot.csvfile` or a path; None reads the shipped `calendar`. A row with an
+    `organisation` is that school's own (an academy's terms, its INSET days); without one it is
+    the city's.
+
+    Raises UserError for an unreadable file (named) or a bad row (its line named).
     """
     if source is None:
         name = f"data/terms_{calendar}.csv"
-        text = resources.files("bot").joinpath(name).read_text("utf-8")
+        data = resources.files("bot").joinpath(name).read_bytes()
+        file = csvfile.from_bytes(data, name=name, example=TERMS_EXAMPLE)
         default_source = f"shipped {calendar} calendar"
     else:
-        text = Path(source).read_text("utf-8-sig")
+        file = (
+            source
+            if isinstance(source, CsvFile)
+            else csvfile.read_file(source, example=TERMS_EXAMPLE)
+        )
         default_source = "imported"
     periods = []
-    for line_no, row in enumerate(csv.DictReader(text.splitlines()), start=2):
-        try:
-            start, end = date.fromisoformat(row["start"]), date.fromisoformat(row["end"])
-        except (KeyError, TypeError, ValueError):
-            raise UserError(
-                f"Line {line_no}: start and end must be dates like 2024-09-03.",
-                example="Autumn 2024,2024-09-03,2024-12-20,term",
-            ) from None
-        kind = (row.get("kind") or "").strip()
+    for line_no, row in csvfile.rows(file, required=TERMS_HEADER[1:], example=TERMS_EXAMPLE):
+        start, end = (
+            csvfile.day(row[c], line=line_no, column=c, example=TERMS_EXAMPLE)
+            for c in ("start", "end")
+        )
+        kind = row["kind"]
         if kind not in KINDS:
             raise UserError(
                 f"Line {line_no}: kind {kind!r} is not one of {', '.join(KINDS)}.",
-                example="Autumn 2024,2024-09-03,2024-12-20,term",
+                example=TERMS_EXAMPLE,
             )
         if end < start:
-            raise UserError(f"Line {line_no}: end is before start.")
-        where = (row.get("source") or "").strip() or default_source
-        label = (row.get("name") or kind).strip()
+            raise UserError(f"Line {line_no}: end is before start.", example=TERMS_EXAMPLE)
+        where = row.get("source") or default_source
+        label = row.get("name") or kind
         if ESTIMATED in where.lower() and ESTIMATED not in label.lower():
             label += " (estimated)"
         organisation = " ".join((row.get("organisation") or "").split())

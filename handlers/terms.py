@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from dateutil.relativedelta import weekday as rweekday
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.csvfile import CsvFile
 from bot.dates import format_date, to_local
 from bot.errors import UserError
 from bot.registry import CommandSet
@@ -283,13 +286,10 @@ async def terms_import(req: Request, svc: Services) -> Reply:
             "Give the CSV file's path.",
             hint="Columns: name,start,end,kind and optionally organisation (a school's own "
             "dates); kind is term, half_term, bank_holiday, inset or holiday; dates like "
-            "2024-09-03.",
+            "05/01/2027 (5 January) or 2027-01-05.",
             example=example,
         )
-    try:
-        periods = read_periods(path)
-    except (OSError, ValueError):  # missing, unreadable, a name too long, a NUL, not text
-        raise UserError(f"I can't read {path[:200]!r} on the server.", example=example) from None
+    periods = read_periods(path)  # bot.csvfile names a missing or unreadable file
     count, schools = await replace_terms(svc.session, periods, example=example)
     first = min(p.start for p in periods)
     last = max(p.end for p in periods)
@@ -301,9 +301,11 @@ async def terms_import(req: Request, svc: Services) -> Reply:
     )
 
 
-async def import_terms_file(session, path: str) -> str:  # type: ignore[no-untyped-def]
-    """`partnership-bot import terms PATH`: the same as the chat command, without a chat."""
-    periods = read_periods(path)
+async def import_terms_file(session: AsyncSession, source: CsvFile | Path | str) -> str:
+    """`partnership-bot import terms PATH`: the same as the chat command, without a chat.
+
+    `source` is a file read with `bot.csvfile` or a path; UserError (nothing saved) otherwise."""
+    periods = read_periods(source)
     count, schools = await replace_terms(
         session, periods, example="partnership-bot import terms /srv/data/terms_2024.csv"
     )

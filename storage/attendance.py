@@ -28,16 +28,17 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot import csvfile
+from bot.csvfile import CsvFile
 from storage.attendance_areas import Area, plain_name
 from storage.attendance_import import (
     ParsedFile,
     Value,
     checksum,
     parse_absence_csv,
-    read_bytes,
     year_label,
 )
-from storage.attendance_shapes import CENSUS, COLLECTION_NAMES, IN_YEAR, SHAPES
+from storage.attendance_shapes import CENSUS, COLLECTION_NAMES, EXAMPLE, IN_YEAR, SHAPES
 from storage.base import Base, JSONType, UTCDateTime, utcnow
 
 # the newest file of each kind, inside the bot package: (path, source, period or None)
@@ -165,7 +166,7 @@ def describe_period(parsed: ParsedFile) -> str:
 
 async def import_file(
     session: AsyncSession,
-    path: Path | str,
+    path: CsvFile | Path | str,
     *,
     source: str | None = None,
     period: str | None = None,
@@ -174,27 +175,26 @@ async def import_file(
 ) -> ImportReport:
     """Import a DfE attendance CSV of any known shape: validated first, then bulk-inserted.
 
-    Nothing is saved on error (UserError). `period` overrides the period worked out from the file
+    `path` is read with `bot.csvfile` (or is a file it read). Nothing is saved on error (UserError). `period` overrides the period worked out from the file
     (for an in-year file, say to which date it runs). `progress` True reports to stderr for a
     large file; a stream reports there; None is silent.
     """
-    path = Path(path)
-    data = read_bytes(path)
+    file = path if isinstance(path, CsvFile) else csvfile.read_file(path, example=EXAMPLE)
     known = await session.scalar(
-        select(AttendanceRelease).where(AttendanceRelease.checksum == checksum(data))
+        select(AttendanceRelease).where(AttendanceRelease.checksum == checksum(file.data))
     )
     if known is not None:
         return ImportReport(
             known.id, known.source, known.release, known.span, known.rows, unchanged=True
         )
-    parsed = parse_absence_csv(data, name=path.name)
+    parsed = parse_absence_csv(file)
     stream = sys.stderr if progress is True else None if isinstance(progress, bool) else progress
     return await save_release(
         session,
         parsed,
         source=source,
         period=period,
-        file_name=path.name,
+        file_name=file.name,
         now=now,
         progress=stream,
     )

@@ -6,18 +6,19 @@ the exact text DfE published, or a symbol (`c`, `x`, `z`, `low`, `:`, `~`) kept 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
+from bot import csvfile
+from bot.csvfile import CsvFile
 from bot.errors import UserError
 from storage.attendance_shapes import (
     CENSUS,
+    EXAMPLE,
     LA_CODE_COLUMNS,
     PHASE_COLUMNS,
     SHAPES,
@@ -114,28 +115,22 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or a clear error naming the path."""
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise UserError(
-            f"Cannot read {path}: {exc.strerror or exc}.",
-            example="partnership-bot import attendance absence_nat_reg_la.csv",
-        ) from None
-
-
-def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
+def parse_absence_csv(source: bytes | CsvFile, *, name: str = "the file") -> ParsedFile:
     """Validate and read a DfE attendance CSV (any shape in `SHAPES`) into rows for a bulk insert.
 
-    The shape is told from the header; UserError (nothing saved) for another shape, a missing
-    column, a bad time_period or a row without an area. Numbers are kept as the exact text.
+    `source` is a file read with `bot.csvfile` or its bytes (decoded by it: UTF-8 with or without
+    a BOM, any line endings). The shape is told from the header; UserError (nothing saved) for
+    another encoding, another shape, a missing column, a bad time_period or a row without an
+    area. Numbers are kept as the exact text.
     """
     import pandas as pd
 
-    header = data[:4096].decode("utf-8-sig", errors="replace").splitlines()[:1]
-    columns = next(csv.reader(header), [])
-    shape = detect(columns, name)
+    if isinstance(source, CsvFile):
+        file = source
+    else:
+        file = csvfile.from_bytes(source, name=name, example=EXAMPLE)
+    name = file.name
+    shape = detect(csvfile.header(file), name)
     wanted = {
         *shape.required,
         *PHASE_COLUMNS,
@@ -149,13 +144,12 @@ def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
     }
     try:
         df = pd.read_csv(
-            io.BytesIO(data),
+            io.StringIO(file.text),
             dtype=str,
             keep_default_na=False,
-            encoding="utf-8-sig",
             usecols=lambda c: c.strip().lower() in wanted,
         )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, pd.errors.ParserError) as exc:
         raise UserError(
             f"{name} is not a readable CSV file ({str(exc).splitlines()[0][:120]}).",
             hint="Use the DfE open-data CSV for pupil absence (national, regional, LA rows).",
@@ -258,7 +252,7 @@ def parse_absence_csv(data: bytes, *, name: str = "the file") -> ParsedFile:
     return ParsedFile(
         rows=rows,
         periods=sorted(out["time_period"].unique().tolist()),
-        checksum=checksum(data),
+        checksum=checksum(file.data),
         skipped=skipped,
         duplicates=before - len(out),
         phases=phases,
