@@ -193,12 +193,14 @@ def trend_image(fx: Figures, asked: list[Area], period: str, settings: Settings)
         + (f" {gaps}." if gaps else "")
     )
     note = source(fx, fx.england.code, period, settings).removeprefix("Source: ")
+    home = next((a.name for a in asked if a.name.startswith(home_area(settings))), None)
     png = trend_chart(
         title=title,
         years=ticks,
         series=panels[0][1],
         lower=panels[1] if severe else None,
         note=" ".join(filter(None, [note, gaps])),
+        highlight=home or asked[0].name,  # the partnership's own area, whichever order asked
     )
     return Image(alt=alt, data=png, title=title)
 
@@ -391,16 +393,21 @@ def core_cities_reply(fx: Figures, period: str, settings: Settings) -> Reply:
         for a in ordered
         if (n := fx.number(a.code, period, "pa_pct")) is not None
     ]
-    england = fx.number(fx.england.code, period, "pa_pct")
     title = f"Persistent absence in the core cities, {phase_name(fx.phase)}, {year_label(period)}"
     alt = "Bar chart, lowest first: " + "; ".join(f"{n} {v:.1f}%" for n, v in bars)
-    if england is not None:
-        alt += f". England {round_half_up(england)}%."
+    references = []
+    region = fx.areas.get(home.region_code) if home and home.region_code else None
+    for area in (fx.england, region):
+        value = fx.number(area.code, period, "pa_pct") if area else None
+        if area and value is not None:
+            references.append((area.name, float(round_half_up(value))))
+    if references:
+        alt += ". Reference lines: " + "; ".join(f"{n} {v:.1f}%" for n, v in references) + "."
     png = ranked_bar_chart(
         title=title,
         bars=bars,
         highlight=home.name if home else None,
-        reference=("England", float(round_half_up(england))) if england is not None else None,
+        references=references,
         note=source(fx, fx.england.code, period, settings).removeprefix("Source: "),
     )
     return Reply(text=head).add(

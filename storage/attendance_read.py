@@ -167,7 +167,9 @@ async def load_figures(
             hint="Phases: " + ", ".join(available) + ".",
             example="attendance Sheffield secondary 2018/19",
         )
-    regions = {a.region_code for a in asked if a.region_code}
+    # the regions of the areas asked about and of the core cities (the partnership's own
+    # region is a reference line in the core-cities chart)
+    regions = {a.region_code for a in [*asked, *core] if a.region_code}
     codes = {england.code, *regions, *(a.code for a in asked), *(a.code for a in core)}
     by_collection: dict[str, dict[str, dict[str, AttendanceFigure]]] = {}
     for fig in await repo.figures(session, codes=sorted(codes), phase=phase):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import png_title, ranked_bar_chart, trend_chart
+from bot.charts import HIGHLIGHT, REFERENCE_STYLES, png_title, ranked_bar_chart, trend_chart
 from bot.render.html import render_html
 from bot.reply import Image, Reply
 from tests.test_attendance_import import REAL
@@ -43,7 +43,7 @@ def test_bar_chart_is_a_png_with_its_title() -> None:
         title=title,
         bars=[("Manchester", 10.7), ("Sheffield", 13.0), ("Bristol City of", 13.7)],
         highlight="Sheffield",
-        reference=("England", 10.9),
+        references=[("England", 10.9)],
     )
     assert png.startswith(PNG) and png_title(png) == title
     other = ranked_bar_chart(title="Another", bars=[("Leeds", 11.5)])
@@ -96,3 +96,84 @@ def test_cli_import_reports_and_names_a_missing_column(
     # it names the columns of both shapes it reads
     for column in ("sess_overall_percent", "overall_absence_perc", "country_code", "school_type"):
         assert column in err
+
+
+def _pixels(png: bytes):  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image as PILImage
+
+    return PILImage.open(io.BytesIO(png)).convert("RGB")
+
+
+def _near(colour: tuple[int, int, int], hex_colour: str, tolerance: int = 40) -> bool:
+    want = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return sum(abs(a - b) for a, b in zip(colour, want, strict=True)) <= tolerance
+
+
+def _where(png: bytes, hex_colour: str) -> list[tuple[int, int]]:
+    image = _pixels(png)
+    width, height = image.size
+    data = image.load()
+    return [
+        (x, y)
+        for y in range(height)
+        for x in range(width)
+        if _near(data[x, y], hex_colour)  # type: ignore[index]
+    ]
+
+
+def _foot_has_ink(png: bytes, rows: int = 8) -> bool:
+    """Anything but white in the bottom `rows` of the image (where the source is printed)."""
+    image = _pixels(png)
+    width, height = image.size
+    data = image.load()
+    return any(
+        sum(data[x, y]) < 600  # type: ignore[index, arg-type]
+        for y in range(height - rows, height)
+        for x in range(width)
+    )
+
+
+@pytest.mark.parametrize("kind", ["trend", "bars"])
+def test_the_source_and_period_are_printed_in_the_image_at_readable_size(kind: str) -> None:
+    note = "DfE, Pupil absence in schools in England, 2024/25. Period: 2024/25 academic year."
+
+    def draw(with_note: str | None) -> bytes:
+        if kind == "trend":
+            return trend_chart(
+                title="t",
+                years=["2023/24", "2024/25"],
+                series=[("Sheffield", [22.7, 21.3])],
+                note=with_note,
+            )
+        return ranked_bar_chart(title="b", bars=[("Sheffield", 21.3)], note=with_note)
+
+    cited, bare = draw(note), draw(None)
+    assert _foot_has_ink(cited) and not _foot_has_ink(bare)
+    width, _ = size(cited)
+    assert width >= 640  # shown at chat width without shrinking the text below legibility
+
+
+def test_the_home_area_is_the_bold_red_line_whichever_order_it_is_asked_in() -> None:
+    years = ["2022/23", "2023/24", "2024/25"]
+    series = [("Leeds", [30.0, 30.0, 30.0]), ("Sheffield", [10.0, 10.0, 10.0])]
+    default = trend_chart(title="t", years=years, series=series)
+    home = trend_chart(title="t", years=years, series=series, highlight="Sheffield")
+    top = sum(y for _, y in _where(default, HIGHLIGHT)) / len(_where(default, HIGHLIGHT))
+    bottom = sum(y for _, y in _where(home, HIGHLIGHT)) / len(_where(home, HIGHLIGHT))
+    assert bottom > top + 50  # red runs along Sheffield's (lower) line, not Leeds's
+
+
+def test_bar_chart_reference_lines_are_drawn_and_the_home_bar_is_red() -> None:
+    bars = [("Manchester", 18.8), ("Sheffield", 21.3), ("Bristol", 22.2)]
+    plain = ranked_bar_chart(title="b", bars=bars)
+    marked = ranked_bar_chart(
+        title="b",
+        bars=bars,
+        highlight="Sheffield",
+        references=[("England", 18.1), ("Yorkshire and the Humber", 19.3)],
+    )
+    assert not _where(plain, HIGHLIGHT) and _where(marked, HIGHLIGHT)
+    for colour, _ in REFERENCE_STYLES[:2]:  # England's line and the region's, each its own
+        assert len(_where(marked, colour)) > len(_where(plain, colour)) + 50

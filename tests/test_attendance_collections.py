@@ -137,6 +137,15 @@ async def test_core_city_ranks_match_a_ranking_of_the_file_itself(shipped: Asker
     assert "2024/25" in reply.text and "severe absence" in reply.text
 
 
+async def test_core_cities_chart_has_england_and_the_home_region_as_reference_lines(
+    shipped: Asker,
+) -> None:
+    reply = await shipped.ok(JO, "attendance core-cities")
+    [chart] = [e for e in reply.elements if isinstance(e, Image)]
+    e_pa = published()[("England", "2024/25")][1]
+    assert f"Reference lines: England {pct(e_pa)}; Yorkshire and the Humber " in chart.alt
+
+
 async def test_compare_shows_severe_absence(shipped: Asker) -> None:
     reply = await shipped.ok(JO, "attendance compare Sheffield Leeds")
     severe = published()[("Sheffield", "2024/25")][2]
