@@ -84,10 +84,13 @@ async def _what_was_saved(db: Database, kind: str) -> object:
         if kind == "people":
             person = await person_by_email(session, "zoe@stmarys.sch.uk")
             return person.name if person else None
-        if kind == "terms":
+        if kind == "terms":  # the school year the file gives (it replaces only that year)
             cal = await term_calendar(session, "sheffield")
+            year = (date(2026, 9, 1), date(2027, 8, 31))
             return sorted(
-                (p.name, p.start, p.end) for p in cal.periods if p.kind in ("term", "inset")
+                (p.name, p.start, p.end)
+                for p in cal.periods
+                if p.kind in ("term", "inset") and year[0] <= p.start <= year[1]
             )
         rows = await session.scalars(
             select(AttendanceFigure).where(
