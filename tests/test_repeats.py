@@ -108,3 +108,11 @@ async def test_the_schedule_form_offers_the_term_repeats_and_the_pause(ask: Aske
     values = {"text": "Rota", "channel": "board", "on": "Mon 09:00", "every": "week"}
     reply = await ask.ok(STAFF, form.to_command(values | {"term-time": "no"}))
     assert "every week;" in reply.text and "in term time" not in reply.text
+
+
+async def test_plain_english_every_term_is_read_as_the_termly_repeat(ask: Asker) -> None:
+    reply = await ask(STAFF, 'post "Welcome back" to the board channel every term at 9')
+    assert reply.read_as == 'schedule add "Welcome back" channel:board on:09:00 every:term'
+    assert "Scheduled post" not in reply.text  # a write is only proposed
+    half = await ask(STAFF, 'post "Returns due" to the board channel every half term at 8:30')
+    assert half.read_as and half.read_as.endswith("every:half-term")

@@ -295,14 +295,18 @@ async def schedule_add(ctx: Context) -> str | None:
     if m is None or group is None:
         return None
     every = re.search(
-        r"\bevery (day|week|fortnight|month|monday|tuesday|wednesday|thursday|friday)\b", ctx.s
+        r"\bevery (half[- ]?term|term|day|week|fortnight|month|monday|tuesday|wednesday|thursday"
+        r"|friday)\b",
+        ctx.s,
     )
     day = re.search(r"\b(mon|tue|wed|thu|fri)\w*day\b", ctx.s)
     when = " ".join(x for x in (DAYS[day.group(1)] if day else None, slots.clock_time(ctx.s)) if x)
     repeat = None
     if every:
+        word = every.group(1).replace(" ", "-")
+        word = "half-term" if word.startswith("half") else word
         repeat = (
-            every.group(1) if every.group(1) in ("day", "week", "fortnight", "month") else "week"
+            word if word in ("day", "week", "fortnight", "month", "term", "half-term") else "week"
         )
     return f"schedule add {q(m.group(1))} channel:{group}" + opt("on", when) + opt("every", repeat)
 
