@@ -44,7 +44,21 @@ TERM_WORDS = {
     "next half term": "next_half_term",
     "start of next term": "start_of_next_term",
     "next term": "start_of_next_term",
+    "before half term": "end_of_half_term",
+    "by half term": "end_of_half_term",
+    "half term": "end_of_half_term",
 }
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+} | {"sept": 9}
+# "end of Nov", "the end of November 2024", "end of the month", "end of next week": minutes
+# give due dates like this, and dateparser reads none of them
+END_OF_RE = re.compile(
+    r"^(?:the )?end of (?:the )?(?:(?P<which>this |next )?(?P<span>week|month)"
+    r"|(?P<month>[a-z]+)(?: (?P<year>\d{4}))?)$"
+)
 
 
 def _real_date(y: int, m: int, d: int, original: str) -> date:
@@ -134,6 +148,9 @@ def parse_local(
             if rest:
                 return datetime.combine(day, parse_time(rest)), True
             return datetime.combine(day, default_time or time(0, 0)), False
+    end_of = _end_of(lowered, now_local.date())
+    if end_of is not None:
+        return datetime.combine(end_of, default_time or time(0, 0)), False
     if len(text) > 60:
         raise UserError("That date is too long to read.", example=DATE_EXAMPLE)
     parsed = _from_words(text, now_local)
@@ -189,6 +206,32 @@ def dated_example(
         if is_school_day is None or all(is_school_day(d) for d in days_in(moved)):
             return moved
     return shifted(weeks)
+
+
+def _end_of(lowered: str, today: date) -> date | None:
+    """The last day of a named month (the next one to end, or of the year given), the Friday of
+    this or next week, or the last day of this or next month; None when `lowered` is not one."""
+    match = END_OF_RE.match(lowered)
+    if match is None:
+        return None
+    if match["span"] == "week":
+        friday = today + timedelta(days=4 - today.weekday())
+        if friday < today:  # said at the weekend: the coming Friday
+            friday += timedelta(weeks=1)
+        return friday + timedelta(weeks=1 if match["which"] == "next " else 0)
+    if match["span"] == "month":
+        first = today.replace(day=1)
+        if match["which"] == "next ":
+            first = (first + timedelta(days=32)).replace(day=1)
+        return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    month = MONTHS.get(match["month"] or "")
+    if month is None:
+        return None
+    year = int(match["year"]) if match["year"] else today.year
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    if not match["year"] and last < today:
+        last = date(year + 1, month, calendar.monthrange(year + 1, month)[1])
+    return last
 
 
 def local_to_utc(local: datetime, tz: ZoneInfo) -> datetime:

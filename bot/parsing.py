@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from bot.errors import UserError
 
 MAX_COMMAND_LENGTH = 4000
+# commands whose text is a whole document pasted in: a page of minutes runs to 15,000 characters
+LONG_COMMANDS = {"minutes": 20_000}
 QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "\u201d": "\u201d"}
 KEY_RE = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.DOTALL)
 EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -127,11 +129,15 @@ def tokenize(text: str) -> list[Token]:
 
 
 def split_command(text: str) -> list[Token]:
-    """Validate size and characters, then tokenize."""
-    if len(text) > MAX_COMMAND_LENGTH:
+    """Validate size and characters, then tokenize. The size limit is MAX_COMMAND_LENGTH, or
+    the longer one of a command in LONG_COMMANDS (its name first, after any `/partnership`)."""
+    head = text[:40].lstrip().lstrip("/").split(None, 2)
+    if head and head[0].lower() in ("partnership", "@partnership-bot"):
+        head = head[1:]
+    limit = LONG_COMMANDS.get(head[0].lower(), MAX_COMMAND_LENGTH) if head else MAX_COMMAND_LENGTH
+    if len(text) > limit:
         raise UserError(
-            f"That message is {len(text)} characters; commands can be at most "
-            f"{MAX_COMMAND_LENGTH}.",
+            f"That message is {len(text)} characters; commands can be at most {limit}.",
             hint="Put long text in a document and share the link.",
             example="papers 3 add https://example.org/paper.pdf",
         )

@@ -209,7 +209,8 @@ POLICY: dict[str, Rule] = {
     # list: anyone; add: a member; remove another's item: the organiser
     "agenda": _rule(EVERYONE, OWN_GROUP, remove_anothers_item=GROUP_OFFICER),
     "papers": _rule(EVERYONE, OWN_GROUP),  # list: anyone
-    "minutes": _rule(EVERYONE, GROUP_OFFICER),
+    "minutes": _rule(EVERYONE, GROUP_OFFICER),  # reading: anyone; record, confirm, approve
+    "meeting record": _rule(EVERYONE, GROUP_OFFICER),  # reading: anyone; recording: organisers
     "meeting ics": _rule(EVERYONE),
     "calendar": _rule(EVERYONE),
     "terms": _rule(EVERYONE),

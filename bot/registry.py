@@ -34,7 +34,8 @@ Listener = Callable[..., Awaitable[list["Element"]]]
 MINUTES_RECORDED = "minutes.recorded"
 EVENTS = {
     # name: the keyword data emitted with it
-    MINUTES_RECORDED: "meeting_id: int, group_id: int, text: str (the minutes just added)",
+    MINUTES_RECORDED: "meeting_id: int, group_id: int, text: str (the minutes just saved), "
+    "actions: list[bot.minutes.ReadAction] (read from them and confirmed by the organiser)",
 }
 
 EVERYONE = frozenset({"admin", "staff", "member", "head"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.dates import format_duration, parse_duration
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
@@ -96,9 +98,10 @@ async def load_group(req: Request, svc: Services) -> Loaded:
 @commands.command(
     "group",
     summary="A group's members and settings (chairs and staff can set reminders and channels)",
-    usage="group <name> [reminders:7d,1d,day@08:00] [slack:<channel id>] [teams:<channel id>]",
+    usage="group <name> [reminders:7d,1d,day@08:00] [slack:<channel id>] [teams:<channel id>] "
+    "[action-due:2w]",
     examples=["group attendance", "group attendance reminders:7d,1d"],
-    options={"reminders", "slack", "teams"},
+    options={"reminders", "slack", "teams", "action-due"},
     loads=load_group,
     writes=True,
 )
@@ -109,6 +112,18 @@ async def group(req: Request, svc: Services) -> Reply:
         if "reminders" in req.args.options:
             g.reminders = parse_reminders(req.args.options["reminders"])
             changed.append(f"reminders: {g.reminders}")
+        if "action-due" in req.args.options:
+            # how long an action from the group's minutes has when the minutes give no date
+            due = parse_duration(req.args.options["action-due"])
+            if not timedelta(days=1) <= due <= timedelta(weeks=26):
+                raise UserError(
+                    "action-due: is how long an action from the minutes has when they give no "
+                    "date: between 1d and 26w.",
+                    example=f"group {g.name} action-due:2w",
+                    field="action-due",
+                )
+            g.action_due = format_duration(due)
+            changed.append(f"actions from minutes with no date: due {g.action_due} after")
         for platform in ("slack", "teams"):
             if platform in req.args.options:
                 g.channels = {**(g.channels or {}), platform: req.args.options[platform]}
@@ -126,7 +141,12 @@ async def group(req: Request, svc: Services) -> Reply:
     reply.add(
         Section(
             text=g.description or "",
-            fields=[("Kind", g.kind), ("Reminders", g.reminders), ("Members", str(len(members)))],
+            fields=[
+                ("Kind", g.kind),
+                ("Reminders", g.reminders),
+                ("Actions from minutes with no date", f"due {g.action_due} after the meeting"),
+                ("Members", str(len(members))),
+            ],
         ),
         Table(columns=["name", "role", "organisation"], rows=rows),
         Actions(

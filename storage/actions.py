@@ -12,10 +12,31 @@ from sqlalchemy import ColumnElement, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bot.dates import format_date
 from storage.base import Base, UTCDateTime, utcnow
 from storage.directory import FactColumns, Group, Person, group_role_of
 
 STATUSES = ("open", "done", "dropped")
+
+
+def status_label(action: Action, today: date) -> str:
+    """How an action stands, in words a chair would use (lists, cards, matters arising)."""
+    if action.status == "done":
+        return "done"
+    if action.status == "dropped":
+        return "dropped"
+    days = (action.due_on - today).days
+    if days < 0:
+        label = f"overdue {-days} day{'s' if days != -1 else ''}"
+    elif days == 0:
+        label = "due today"
+    elif days == 1:
+        label = "due tomorrow"
+    else:
+        label = "open"
+    if action.snoozed_until and action.snoozed_until > today:
+        label += f", snoozed to {format_date(action.snoozed_until)}"
+    return label
 
 
 class Action(Base):
@@ -180,5 +201,21 @@ async def closed_since(session: AsyncSession, *, group_id: int, since: datetime)
             Action.closed_at >= since,
         )
         .order_by(Action.closed_at, Action.id)
+    )
+    return list(rows)
+
+
+async def arising_for_groups(session: AsyncSession, group_ids: list[int]) -> list[Action]:
+    """Open actions of these groups that came from a meeting (matters arising), by due date."""
+    if not group_ids:
+        return []
+    rows = await session.scalars(
+        select(Action)
+        .where(
+            Action.group_id.in_(group_ids),
+            Action.meeting_id.is_not(None),
+            Action.status == "open",
+        )
+        .order_by(Action.due_on, Action.id)
     )
     return list(rows)

@@ -110,6 +110,8 @@ class Group(Base):
     description: Mapped[str | None] = mapped_column(String(2000))
     channels: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     reminders: Mapped[str] = mapped_column(String(200), default="7d,1d,day@08:00")
+    # how long an action from the group's minutes has when the minutes give no date
+    action_due: Mapped[str] = mapped_column(String(20), default="2w")
 
     # not loaded with every group (that would pull every member on each query); use members_of
     memberships: Mapped[list[Membership]] = relationship(

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dates import ClockChange, clock_changes
 from storage import meetings as repo
 from storage.directory import Person
+from storage.meeting_record import matters_arising, records_of
 
 if TYPE_CHECKING:
     from icalendar import Calendar, Event, Timezone
@@ -159,8 +160,11 @@ def meeting_event(
     now: datetime,
     agenda: list[str] | None = None,
     attendee: Person | None = None,
+    arising: list[str] | None = None,
+    record: list[str] | None = None,
 ) -> Event:
-    """One VEVENT: times in `tz`, CANCELLED when cancelled, the agenda in the description.
+    """One VEVENT: times in `tz`, CANCELLED when cancelled; the description holds the agenda
+    (headed by the matters arising) and the meeting's record (storage.meeting_record).
 
     DTSTAMP is `now` (when the file is made, as RFC 5545 asks of a file with a METHOD);
     `attendee` is named on a cancellation (RFC 5546 asks a CANCEL to name who it cancels for).
@@ -189,9 +193,14 @@ def meeting_event(
     lines = [f"{meeting.group.title} (meeting #{meeting.id})"]
     if meeting.link:
         lines.append(f"Online: {meeting.link}")
-    if agenda:
+    if agenda or arising:
         lines.append("Agenda:")
+    if arising:
+        lines.append("Matters arising (open actions from earlier meetings):")
+        lines.extend(f"- {line}" for line in arising)
+    if agenda:
         lines.extend(f"{n}. {title}" for n, title in enumerate(agenda, start=1))
+    lines.extend(record or [])
     event.add("description", _text("\n".join(lines)))
     return event
 
@@ -204,9 +213,11 @@ def build_calendar(
     now: datetime,
     method: str = "PUBLISH",
     attendee: Person | None = None,
+    notes: dict[int, tuple[list[str], list[str]]] | None = None,
 ) -> str:
     """A VCALENDAR with one VEVENT per meeting and the VTIMEZONE they need, as text with CRLF
-    line ends and lines folded at 75 octets (icalendar does both)."""
+    line ends and lines folded at 75 octets (icalendar does both); `notes` gives a meeting's
+    matters arising and record lines by id (`describe`)."""
     from icalendar import Calendar, vDuration  # see meeting_event
 
     cal: Calendar = Calendar()
@@ -225,21 +236,49 @@ def build_calendar(
     days = [m.starts_at.astimezone(tz).date() for m, _ in meetings] or [now.astimezone(tz).date()]
     cal.add_component(vtimezone(tz, first=min(days), last=max(days)))
     for meeting, agenda in meetings:
-        cal.add_component(meeting_event(meeting, tz, now=now, agenda=agenda, attendee=attendee))
+        arising, record = (notes or {}).get(meeting.id, ([], []))
+        cal.add_component(
+            meeting_event(
+                meeting,
+                tz,
+                now=now,
+                agenda=agenda,
+                attendee=attendee,
+                arising=arising,
+                record=record,
+            )
+        )
     return cal.to_ical().decode("utf-8")
+
+
+async def describe(
+    session: AsyncSession, meetings: list[Meeting], *, tz: ZoneInfo, now: datetime
+) -> dict[int, tuple[list[str], list[str]]]:
+    """Each meeting's matters arising and record as description lines, batched."""
+    today = now.astimezone(tz).date()
+    arising = await matters_arising(session, meetings, today=today, now=now)
+    records = await records_of(session, meetings, tz=tz, now=now)
+    return {m.id: ([a.line() for a in arising[m.id]], records[m.id].lines()) for m in meetings}
 
 
 async def meeting_ics(
     session: AsyncSession, meeting: Meeting, tz: ZoneInfo, *, now: datetime, person: Person
 ) -> str:
-    """One meeting's calendar file, with its agenda, for `person`. A cancelled meeting's file
-    cancels it (METHOD:CANCEL) in the calendar it was imported into."""
+    """One meeting's calendar file, with its agenda and record, for `person`. A cancelled
+    meeting's file cancels it (METHOD:CANCEL) in the calendar it was imported into."""
     agenda = [i.title for i in await repo.agenda_of(session, meeting.id)]
+    notes = await describe(session, [meeting], tz=tz, now=now)
     if meeting.cancelled:
         return build_calendar(
-            [(meeting, agenda)], tz, name=meeting.title, now=now, method="CANCEL", attendee=person
+            [(meeting, agenda)],
+            tz,
+            name=meeting.title,
+            now=now,
+            method="CANCEL",
+            attendee=person,
+            notes=notes,
         )
-    return build_calendar([(meeting, agenda)], tz, name=meeting.title, now=now)
+    return build_calendar([(meeting, agenda)], tz, name=meeting.title, now=now, notes=notes)
 
 
 async def personal_feed(
@@ -249,7 +288,10 @@ async def personal_feed(
     rows = await repo.feed_for_person(session, person_id=person.id, since=now - FEED_PAST)
     agendas = await repo.agenda_titles(session, [m.id for m in rows])
     items = [(m, agendas[m.id]) for m in rows]
-    return build_calendar(items, tz, name=f"Partnership meetings ({person.name})", now=now)
+    notes = await describe(session, rows, tz=tz, now=now)
+    return build_calendar(
+        items, tz, name=f"Partnership meetings ({person.name})", now=now, notes=notes
+    )
 
 
 def feed_url(base: str, token: str) -> str:

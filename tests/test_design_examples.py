@@ -43,7 +43,7 @@ EXAMPLES = [
     (HEAD, 'apologies 3 "Ofsted visit"', "#3"),
     (STAFF, 'meeting move 3 on:"12/01/2024 10:00"', "12 Jan 2024"),
     (STAFF, 'agenda 3 add "Persistent absence: core cities comparison"', "#3"),
-    (STAFF, 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"', "captured"),
+    (STAFF, 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"', "Jo Bloggs: Circulate"),
     (
         CHAIR,
         'action add "Circulate PA figures to heads" owner:@jo due:12/01/2024 group:attendance',

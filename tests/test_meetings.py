@@ -43,7 +43,10 @@ async def test_design_examples_run_as_written(ask: Asker) -> None:
     )
     assert "1. Persistent absence: core cities comparison" in agenda
 
-    minutes = await ask.ok(SAM, 'minutes 1 "ACTION: @jo circulate PA figures by 12/01/2024"')
+    preview = await ask.ok(SAM, 'minutes 1 "ACTION: @jo circulate PA figures by 12/01/2024"')
+    assert "nothing is saved until you confirm" in preview.text
+    assert "Jo Bloggs: Circulate PA figures, due Fri 12 Jan 2024" in render_text(preview)
+    minutes = await ask.ok(SAM, preview.buttons[0].command)  # Save minutes
     assert "Saved minutes for meeting #1" in minutes.text
 
     organiser_view = render_text(await ask.ok(SAM, "meeting 1"))
@@ -150,7 +153,7 @@ async def test_agenda_papers_and_minutes(ask: Asker) -> None:
     assert "Added paper #1" in added.text
     assert "PA paper: https://example.org/pa.pdf" in render_text(await ask.ok(JO, "meeting 1"))
     assert (await ask(JO, "minutes 1")).error  # none yet
-    await ask.ok(SAM, 'minutes 1 "Agreed the PA plan."')
+    await ask.ok(SAM, 'minutes 1 "Agreed the PA plan." confirm:yes')
     assert "Agreed the PA plan." in render_text(await ask.ok(JO, "minutes 1"))
 
 

@@ -41,6 +41,7 @@ PROBES = {
     "agenda": 'agenda {meeting} add "Probe item"',
     "papers": "papers {meeting} add https://example.org/paper.pdf",
     "minutes": 'minutes {meeting} "Probe minutes"',
+    "meeting record": "meeting record {meeting} present:@dan",
     "action add": 'action add "Probe" owner:@dan due:12/01/2024 group:{group}',
     "action": "action {action}",
     "actions": "actions group:{group}",

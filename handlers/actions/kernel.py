@@ -19,7 +19,7 @@ from bot.services import Request, Services
 from handlers.terms import deadline_note
 from storage import actions as repo
 from storage import directory
-from storage.actions import Action
+from storage.actions import Action, status_label
 from storage.directory import Person
 from storage.outbox import enqueue, person_target
 from storage.system import term_calendar
@@ -33,26 +33,6 @@ def command_set() -> CommandSet:
 def today_in(req: Request, svc: Services) -> date:
     """The partnership's calendar date at the moment of the request."""
     return req.now.astimezone(svc.tz).date()
-
-
-def status_label(action: Action, today: date) -> str:
-    """How an action stands, in words a chair would use."""
-    if action.status == "done":
-        return "done"
-    if action.status == "dropped":
-        return "dropped"
-    days = (action.due_on - today).days
-    if days < 0:
-        label = f"overdue {-days} day{'s' if days != -1 else ''}"
-    elif days == 0:
-        label = "due today"
-    elif days == 1:
-        label = "due tomorrow"
-    else:
-        label = "open"
-    if action.snoozed_until and action.snoozed_until > today:
-        label += f", snoozed to {format_date(action.snoozed_until)}"
-    return label
 
 
 def action_table(actions: list[Action], today: date, *, title: str | None = None) -> Table:

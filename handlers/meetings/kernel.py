@@ -29,6 +29,7 @@ from handlers.terms import closed_note
 from storage import directory
 from storage import meetings as repo
 from storage.meeting_notices import rsvp_buttons, when_text
+from storage.meeting_record import matters_arising, record_of
 from storage.meetings import Meeting
 
 
@@ -208,6 +209,26 @@ def check_school_day(cal: TermCalendar, day: date, *, confirmed: bool, example: 
         )
 
 
+async def agenda_lines(req: Request, svc: Services, meeting: Meeting) -> list[str]:
+    """The agenda as people read it: first the previous meeting's minutes to approve and the
+    matters arising (open actions from the group's earlier meetings, with owner and status),
+    then the numbered items (with owners)."""
+    today = req.now.astimezone(svc.tz).date()
+    arising = (await matters_arising(svc.session, [meeting], today=today, now=req.now))[meeting.id]
+    lines = []
+    previous = await repo.previous_of_group(svc.session, meeting=meeting)
+    if previous and previous.minutes and previous.minutes_approved_at is None:
+        lines.append(f"Minutes of meeting #{previous.id} ({previous.title}): to approve")
+    if arising:
+        lines.append("Matters arising (open actions from earlier meetings):")
+        lines.extend(f"- {a.line()}" for a in arising)
+    items = await repo.agenda_of(svc.session, meeting.id)
+    lines.extend(
+        f"{i.position}. {i.title}" + (f" ({i.owner.name})" if i.owner else "") for i in items
+    )
+    return lines
+
+
 def confirmed(req: Request) -> bool:
     """Whether the asker said `confirm:yes` (booking on a holiday or weekend); `confirm:later`
     (the second of a repeated hour, always on a Sunday night) confirms too."""
@@ -237,15 +258,16 @@ async def meeting_card(req: Request, svc: Services, meeting: Meeting) -> Reply:
         fields.append(("Your reply", mine + (f" ({own.reason})" if own.reason else "")))
     reply = Reply(text=f"Meeting #{meeting.id}: {meeting.title}")
     reply.add(Section(fields=fields))
-    agenda = await repo.agenda_of(svc.session, meeting.id)
+    agenda = await agenda_lines(req, svc, meeting)
     if agenda:
-        lines = [
-            f"{i.position}. {i.title}" + (f" ({i.owner.name})" if i.owner else "") for i in agenda
-        ]
-        reply.add(Section(title="Agenda", text="\n".join(lines)))
+        reply.add(Section(title="Agenda", text="\n".join(agenda)))
     papers = await repo.papers_of(svc.session, meeting.id)
     if papers:
         reply.add(Section(title="Papers", text="\n".join(f"{p.title}: {p.url}" for p in papers)))
+    record = await record_of(svc.session, meeting, tz=tz, now=req.now)
+    if record.fields():
+        title = "Record" if record.recorded else "Record (from the replies)"
+        reply.add(Section(title=title, fields=record.fields()))
     if meeting.minutes:
         reply.add(Section(title="Minutes", text=meeting.minutes))
     members = await directory.members_of(svc.session, meeting.group_id)

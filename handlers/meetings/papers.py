@@ -1,21 +1,19 @@
-"""What is tabled at a meeting: its agenda, its papers and its minutes.
+"""What is tabled at a meeting: its agenda (headed by the matters arising) and its papers.
 
-Recording minutes emits `minutes.recorded` through the registry; the actions domain listens
-and turns ACTION lines into actions (its elements are added to the reply).
+Minutes and the record of a meeting are in `minutes`.
 """
 
 from __future__ import annotations
 
 from bot.errors import UserError
 from bot.policy import Loaded
-from bot.registry import MINUTES_RECORDED
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 from handlers.meetings.kernel import (
+    agenda_lines,
     as_attendee,
     as_organiser,
     command_set,
-    is_organiser,
     meeting_facts,
     meeting_for,
     refuse_cancelled,
@@ -29,12 +27,12 @@ commands = command_set()
 
 AGENDA_EXAMPLE = 'agenda 3 add "Persistent absence: core cities comparison"'
 PAPERS_EXAMPLE = "papers 3 add https://example.org/paper.pdf"
-MINUTES_EXAMPLE = 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"'
 
 
-def agenda_reply(meeting: Meeting, items: list[repo.AgendaItem], text: str) -> Reply:
-    """The agenda as numbered lines (with owners) under `text`, with Meeting and Attend buttons."""
-    lines = [f"{i.position}. {i.title}" + (f" ({i.owner.name})" if i.owner else "") for i in items]
+async def agenda_reply(req: Request, svc: Services, meeting: Meeting, text: str) -> Reply:
+    """The agenda (matters arising first, then numbered lines with owners) under `text`, with
+    Meeting and Attend buttons."""
+    lines = await agenda_lines(req, svc, meeting)
     return Reply(
         text=text,
         elements=[
@@ -88,8 +86,9 @@ async def agenda(req: Request, svc: Services) -> Reply:
     words = req.args.words
     verb = _verb(req)
     if verb == "list":
-        items = await repo.agenda_of(svc.session, meeting.id)
-        return agenda_reply(meeting, items, f"Meeting #{meeting.id}, {when_text(meeting, svc.tz)}.")
+        return await agenda_reply(
+            req, svc, meeting, f"Meeting #{meeting.id}, {when_text(meeting, svc.tz)}."
+        )
     if verb == "add":
         refuse_cancelled(meeting)
         quoted = [w for w, q in zip(words[2:], req.args.quoted[2:], strict=True) if q]
@@ -108,22 +107,22 @@ async def agenda(req: Request, svc: Services) -> Reply:
             added_by_id=req.actor.id,
             at=req.now,
         )
-        items = await repo.agenda_of(svc.session, meeting.id)
-        reply = agenda_reply(
+        reply = await agenda_reply(
+            req,
+            svc,
             meeting,
-            items,
             f"Added agenda item {item.position} (#{item.id}) to meeting #{meeting.id}.",
         )
         reply.subject = ("meeting", meeting.id)
         return reply
     if verb == "remove":
         number = req.args.int_at(2, what="agenda item", example=f"agenda {meeting.id} remove 2")
-        items = await repo.agenda_of(svc.session, meeting.id)
         gone = await repo.remove_agenda_item(
             svc.session, meeting_id=meeting.id, position=number, at=req.now
         )
-        items = await repo.agenda_of(svc.session, meeting.id)
-        reply = agenda_reply(meeting, items, f"Removed agenda item {number}: {gone.title}.")
+        reply = await agenda_reply(
+            req, svc, meeting, f"Removed agenda item {number}: {gone.title}."
+        )
         reply.subject = ("meeting", meeting.id)
         return reply
     raise UserError(f"`agenda` does list, add or remove, not {verb!r}.", example=AGENDA_EXAMPLE)
@@ -178,61 +177,3 @@ async def papers(req: Request, svc: Services) -> Reply:
         elements=[Section(title="Papers", text="\n".join(lines) or "None yet.")],
         subject=("meeting", meeting.id) if verb == "add" else None,
     )
-
-
-def _minutes_text(req: Request) -> str:
-    """The minutes given after the meeting's number (quoted, or the rest of the words)."""
-    quoted = [w for w, q in zip(req.args.words[1:], req.args.quoted[1:], strict=True) if q]
-    return (quoted[0] if quoted else " ".join(req.args.words[1:])).strip()
-
-
-async def load_minutes(req: Request, svc: Services) -> Loaded:
-    """`minutes <id>` reads them (no relation asked); `minutes <id> "..."` is for organisers."""
-    meeting = await meeting_for(req, svc, example=MINUTES_EXAMPLE)
-    if not _minutes_text(req):
-        return Loaded(meeting, None)
-    return as_organiser(meeting, await meeting_facts(req, svc, meeting))
-
-
-@commands.command(
-    "minutes",
-    summary="Record a meeting's minutes (organisers); ACTION: lines become actions",
-    usage='minutes <id> ["text or link"]',
-    examples=[MINUTES_EXAMPLE, "minutes 3"],
-    writes=True,
-    loads=load_minutes,
-)
-async def minutes(req: Request, svc: Services) -> Reply:
-    meeting: Meeting = req.item
-    text = _minutes_text(req)
-    if not text:
-        if not meeting.minutes:
-            organiser = await is_organiser(req, svc, meeting, command="minutes")
-            hint = "Organisers add them with:" if organiser else None
-            raise UserError(
-                f"Meeting #{meeting.id} has no minutes yet.", hint=hint, example=MINUTES_EXAMPLE
-            )
-        return Reply(
-            text=f"Minutes of meeting #{meeting.id}, {meeting.title}, {when_text(meeting, svc.tz)}.",
-            elements=[Section(text=meeting.minutes)],
-        )
-    if len(text) > 20_000:
-        raise UserError(
-            "Minutes that long belong in a document: share its link.", example=MINUTES_EXAMPLE
-        )
-    meeting.minutes = f"{meeting.minutes}\n\n{text}" if meeting.minutes else text
-    meeting.updated_at = req.now
-    await svc.session.flush()
-    lines = len([line for line in text.splitlines() if line.strip()])
-    reply = Reply(
-        text=f"Saved minutes for meeting #{meeting.id}, {meeting.title} "
-        f"({lines} line{'s' if lines != 1 else ''}).",
-        subject=("meeting", meeting.id),
-    )
-    assert svc.registry is not None, "the router gives every command its registry"
-    reply.add(
-        *await svc.registry.emit(
-            MINUTES_RECORDED, req, svc, meeting_id=meeting.id, group_id=meeting.group_id, text=text
-        )
-    )
-    return reply

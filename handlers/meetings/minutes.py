@@ -1,0 +1,378 @@
+"""A meeting's minutes and its record: preview then save, approval, attendance.
+
+`minutes <id> "..."` reads the minutes (bot.minutes) and shows what it will create, each action
+with its owner and due date, and every action line it could not read, with a Save button or a
+form to fix those lines; nothing is saved until confirmed (`confirm:yes`; a script may say it
+at once, and it saves only when every action line was read). The preview is held as a draft
+(`meeting_minutes_drafts`), which is neither the meeting's minutes nor any action. Saving emits
+`minutes.recorded` with the actions read; the actions domain creates them.
+
+`minutes <id> approve` records the approval at the group's next meeting; who attended is
+`record` (`meeting record <id>`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from bot.dates import format_date, parse_duration, to_local
+from bot.errors import UserError
+from bot.minutes import BULLET, HEADING, DueWords, MinutesReading, Someone, read_minutes
+from bot.parsing import yes_no
+from bot.policy import Loaded
+from bot.registry import MINUTES_RECORDED
+from bot.reply import Actions, Button, Form, FormField, Reply, Section
+from bot.services import Request, Services
+from handlers.meetings.kernel import as_organiser, command_set, is_organiser, meeting_facts
+from handlers.meetings.kernel import meeting_for as find_meeting
+from storage import directory
+from storage import meetings as repo
+from storage.meeting_notices import when_text
+from storage.meeting_record import record_of
+from storage.meetings import Meeting, MinutesDraft
+
+commands = command_set()
+
+MINUTES_EXAMPLE = 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"'
+LINE_OPTION = re.compile(r"^line(\d{1,4})$")
+MINUTES_OPTIONS = {"confirm", "draft", "notes"}
+MAX_MINUTES = 20_000
+DRAFT_DAYS = 14  # a preview not confirmed within this is dropped when the next one is made
+
+
+def _minutes_text(req: Request) -> str:
+    """The minutes given after the meeting's number (quoted, or the rest of the words)."""
+    quoted = [w for w, q in zip(req.args.words[1:], req.args.quoted[1:], strict=True) if q]
+    return (quoted[0] if quoted else " ".join(req.args.words[1:])).strip()
+
+
+def _approving(req: Request) -> bool:
+    words = req.args.words[1:]
+    return len(words) == 1 and not req.args.quoted[1] and words[0].lower() == "approve"
+
+
+async def load_minutes(req: Request, svc: Services) -> Loaded:
+    """`minutes <id>` reads them (no relation asked); recording, confirming and approving are
+    for the group's organisers."""
+    meeting = await find_meeting(req, svc, example=MINUTES_EXAMPLE)
+    if not _minutes_text(req) and not req.args.options:
+        return Loaded(meeting, None)
+    return as_organiser(meeting, await meeting_facts(req, svc, meeting))
+
+
+@commands.command(
+    "minutes",
+    summary="A meeting's minutes: record them (previewed, then saved), approve them, read them",
+    usage='minutes <id> ["text"] [confirm:yes] [notes:@person] | minutes <id> approve',
+    examples=[MINUTES_EXAMPLE, "minutes 3", "minutes 3 approve"],
+    writes=True,
+    loads=load_minutes,
+)
+async def minutes(req: Request, svc: Services) -> Reply:
+    meeting: Meeting = req.item
+    _check_options(req, meeting)
+    if _approving(req):
+        return await _approve(req, svc, meeting)
+    draft: MinutesDraft | None = None
+    if req.args.opt("draft"):
+        draft_id = _number(req.args.opt("draft") or "", meeting)
+        draft = await repo.get_draft(svc.session, meeting_id=meeting.id, draft_id=draft_id)
+        text = _apply_fixes(draft.text, req)
+    else:
+        text = _minutes_text(req)
+    if not text:
+        return await _show(req, svc, meeting)
+    if len(text) > MAX_MINUTES:
+        raise UserError(
+            "Minutes that long belong in a document: share its link.", example=MINUTES_EXAMPLE
+        )
+    reading, due = await read(req, svc, meeting, text)
+    confirm = yes_no(req.args.opt("confirm"), field="confirm", default=False)
+    if confirm and reading.complete:
+        return await _save(req, svc, meeting, text, reading, draft)
+    if confirm and draft is None:
+        raise UserError(
+            f"Nothing saved: {len(reading.unread)} action line(s) could not be read.\n"
+            + _unread_text(reading),
+            hint="Fix them, or send the minutes without confirm:yes to get a form to fix them.",
+            example=MINUTES_EXAMPLE,
+        )
+    if draft is None:
+        await _drop_stale_drafts(req, svc)
+        draft = await repo.add_draft(
+            svc.session, meeting_id=meeting.id, text=text, by_id=req.actor.id, at=req.now
+        )
+    else:
+        draft.text, draft.created_at = text, req.now
+        await svc.session.flush()
+    return _preview(meeting, draft, reading, due)
+
+
+def _check_options(req: Request, meeting: Meeting) -> None:
+    unknown = sorted(
+        k for k in req.args.options if k not in MINUTES_OPTIONS and not LINE_OPTION.match(k)
+    )
+    if unknown:
+        raise UserError(
+            f"`minutes` does not take {', '.join(k + ':' for k in unknown)} (it takes confirm:, "
+            "draft:, notes: and line<N>: to fix a line of a draft).",
+            example=f'minutes {meeting.id} draft:1 line4:"ACTION: @jo ..." confirm:yes',
+        )
+    if any(LINE_OPTION.match(k) for k in req.args.options) and not req.args.opt("draft"):
+        raise UserError(
+            "line<N>: fixes a line of a draft: give the draft's number too.",
+            example=f'minutes {meeting.id} draft:1 line4:"ACTION: @jo ..." confirm:yes',
+        )
+
+
+def _number(value: str, meeting: Meeting) -> int:
+    if not value.lstrip("#").isdigit():
+        raise UserError(
+            f"draft:{value} is not a number.", example=f"minutes {meeting.id} draft:1 confirm:yes"
+        )
+    return int(value.lstrip("#"))
+
+
+def _apply_fixes(text: str, req: Request) -> str:
+    """The draft's text with each `line<N>:` put in place of line N ("drop" leaves it out).
+    A fixed line keeps the original's bullet or ACTION mark, so it stays an action line."""
+    lines = text.splitlines()
+    for key, value in req.args.options.items():
+        match = LINE_OPTION.match(key)
+        if match is None:
+            continue
+        number = int(match[1])
+        if not 1 <= number <= len(lines):
+            raise UserError(
+                f"The draft has no line {number} (it has {len(lines)}).",
+                example='minutes 3 draft:1 line4:"ACTION: @jo ..." confirm:yes',
+            )
+        fixed = " ".join(value.split())
+        original = lines[number - 1]
+        if fixed.lower() == "drop":
+            lines[number - 1] = ""
+            continue
+        if not (BULLET.match(fixed) or HEADING.match(fixed)):
+            bullet = BULLET.match(original)
+            heading = HEADING.match(original)
+            if bullet:
+                fixed = original[: bullet.start("rest")] + fixed
+            elif heading and heading["rest"].strip():
+                fixed = "ACTION: " + fixed
+        lines[number - 1] = fixed
+    return "\n".join(lines)
+
+
+async def read(
+    req: Request, svc: Services, meeting: Meeting, text: str
+) -> tuple[MinutesReading, DueWords]:
+    """Read the minutes against the meeting's group and attendees and its date words."""
+    group = meeting.group
+    base = meeting.starts_at if meeting.starts_at <= req.now else req.now
+    local = to_local(base, svc.tz)
+    following = await repo.next_of_group(svc.session, group_id=group.id, after=meeting.starts_at)
+    default = parse_duration(group.action_due or "2w")
+    record = await record_of(svc.session, meeting, tz=svc.tz, now=max(req.now, meeting.starts_at))
+    near = {a.person_id for a in record.attendees if a.person_id}
+    near |= {m.person_id for m in await directory.members_of(svc.session, group.id)}
+    near |= set((await repo.rsvps_of(svc.session, meeting.id)).keys())
+    people = [
+        Someone(p.id, p.name, p.email, near=p.id in near)
+        for p in await directory.all_people(svc.session)
+        if p.active
+    ]
+    due = DueWords(
+        base=local,
+        tz=svc.tz,
+        terms=await svc.terms(),
+        group=f"The {group.name} group",
+        default_due=(local + default).date() if default >= timedelta(days=1) else local.date(),
+        default_said=f"{group.action_due} after the meeting, the {group.name} group's default",
+        next_meeting=to_local(following.starts_at, svc.tz).date() if following else None,
+        next_meeting_said=(
+            f"the next meeting, #{following.id} on "
+            f"{format_date(to_local(following.starts_at, svc.tz).date())}"
+            if following
+            else "the next meeting"
+        ),
+    )
+    return read_minutes(text, people=people, due=due), due
+
+
+def _action_lines(reading: MinutesReading, due: DueWords) -> str:
+    out = []
+    for a in reading.actions:
+        when = f"due {format_date(a.due)} " + (
+            f"({a.said})" if a.said else f"(no date given: {due.default_said})"
+        )
+        out.append(f"Line {a.line}: {a.owner.name}: {a.text}, {when}")
+    return "\n".join(out)
+
+
+def _unread_text(reading: MinutesReading) -> str:
+    return "\n".join(f"Line {u.line}: {u.text[:160]}\n  {u.problem}" for u in reading.unread)
+
+
+def _preview(
+    meeting: Meeting, draft: MinutesDraft, reading: MinutesReading, due: DueWords
+) -> Reply:
+    """What saving will create, what could not be read, and how to save or fix."""
+    lines = len([line for line in draft.text.splitlines() if line.strip()])
+    confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
+    reply = Reply(
+        text=f"Minutes for meeting #{meeting.id}, {meeting.title} ({lines} "
+        f"line{'s' if lines != 1 else ''}): nothing is saved until you confirm (draft "
+        f"{draft.id}).",
+        subject=("meeting", meeting.id),
+    )
+    count = len(reading.actions)
+    reply.add(
+        Section(
+            title=f"Will create {count} action{'s' if count != 1 else ''}",
+            text=_action_lines(reading, due) or "No action lines found.",
+        )
+    )
+    if reading.complete:
+        reply.add(
+            Actions(
+                [
+                    Button("Save minutes", confirm, style="primary"),
+                    Button("Meeting", f"meeting {meeting.id}"),
+                ]
+            )
+        )
+        return reply
+    reply.add(
+        Section(
+            title=f"Action lines I could not read ({len(reading.unread)})",
+            text=_unread_text(reading)
+            + "\nFix them below (or type 'drop' to leave a line out), then save.",
+        )
+    )
+    seen: dict[int, list[str]] = {}
+    for u in reading.unread:
+        seen.setdefault(u.line, []).append(u.problem)
+    source = draft.text.splitlines()
+    fields = [
+        FormField(
+            name=f"line{number}",
+            label=f"Line {number}: {'; '.join(problems)}"[:300],
+            value=source[number - 1][:1000],
+            required=True,
+        )
+        for number, problems in seen.items()
+    ]
+    reply.add(
+        Form(
+            title="Fix the minutes and save",
+            command=confirm,
+            fields=fields,
+            submit_label="Save minutes",
+        )
+    )
+    return reply
+
+
+async def _drop_stale_drafts(req: Request, svc: Services) -> None:
+    await svc.session.execute(
+        delete(MinutesDraft).where(MinutesDraft.created_at < req.now - timedelta(days=DRAFT_DAYS))
+    )
+
+
+async def _save(
+    req: Request,
+    svc: Services,
+    meeting: Meeting,
+    text: str,
+    reading: MinutesReading,
+    draft: MinutesDraft | None,
+) -> Reply:
+    meeting.minutes = f"{meeting.minutes}\n\n{text}" if meeting.minutes else text
+    meeting.updated_at = req.now
+    notes = req.args.opt("notes")
+    if notes:
+        meeting.notes_by_id = (await directory.resolve_person(svc.session, notes)).id
+    elif meeting.notes_by_id is None:
+        meeting.notes_by_id = req.actor.id  # whoever writes the minutes up took the notes
+    if draft is not None:
+        await svc.session.delete(draft)
+    await svc.session.flush()
+    lines = len([line for line in text.splitlines() if line.strip()])
+    reply = Reply(
+        text=f"Saved minutes for meeting #{meeting.id}, {meeting.title} "
+        f"({lines} line{'s' if lines != 1 else ''}).",
+        subject=("meeting", meeting.id),
+    )
+    assert svc.registry is not None, "the router gives every command its registry"
+    reply.add(
+        *await svc.registry.emit(
+            MINUTES_RECORDED,
+            req,
+            svc,
+            meeting_id=meeting.id,
+            group_id=meeting.group_id,
+            text=text,
+            actions=reading.actions,
+        )
+    )
+    return reply
+
+
+async def _show(req: Request, svc: Services, meeting: Meeting) -> Reply:
+    if not meeting.minutes:
+        organiser = await is_organiser(req, svc, meeting, command="minutes")
+        hint = "Organisers add them with:" if organiser else None
+        raise UserError(
+            f"Meeting #{meeting.id} has no minutes yet.", hint=hint, example=MINUTES_EXAMPLE
+        )
+    record = await record_of(svc.session, meeting, tz=svc.tz, now=req.now)
+    reply = Reply(
+        text=f"Minutes of meeting #{meeting.id}, {meeting.title}, {when_text(meeting, svc.tz)}."
+    )
+    if record.fields():
+        reply.add(Section(fields=record.fields()))
+    return reply.add(Section(text=meeting.minutes))
+
+
+async def _approve(req: Request, svc: Services, meeting: Meeting) -> Reply:
+    """Approve the minutes at the group's next meeting (it must have begun)."""
+    if not meeting.minutes:
+        raise UserError(
+            f"Meeting #{meeting.id} has no minutes to approve yet.", example=MINUTES_EXAMPLE
+        )
+    if meeting.minutes_approved_at is not None:
+        raise UserError(
+            f"The minutes of meeting #{meeting.id} are already approved.",
+            example=f"minutes {meeting.id}",
+        )
+    following = await repo.next_of_group(
+        svc.session, group_id=meeting.group_id, after=meeting.starts_at
+    )
+    if following is None:
+        raise UserError(
+            f"Minutes are approved at the group's next meeting, and {meeting.group.name} has "
+            "none booked after this one.",
+            hint="Book it first:",
+            example=f'meeting add "{meeting.group.title}" group:{meeting.group.name} '
+            'on:"next Friday 10:00"',
+        )
+    if following.starts_at.astimezone(svc.tz).date() > req.now.astimezone(svc.tz).date():
+        raise UserError(
+            f"Minutes are approved at the group's next meeting: #{following.id}, "
+            f"{when_text(following, svc.tz)}. Approve them then.",
+            example=f"minutes {meeting.id} approve",
+        )
+    meeting.minutes_approved_at = req.now
+    meeting.minutes_approved_by_id = req.actor.id
+    meeting.minutes_approved_meeting_id = following.id
+    meeting.updated_at = req.now
+    await svc.session.flush()
+    return Reply(
+        text=f"The minutes of meeting #{meeting.id}, {meeting.title}, are approved at meeting "
+        f"#{following.id} ({format_date(to_local(following.starts_at, svc.tz).date())}).",
+        subject=("meeting", meeting.id),
+        elements=[Actions([Button("Meeting", f"meeting {meeting.id}")])],
+    )
