@@ -24,6 +24,7 @@ from scheduled.late import Moment, enqueue_if_useful
 from storage import directory, outbox
 from storage import meetings as repo
 from storage.meeting_notices import rsvp_buttons, when_text, where_text
+from storage.meeting_record import matters_arising
 from storage.meetings import Meeting
 
 
@@ -112,6 +113,11 @@ async def reminder_reply(
         ("Where", where_text(meeting)),
         ("Group", meeting.group.title),
     ]
+    today = to_local(due, tz).date()
+    arising = (await matters_arising(session, [meeting], today=today, now=due))[meeting.id]
+    if arising:
+        # the open actions from the group's earlier meetings head the agenda
+        fields.append(("Matters arising", "; ".join(a.line() for a in arising)))
     if agenda:
         fields.append(("Agenda", "; ".join(f"{i.position}. {i.title}" for i in agenda)))
     if papers:

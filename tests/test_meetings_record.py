@@ -8,7 +8,7 @@ from __future__ import annotations
 from icalendar import Calendar
 
 from bot.render.text import render_text
-from tests.conftest import Asker, london
+from tests.conftest import Asker, london, outbox_rows, run_tick
 
 SAM = "sam@learnsheffield.co.uk"  # the attendance sub-group's officer, who organises
 DAN = "dan@sheffield.gov.uk"  # its chair
@@ -109,6 +109,13 @@ async def test_a_termly_cycle_of_the_attendance_sub_group(ask: Asker) -> None:
     spring_ics = description((await ask.ok(JO, "meeting ics 2")).elements[0].content)  # type: ignore[union-attr]
     assert "Matters arising (open actions from earlier meetings):\n- Action #4" in spring_ics
     assert "Persistent absence: core cities comparison" in spring_ics
+
+    # a week ahead, each member's reminder carries the matters arising too
+    await run_tick(ask.ctx, london(2024, 1, 11, 10, 0))
+    reminders = await outbox_rows(ask.ctx, prefix="meeting:2:remind:P7D")
+    assert reminders and all(
+        "Matters arising: Action #4 (Helen Wright" in r.text for r in reminders
+    )
 
     # the minutes are approved at the spring meeting, not before
     early_approval = await ask(DAN, "minutes 1 approve")

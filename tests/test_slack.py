@@ -23,6 +23,7 @@ from bot.registry import Command, Registry
 from bot.reply import Form, FormField, Reply
 from bot.router import build_registry
 from bot.settings import Settings
+from storage.actions import Action
 from storage.directory import Group, Identity, Organisation, Person, person_by_email
 from storage.support import SupportRequest
 from tests.fakes.slack_api import FakeSlackAPI, signed_headers
@@ -135,6 +136,7 @@ def fresh_registry() -> Registry:
     copy = Registry()
     copy.commands = dict(_registry[0].commands)
     copy.topics = dict(_registry[0].topics)
+    copy.listeners = {event: list(found) for event, found in _registry[0].listeners.items()}
     return copy
 
 
@@ -470,3 +472,40 @@ async def test_the_support_modal_starts_with_no_kind_and_asks_for_one(slack: Sla
     assert body["response_action"] == "errors" and list(body["errors"]) == ["kind"]
     async with slack.ctx.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(SupportRequest)) == 0
+
+
+async def test_minutes_with_an_unread_line_open_a_modal_that_fixes_the_line_and_saves(
+    slack: Slack,
+) -> None:
+    """The preview's form is a modal with the unread line prefilled; submitting it with the
+    line fixed saves the minutes and both actions; nothing was saved before."""
+    await slack.command(
+        'meeting add "Attendance" group:attendance on:"23/11/2023 11:00" until:12:00',
+        user="USAM",
+    )
+    await slack.fake.wait_for_response()
+    minutes = "ACTION: @jo circulate the figures by 12/01/2024\nACTION: @nobody book the room"
+    await slack.command(f'minutes 1 "{minutes}"', user="USAM", trigger_id="trigger-minutes")
+    (opened,) = await slack.fake.wait_for("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    (line,) = view["blocks"]
+    assert line["block_id"] == "line2"
+    assert line["element"]["initial_value"] == "ACTION: @nobody book the room"
+    assert "No one called @nobody" in line["label"]["text"]
+    async with slack.ctx.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Action)) == 0
+
+    fixed = submission(view, {"line2": "ACTION: @dan book the room by 08/12/2023"})
+    fixed["user"] = {"id": "USAM"}
+    response = await slack.interact(fixed)
+    assert response.status == 200 and (await response.text()) == ""
+    (post,) = await slack.fake.wait_for("chat.postEphemeral")
+    assert "Saved minutes for meeting #1" in text_of(post.args), text_of(post.args)
+    assert "Actions created (2)" in text_of(post.args), text_of(post.args)
+    async with slack.ctx.db.session() as session:
+        rows = (await session.scalars(select(Action).order_by(Action.id))).all()
+        assert [(a.owner.email, a.text) for a in rows] == [
+            ("jo@hillside.sch.uk", "Circulate the figures"),
+            ("dan@sheffield.gov.uk", "Book the room"),
+        ]

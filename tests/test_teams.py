@@ -19,6 +19,7 @@ from bot.app import BotContext, build_web_app
 from bot.policy import POLICY
 from bot.reply import Reply
 from scheduled.dispatcher import Dispatcher
+from storage.actions import Action
 from storage.directory import group_by_name, identities_of, person_by_email
 from storage.outbox import enqueue, group_target, person_target
 from storage.support import SupportRequest
@@ -430,3 +431,50 @@ async def test_the_support_card_starts_with_no_kind_and_asks_for_one(
     assert asked and "kind of support" in json.dumps(asked).lower()
     async with directory.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(SupportRequest)) == 0
+
+
+def _form_specs(node: Any) -> list[dict[str, Any]]:
+    """Every form a card's buttons carry (`pb_form` in an Action.Submit's data)."""
+    if isinstance(node, dict):
+        found = [node["pb_form"]] if isinstance(node.get("pb_form"), dict) else []
+        return found + [f for value in node.values() for f in _form_specs(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in _form_specs(value)]
+    return []
+
+
+async def test_the_minutes_preview_card_fixes_an_unread_line_and_saves(
+    client: TestClient, connector: FakeTeamsConnector, directory: BotContext
+) -> None:
+    """Dan chairs the attendance sub-group: his minutes preview is a card whose form holds the
+    unread line; submitting it fixed saves the minutes and creates both actions."""
+    await post(
+        client,
+        personal(
+            connector,
+            "dan",
+            'meeting add "Attendance" group:attendance on:"23/11/2023 11:00" until:12:00',
+        ),
+    )
+    minutes = "Actions agreed:\n- Jo to circulate the figures by 12/01/2024\n- ZZ: PA letter"
+    await post(client, personal(connector, "dan", f'minutes 1 "{minutes}"'))
+    preview = connector.posted[-1]
+    assert "nothing is saved until you confirm" in preview.all_text()
+    # Teams keeps the lines of a message (as line breaks, or as HTML <br> from a rich editor)
+    assert "Will create 1 action" in preview.all_text()
+    html = 'minutes 1 "Actions agreed:<br>- Jo to circulate it<br/>- Dan to check it"'
+    await post(client, personal(connector, "dan", html))
+    assert "Will create 2 actions" in connector.posted[-1].all_text()
+    (spec,) = _form_specs(preview.cards)
+    assert [f["name"] for f in spec["fields"]] == ["line3"]
+    async with directory.db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Action)) == 0
+    value = {"pb_form": spec, "field.line3": "- Helen to draft the PA letter by end of term"}
+    await post(client, personal(connector, "dan", value=value))
+    assert "Saved minutes for meeting #1" in connector.posted[-1].all_text()
+    async with directory.db.session() as session:
+        rows = (await session.scalars(select(Action).order_by(Action.id))).all()
+        assert [(a.owner.email, a.text) for a in rows] == [
+            ("jo@hillside.sch.uk", "Circulate the figures"),
+            ("helen@steelcity.sch.uk", "Draft the PA letter"),
+        ]

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _HERE = re.compile(r"\bteams:here\b", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>|</div>\s*<div[^>]*>", re.IGNORECASE)
 _MENTION = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
@@ -126,7 +127,9 @@ class PartnershipAgent:
     async def _command_text(self, context: TurnContext) -> str:
         activity = context.activity
         activity.remove_recipient_mention()
-        text = html.unescape(activity.text or "").replace("\xa0", " ")
+        # a message of several lines (minutes) arrives with line breaks as text or as HTML
+        raw = _LINE_BREAK.sub("\n", activity.text or "")
+        text = html.unescape(raw).replace("\xa0", " ")
         for mention in activity.get_mentions():
             mentioned = mention.mentioned
             if mentioned is None or (activity.recipient and mentioned.id == activity.recipient.id):
@@ -142,7 +145,9 @@ class PartnershipAgent:
         key = store.channel_key(activity)
         if key:
             text = _HERE.sub(f'teams:"{key}"', text)
-        return " ".join(text.split())
+        # spaces are tidied within each line, but the lines are kept: minutes are read by line
+        lines = (" ".join(line.split()) for line in text.splitlines())
+        return "\n".join(lines).strip()
 
     async def _mention_email(self, context: TurnContext, member_id: str | None) -> str | None:
         if not member_id:

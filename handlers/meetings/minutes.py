@@ -40,6 +40,7 @@ MINUTES_EXAMPLE = 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"'
 LINE_OPTION = re.compile(r"^line(\d{1,4})$")
 MINUTES_OPTIONS = {"confirm", "draft", "notes"}
 MAX_MINUTES = 20_000
+FORM_LINES = 6  # unread lines a fix-up form holds at once
 DRAFT_DAYS = 14  # a preview not confirmed within this is dropped when the next one is made
 
 
@@ -256,14 +257,16 @@ def _preview(
     for u in reading.unread:
         seen.setdefault(u.line, []).append(u.problem)
     source = draft.text.splitlines()
+    # a form travels in a Slack modal's 3,000-character metadata: a few lines at a time (the
+    # rest come back in the next preview, since the draft keeps them)
     fields = [
         FormField(
             name=f"line{number}",
-            label=f"Line {number}: {'; '.join(problems)}"[:300],
-            value=source[number - 1][:1000],
+            label=f"Line {number}: {'; '.join(problems)}"[:150],
+            value=source[number - 1][:400],
             required=True,
         )
-        for number, problems in seen.items()
+        for number, problems in list(seen.items())[:FORM_LINES]
     ]
     reply.add(
         Form(
