@@ -28,6 +28,7 @@ from bot.terms import TermCalendar
 EXAMPLE = "ACTION: @jo circulate PA figures by 12/01/2024"
 MAX_TEXT = 1000
 NO_OWNER = "no owner"
+MAX_CONNECTIVES = 3  # "by"/"before"/"due" words tried, from the end of an action line
 
 # `ACTION: ...`, `Action - SB: ...`, `Actions:`, `Actions agreed:`, `Agreed actions:`
 HEADING = re.compile(
@@ -126,6 +127,8 @@ class DueWords:
     default_said: str
     next_meeting: date | None = None
     next_meeting_said: str = "the next meeting"
+    # phrases already read as dates (or not) in these minutes
+    seen: dict[str, datetime | None] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -474,12 +477,15 @@ def _due(text: str, *, due: DueWords, explicit: bool) -> tuple[str, date | None,
         day = _date(inner, due=due, before=paren["inner"].lower().startswith("before"))
         if day is not None:
             return text[: paren.start()].strip(), day, paren["inner"].strip()
-    connectives = list(CONNECTIVE.finditer(text))
+    # the date is near the end: the last few connectives are enough, and each is bounded work
+    connectives = list(CONNECTIVE.finditer(text))[-MAX_CONNECTIVES:]
     for match in reversed(connectives):
         words = text[match.end() :].split()
         before = match["conn"].lower() == "before"
-        for n in range(min(7, len(words)), 0, -1):
+        for n in range(min(6, len(words)), 0, -1):
             phrase = " ".join(words[:n]).rstrip(".;,)")
+            if CONNECTIVE.search(" " + phrase) or len(phrase) > 40:
+                continue  # a date never runs into the next "by"; dates are short
             day = _date(phrase, due=due, before=before)
             if day is not None:
                 rest = text[: match.start()] + " " + " ".join(words[n:])
@@ -496,11 +502,15 @@ def _date(phrase: str, *, due: DueWords, before: bool) -> date | None:
     """A date from `phrase`, or None. `before` a day means the day before, but before a break
     ("before half term") means its last school day, which the term words already give."""
     phrase = re.sub(r"^the\s+(?=end\b|\d)", "", phrase.strip(), flags=re.IGNORECASE)
-    if not phrase:
+    if not phrase or not DATEISH.search(phrase):  # no digit, month, day or term word
         return None
-    try:
-        local, _ = parse_local(phrase, now=due.base, tz=due.tz, terms=due.terms)
-    except UserError:
+    if phrase not in due.seen:  # minutes repeat their dates ("by Friday"): read each once
+        try:
+            due.seen[phrase] = parse_local(phrase, now=due.base, tz=due.tz, terms=due.terms)[0]
+        except UserError:
+            due.seen[phrase] = None
+    local = due.seen[phrase]
+    if local is None:
         return None
     day = local.date()
     lowered = phrase.lower()
