@@ -243,9 +243,14 @@ async def test_nothing_is_saved_before_the_organiser_confirms(meeting: Asker) ->
     shown = render_text(preview)
     assert "Line 2: Jo Bloggs: Share the figures, due Fri 18 Dec 2026" in shown
     assert "Line 3: - Omar to visit Parkwood\n  No one called Omar" in shown
-    form = preview.form
+    assert [b.command for b in preview.buttons] == ["minutes 1 draft:1 fix", "meeting 1"]
+    form = (await meeting.ok(STELLA, preview.buttons[0].command)).form  # Fix the lines
     assert form is not None and [f.name for f in form.fields] == ["line3"]
     assert form.fields[0].value == "- Omar to visit Parkwood"
+    assert await counts() == (None, 0, 0, 1)
+    # a fix that still does not read is refused by its field, and nothing changes
+    still = await meeting(STELLA, form.to_command({"line3": "Omar to visit Parkwood"}))
+    assert still.error and still.error_field == "line3" and "No one called Omar" in still.text
     # the form's submission, with the line fixed: Omar is not in the group, Priya is
     fixed = await meeting.ok(STELLA, form.to_command({"line3": "Priya to visit Parkwood"}))
     assert "Saved minutes for meeting #1" in fixed.text, render_text(fixed)
@@ -253,7 +258,7 @@ async def test_nothing_is_saved_before_the_organiser_confirms(meeting: Asker) ->
     assert saved is not None and "- Priya to visit Parkwood" in saved
     assert (actions, sent, drafts) == (2, 2, 0)  # Jo and Priya are each told
     assert "Actions created (2)" in render_text(fixed)
-    again = await meeting(STELLA, preview.form.to_command({"line3": "x"}))
+    again = await meeting(STELLA, form.to_command({"line3": "x"}))
     assert again.error and "no draft 1" in again.text  # confirmed once only
 
 
@@ -284,4 +289,4 @@ async def test_the_next_meeting_must_be_booked_for_words_that_name_it(ask: Asker
     reply = render_text(
         await ask.ok(STELLA, 'minutes 1 "ACTION: @jo share the paper by the next meeting"')
     )
-    assert "has no next meeting booked" in reply and "Fix the minutes and save" in reply
+    assert "has no next meeting booked" in reply and "Fix the lines" in reply

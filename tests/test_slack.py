@@ -477,16 +477,32 @@ async def test_the_support_modal_starts_with_no_kind_and_asks_for_one(slack: Sla
 async def test_minutes_with_an_unread_line_open_a_modal_that_fixes_the_line_and_saves(
     slack: Slack,
 ) -> None:
-    """The preview's form is a modal with the unread line prefilled; submitting it with the
-    line fixed saves the minutes and both actions; nothing was saved before."""
+    """The preview lists what it read and what it could not; its Fix button opens a modal with
+    the unread line prefilled; submitting it fixed saves the minutes and both actions."""
     await slack.command(
         'meeting add "Attendance" group:attendance on:"23/11/2023 11:00" until:12:00',
         user="USAM",
     )
     await slack.fake.wait_for_response()
     minutes = "ACTION: @jo circulate the figures by 12/01/2024\nACTION: @nobody book the room"
-    await slack.command(f'minutes 1 "{minutes}"', user="USAM", trigger_id="trigger-minutes")
+    await slack.command(f'minutes 1 "{minutes}"', user="USAM")
+    preview = (await slack.fake.wait_for_response(2))[1]
+    assert "Will create 1 action" in text_of(preview) and "No one called @nobody" in text_of(
+        preview
+    )
+    assert not slack.fake.calls_to("views.open")  # the preview is shown, not replaced by a form
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "USAM"},
+        "channel": {"id": "C1"},
+        "trigger_id": "trigger-fix",
+        "response_url": slack.fake.response_url("fix"),
+        "actions": [{"type": "button", "action_id": "run:fix", "value": "minutes 1 draft:1 fix"}],
+    }
+    assert (await slack.interact(click)).status == 200
     (opened,) = await slack.fake.wait_for("views.open")
+    assert opened.args["trigger_id"] == "trigger-fix"
     view = opened.args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     (line,) = view["blocks"]

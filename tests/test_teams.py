@@ -465,7 +465,9 @@ async def test_the_minutes_preview_card_fixes_an_unread_line_and_saves(
     html = 'minutes 1 "Actions agreed:<br>- Jo to circulate it<br/>- Dan to check it"'
     await post(client, personal(connector, "dan", html))
     assert "Will create 2 actions" in connector.posted[-1].all_text()
-    (spec,) = _form_specs(preview.cards)
+    assert "Fix the lines" in str(preview.cards)
+    await post(client, personal(connector, "dan", value={"command": "minutes 1 draft:1 fix"}))
+    (spec,) = _form_specs(connector.posted[-1].cards)
     assert [f["name"] for f in spec["fields"]] == ["line3"]
     async with directory.db.session() as session:
         assert await session.scalar(select(func.count()).select_from(Action)) == 0

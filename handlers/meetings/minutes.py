@@ -50,6 +50,12 @@ def _minutes_text(req: Request) -> str:
     return (quoted[0] if quoted else " ".join(req.args.words[1:])).strip()
 
 
+def _fixing(req: Request) -> bool:
+    """`minutes 3 draft:7 fix`: the form to fix a draft's unread lines."""
+    words = [w.lower() for w in req.args.words[1:]]
+    return words == ["fix"]
+
+
 def _approving(req: Request) -> bool:
     words = req.args.words[1:]
     return len(words) == 1 and not req.args.quoted[1] and words[0].lower() == "approve"
@@ -92,8 +98,19 @@ async def minutes(req: Request, svc: Services) -> Reply:
         )
     reading, due = await read(req, svc, meeting, text)
     confirm = yes_no(req.args.opt("confirm"), field="confirm", default=False)
+    if draft is not None and not confirm and _fixing(req):
+        return _fix_form(meeting, draft, reading)  # the form on its own: a Slack modal
     if confirm and reading.complete:
         return await _save(req, svc, meeting, text, reading, draft)
+    fixed = {int(m[1]) for k in req.args.options if (m := LINE_OPTION.match(k))}
+    still = [u for u in reading.unread if u.line in fixed]
+    if confirm and still:  # a fix that still does not read: said by its field, nothing kept
+        raise UserError(
+            f"Line {still[0].line} still can't be read: {still[0].problem}",
+            example=f'minutes {meeting.id} draft:{draft.id if draft else 1} '
+            f'line{still[0].line}:"ACTION: @jo circulate PA figures by 12/01/2024" confirm:yes',
+            field=f"line{still[0].line}",
+        )
     if confirm and draft is None:
         raise UserError(
             f"Nothing saved: {len(reading.unread)} action line(s) could not be read.\n"
@@ -250,9 +267,29 @@ def _preview(
         Section(
             title=f"Action lines I could not read ({len(reading.unread)})",
             text=_unread_text(reading)
-            + "\nFix them below (or type 'drop' to leave a line out), then save.",
-        )
+            + "\nFix them (or type 'drop' to leave a line out), then save: "
+            + f'minutes {meeting.id} draft:{draft.id} line{reading.unread[0].line}:"..." '
+            "confirm:yes",
+        ),
+        Actions(
+            [
+                Button("Fix the lines", f"minutes {meeting.id} draft:{draft.id} fix", "primary"),
+                Button("Meeting", f"meeting {meeting.id}"),
+            ]
+        ),
     )
+    return reply
+
+
+def _fix_form(meeting: Meeting, draft: MinutesDraft, reading: MinutesReading) -> Reply:
+    """A field per unread line (prefilled as written, the problem as its label); submitting
+    saves the minutes if every line then reads, or previews them again."""
+    confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
+    if reading.complete:
+        return Reply(
+            text=f"Every action line of draft {draft.id} reads now: save it.",
+            elements=[Actions([Button("Save minutes", confirm, style="primary")])],
+        )
     seen: dict[int, list[str]] = {}
     for u in reading.unread:
         seen.setdefault(u.line, []).append(u.problem)
@@ -268,15 +305,17 @@ def _preview(
         )
         for number, problems in list(seen.items())[:FORM_LINES]
     ]
-    reply.add(
-        Form(
-            title="Fix the minutes and save",
-            command=confirm,
-            fields=fields,
-            submit_label="Save minutes",
-        )
+    form = Form(
+        title="Fix the minutes and save",
+        command=confirm,
+        fields=fields,
+        submit_label="Save minutes",
     )
-    return reply
+    return Reply(
+        text=f"Fix the action lines of draft {draft.id} of meeting #{meeting.id}'s minutes "
+        "(or type 'drop' to leave a line out).",
+        elements=[form],
+    )
 
 
 async def _drop_stale_drafts(req: Request, svc: Services) -> None:
