@@ -1,5 +1,9 @@
 """The record of a meeting and what its group carries into the next one.
 
+Tables: `meeting_attendance` (the organiser's record of who came) and `meeting_minutes_drafts`
+(minutes previewed and not yet confirmed); migration 0012 with the meeting's note-taker and
+approval columns.
+
 Who attended (the organiser's record; until there is one, the replies: yes -> present,
 apologies -> apologies, no reply or maybe -> absent), who took the notes, whether the minutes
 were approved and at which meeting, and the matters arising: the open actions from the group's
@@ -13,15 +17,137 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.dates import format_date, to_local
+from bot.errors import NotFound
 from storage import actions as action_repo
 from storage import meetings as repo
 from storage.actions import Action, status_label
-from storage.directory import Membership
+from storage.base import Base, UTCDateTime, utcnow
+from storage.directory import Membership, Person
 from storage.meetings import Meeting
+
+
+class Attendance(Base):
+    """Who was at a meeting, as the organiser recorded it: a person of the directory or a guest
+    (by name), `present`, `apologies` or `absent`. Until recorded, the replies stand in."""
+
+    __tablename__ = "meeting_attendance"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "person_id"),
+        Index("ix_meeting_attendance_meeting_id", "meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    guest: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person: Mapped[Person | None] = relationship(lazy="joined", foreign_keys=[person_id])
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person else (self.guest or "")
+
+
+class MinutesDraft(Base):
+    """Minutes shown as a preview and not yet confirmed: not the meeting's minutes, and no
+    action comes of them until the organiser confirms (`minutes <id> draft:<n> confirm:yes`)."""
+
+    __tablename__ = "meeting_minutes_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+ATTENDANCE = ("present", "apologies", "absent")
+
+
+async def attendance_of(session: AsyncSession, meeting_ids: list[int]) -> list[Attendance]:
+    """The recorded attendance of these meetings (people and guests), oldest first."""
+    if not meeting_ids:
+        return []
+    rows = await session.scalars(
+        select(Attendance).where(Attendance.meeting_id.in_(meeting_ids)).order_by(Attendance.id)
+    )
+    return list(rows)
+
+
+async def set_attendance(
+    session: AsyncSession,
+    *,
+    meeting_id: int,
+    person_id: int,
+    status: str,
+    by_id: int,
+    at: datetime,
+) -> Attendance:
+    """Record (or correct) one person's attendance."""
+    found = await session.scalar(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting_id, Attendance.person_id == person_id
+        )
+    )
+    if found is None:
+        found = Attendance(meeting_id=meeting_id, person_id=person_id)
+        session.add(found)
+    found.status, found.recorded_by_id, found.recorded_at = status, by_id, at
+    await session.flush()
+    return found
+
+
+async def set_guests(
+    session: AsyncSession, *, meeting_id: int, names: list[str], by_id: int, at: datetime
+) -> None:
+    """Replace the meeting's guests (people not in the directory) with `names`, present."""
+    for old in await session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.guest.is_not(None))
+    ):
+        await session.delete(old)
+    for name in names:
+        session.add(
+            Attendance(
+                meeting_id=meeting_id,
+                guest=name,
+                status="present",
+                recorded_by_id=by_id,
+                recorded_at=at,
+            )
+        )
+    await session.flush()
+
+
+async def add_draft(
+    session: AsyncSession, *, meeting_id: int, text: str, by_id: int, at: datetime
+) -> MinutesDraft:
+    draft = MinutesDraft(meeting_id=meeting_id, text=text, created_by_id=by_id, created_at=at)
+    session.add(draft)
+    await session.flush()
+    return draft
+
+
+async def get_draft(session: AsyncSession, *, meeting_id: int, draft_id: int) -> MinutesDraft:
+    """A draft of this meeting's minutes, or a clear 'no such draft' (it was saved already)."""
+    draft = await session.get(MinutesDraft, draft_id)
+    if draft is None or draft.meeting_id != meeting_id:
+        raise NotFound(
+            f"Meeting #{meeting_id} has no draft {draft_id} of minutes waiting: it was saved "
+            "already, or belongs to another meeting.",
+            example=f"minutes {meeting_id}",
+        )
+    return draft
+
 
 LABELS = {"present": "Present", "apologies": "Apologies", "absent": "Absent"}
 
@@ -83,7 +209,7 @@ async def records_of(
     if not started:
         return records
     ids = [m.id for m in started]
-    recorded = await repo.attendance_of(session, ids)
+    recorded = await attendance_of(session, ids)
     rsvps = list(await session.scalars(select(repo.Rsvp).where(repo.Rsvp.meeting_id.in_(ids))))
     group_ids = {m.group_id for m in started}
     members = list(

@@ -118,46 +118,6 @@ class Rsvp(Base):
     person: Mapped[Person] = relationship(lazy="joined")
 
 
-class Attendance(Base):
-    """Who was at a meeting, as the organiser recorded it: a person of the directory or a guest
-    (by name), `present`, `apologies` or `absent`. Until recorded, the replies stand in."""
-
-    __tablename__ = "meeting_attendance"
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "person_id"),
-        Index("ix_meeting_attendance_meeting_id", "meeting_id"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    guest: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    person: Mapped[Person | None] = relationship(lazy="joined", foreign_keys=[person_id])
-
-    @property
-    def name(self) -> str:
-        return self.person.name if self.person else (self.guest or "")
-
-
-class MinutesDraft(Base):
-    """Minutes shown as a preview and not yet confirmed: not the meeting's minutes, and no
-    action comes of them until the organiser confirms (`minutes <id> draft:<n> confirm:yes`)."""
-
-    __tablename__ = "meeting_minutes_drafts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(
-        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
-    )
-    text: Mapped[str] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 # --- repository functions -------------------------------------------------------------
 
 
@@ -373,84 +333,7 @@ async def rsvps_for_person(
     return {r.meeting_id: r for r in rows}
 
 
-# --- the record: attendance, drafts of minutes, the group's next meeting ---------------------
-
-ATTENDANCE = ("present", "apologies", "absent")
-
-
-async def attendance_of(session: AsyncSession, meeting_ids: list[int]) -> list[Attendance]:
-    """The recorded attendance of these meetings (people and guests), oldest first."""
-    if not meeting_ids:
-        return []
-    rows = await session.scalars(
-        select(Attendance).where(Attendance.meeting_id.in_(meeting_ids)).order_by(Attendance.id)
-    )
-    return list(rows)
-
-
-async def set_attendance(
-    session: AsyncSession,
-    *,
-    meeting_id: int,
-    person_id: int,
-    status: str,
-    by_id: int,
-    at: datetime,
-) -> Attendance:
-    """Record (or correct) one person's attendance."""
-    found = await session.scalar(
-        select(Attendance).where(
-            Attendance.meeting_id == meeting_id, Attendance.person_id == person_id
-        )
-    )
-    if found is None:
-        found = Attendance(meeting_id=meeting_id, person_id=person_id)
-        session.add(found)
-    found.status, found.recorded_by_id, found.recorded_at = status, by_id, at
-    await session.flush()
-    return found
-
-
-async def set_guests(
-    session: AsyncSession, *, meeting_id: int, names: list[str], by_id: int, at: datetime
-) -> None:
-    """Replace the meeting's guests (people not in the directory) with `names`, present."""
-    for old in await session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.guest.is_not(None))
-    ):
-        await session.delete(old)
-    for name in names:
-        session.add(
-            Attendance(
-                meeting_id=meeting_id,
-                guest=name,
-                status="present",
-                recorded_by_id=by_id,
-                recorded_at=at,
-            )
-        )
-    await session.flush()
-
-
-async def add_draft(
-    session: AsyncSession, *, meeting_id: int, text: str, by_id: int, at: datetime
-) -> MinutesDraft:
-    draft = MinutesDraft(meeting_id=meeting_id, text=text, created_by_id=by_id, created_at=at)
-    session.add(draft)
-    await session.flush()
-    return draft
-
-
-async def get_draft(session: AsyncSession, *, meeting_id: int, draft_id: int) -> MinutesDraft:
-    """A draft of this meeting's minutes, or a clear 'no such draft' (it was saved already)."""
-    draft = await session.get(MinutesDraft, draft_id)
-    if draft is None or draft.meeting_id != meeting_id:
-        raise NotFound(
-            f"Meeting #{meeting_id} has no draft {draft_id} of minutes waiting: it was saved "
-            "already, or belongs to another meeting.",
-            example=f"minutes {meeting_id}",
-        )
-    return draft
+# --- a group's meetings around one ---------------------------------------------------------
 
 
 async def next_of_group(session: AsyncSession, *, group_id: int, after: datetime) -> Meeting | None:

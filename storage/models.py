@@ -6,6 +6,7 @@ from storage import (  # noqa: F401
     audit,
     consultations,
     directory,
+    meeting_record,
     meetings,
     opportunities,
     outbox,

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from bot.render.text import render_text
 from bot.reply import quote
 from storage.actions import Action
-from storage.meetings import Meeting, MinutesDraft
+from storage.meeting_record import MinutesDraft
+from storage.meetings import Meeting
 from storage.outbox import OutboxMessage
 from tests.conftest import Asker
 

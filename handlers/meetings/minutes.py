@@ -29,10 +29,11 @@ from bot.services import Request, Services
 from handlers.meetings.kernel import as_organiser, command_set, is_organiser, meeting_facts
 from handlers.meetings.kernel import meeting_for as find_meeting
 from storage import directory
+from storage import meeting_record as record_repo
 from storage import meetings as repo
 from storage.meeting_notices import when_text
-from storage.meeting_record import record_of
-from storage.meetings import Meeting, MinutesDraft
+from storage.meeting_record import MinutesDraft, record_of
+from storage.meetings import Meeting
 
 commands = command_set()
 
@@ -86,7 +87,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
     draft: MinutesDraft | None = None
     if req.args.opt("draft"):
         draft_id = _number(req.args.opt("draft") or "", meeting)
-        draft = await repo.get_draft(svc.session, meeting_id=meeting.id, draft_id=draft_id)
+        draft = await record_repo.get_draft(svc.session, meeting_id=meeting.id, draft_id=draft_id)
         text = _apply_fixes(draft.text, req)
     else:
         text = _minutes_text(req)
@@ -107,7 +108,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
     if confirm and still:  # a fix that still does not read: said by its field, nothing kept
         raise UserError(
             f"Line {still[0].line} still can't be read: {still[0].problem}",
-            example=f'minutes {meeting.id} draft:{draft.id if draft else 1} '
+            example=f"minutes {meeting.id} draft:{draft.id if draft else 1} "
             f'line{still[0].line}:"ACTION: @jo circulate PA figures by 12/01/2024" confirm:yes',
             field=f"line{still[0].line}",
         )
@@ -120,7 +121,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
         )
     if draft is None:
         await _drop_stale_drafts(req, svc)
-        draft = await repo.add_draft(
+        draft = await record_repo.add_draft(
             svc.session, meeting_id=meeting.id, text=text, by_id=req.actor.id, at=req.now
         )
     else:

@@ -16,7 +16,7 @@ from bot.services import Request, Services
 from handlers.meetings.kernel import as_organiser, command_set, is_organiser, meeting_facts
 from handlers.meetings.kernel import meeting_for as find_meeting
 from storage import directory
-from storage import meetings as repo
+from storage import meeting_record as record_repo
 from storage.meeting_notices import when_text
 from storage.meeting_record import record_of
 from storage.meetings import Meeting
@@ -68,7 +68,7 @@ async def meeting_record(req: Request, svc: Services) -> Reply:
                         field=status,
                     )
                 seen[person.id] = status
-                await repo.set_attendance(
+                await record_repo.set_attendance(
                     svc.session,
                     meeting_id=meeting.id,
                     person_id=person.id,
@@ -81,7 +81,7 @@ async def meeting_record(req: Request, svc: Services) -> Reply:
             guests = _list(req.args.opt("guests"))
             if any(len(g) > 200 for g in guests):
                 raise UserError("Keep each guest under 200 characters.", example=RECORD_EXAMPLE)
-            await repo.set_guests(
+            await record_repo.set_guests(
                 svc.session, meeting_id=meeting.id, names=guests, by_id=req.actor.id, at=req.now
             )
             changed.append(f"guests: {', '.join(guests) or 'none'}")
