@@ -91,6 +91,7 @@ class Someone:
     name: str
     email: str
     near: bool = True
+    guest: bool = False  # at the meeting but not in the directory: named, never an owner
 
     @property
     def handle(self) -> str:
@@ -101,9 +102,14 @@ class Someone:
         return self.name.split()[0] if self.name.split() else self.name
 
     @property
+    def plain_name(self) -> str:
+        """The name without a bracketed note: `Ben Bryant (ISOS)` -> `Ben Bryant`."""
+        return " ".join(re.sub(r"\([^)]*\)", " ", self.name).split()) or self.name
+
+    @property
     def initials(self) -> set[str]:
         """`Jonathan Crossley Holland` -> {"JCH", "JH"}: minutes use both."""
-        words = [w for w in re.split(r"[\s-]+", self.name) if w]
+        words = [w for w in re.split(r"[\s-]+", self.plain_name) if w]
         if len(words) < 2:
             return set()
         return {"".join(w[0] for w in words).upper(), (words[0][0] + words[-1][0]).upper()}
@@ -412,6 +418,16 @@ def _resolve(spec: str, *, people: list[Someone]) -> list[Someone]:
 
 
 def _one(token: str, *, people: list[Someone]) -> Someone:
+    found = _match(token, people=people)
+    if found.guest:
+        raise _Unread(
+            f"{token} is {found.name}, a guest at the meeting and not in the directory: give "
+            "the action to someone in the directory, or ask an admin to add them (person add)."
+        )
+    return found
+
+
+def _match(token: str, *, people: list[Someone]) -> Someone:
     near = [p for p in people if p.near]
     key = token.lstrip("@").strip().lower()
     if HANDLE.match(token) or EMAIL.match(token):
@@ -434,8 +450,8 @@ def _one(token: str, *, people: list[Someone]) -> Someone:
         raise _Unread(
             f"No one in the group or at the meeting has the initials {token}: use an @handle."
         )
-    full = [p for p in near if p.name.lower() == key] or [
-        p for p in people if p.name.lower() == key
+    full = [p for p in near if p.plain_name.lower() == key] or [
+        p for p in people if p.plain_name.lower() == key
     ]
     if len(full) == 1:
         return full[0]
@@ -448,7 +464,7 @@ def _one(token: str, *, people: list[Someone]) -> Someone:
 
 
 def _choices(people: list[Someone]) -> str:
-    names = [f"{p.name} (@{p.handle})" for p in people[:4]]
+    names = [f"{p.name} (@{p.handle})" if p.email else f"{p.name} (a guest)" for p in people[:4]]
     return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 

@@ -57,6 +57,8 @@ async def test_a_termly_cycle_of_the_attendance_sub_group(ask: Asker) -> None:
         "Apologies: Priya Shah" in text and "Absent: Chris Lee, Grace Okafor, Helen Wright" in text
     )
     assert "Notes: Sam Patel" in text
+    guest = render_text(await ask.ok(SAM, 'minutes 1 "BB to share the ISOS slides by Friday"'))
+    assert "BB is Ben Bryant (ISOS), a guest at the meeting and not in the directory" in guest
     clash = await ask(SAM, "meeting record 1 present:@omar absent:@omar")
     assert clash.error and "both present and absent" in clash.text
 

@@ -203,6 +203,8 @@ async def read(
         for p in await directory.all_people(svc.session)
         if p.active
     ]
+    # guests are read as names too, so "BB to ..." is answered "a guest", not "no one"
+    people += [Someone(0, a.name, "", guest=True) for a in record.attendees if a.guest and a.name]
     due = DueWords(
         base=local,
         tz=svc.tz,
