@@ -57,6 +57,13 @@ MARKERS = (
     "shall",
     "to",
 )
+AGREED_THAT = re.compile(
+    r"^(?:it\s+was\s+|the\s+group\s+|colleagues\s+|members\s+|we\s+)?"
+    r"(?:agreed|decided|resolved)(?:\s+that)?\s*[:,]?\s+",
+    re.IGNORECASE,
+)
+# after "agreed that", "Jo would/should ..." is what Jo will do
+REPORTED = re.compile(r"^((?:\S+\s+){1,5}?)(?:would|should)\s+(?!be\b|like\b|have\b)")
 FILLER = re.compile(
     r"^(?:(?:has |have )?agreed to|(?:has )?offered to|is to|are to|to|will|shall|should)\s+",
     re.IGNORECASE,
@@ -272,6 +279,10 @@ def _read_item(item: _Item, *, people: list[Someone], due: DueWords) -> list[Rea
     _Unread for an action line (or an action-like sentence) that cannot be read."""
     text = item.text.strip().rstrip(".;, ")
     if not item.explicit:
+        # "It was agreed that Jo would circulate ...": a decision reported, with its owner
+        agreed = AGREED_THAT.match(text)
+        if agreed:
+            text = REPORTED.sub(r"\1 will ", text[agreed.end() :], count=1)
         split = _marked_owner(text, people=people, strict=True)
         if split is None:
             return []

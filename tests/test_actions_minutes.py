@@ -142,6 +142,18 @@ CASES: list[tuple[str, list[tuple[str, str, date]] | str]] = [
         "ACTION: @jo circulate the figures by Friday. Include the core cities.",
         [(JO, "Circulate the figures. Include the core cities", date(2023, 11, 24))],
     ),
+    (
+        "It was agreed that Jo would circulate the figures by Friday.",
+        [(JO, "Circulate the figures", date(2023, 11, 24))],
+    ),
+    (
+        "The group agreed that SB/AJ will draft the consultation by end of term.",
+        [
+            (STELLA, "Draft the consultation", TERM_END),
+            (ANDREW, "Draft the consultation", TERM_END),
+        ],
+    ),
+    ("SB would like to bring something back to the working group.", []),  # seed 001: a wish
     ("SB welcomed all to the meeting, introductions were made.", []),
     ("The presentation will be shared with the circulation of the minutes.", []),
     ("Colleagues will look at the data by Friday.", []),
