@@ -8,6 +8,9 @@ saved before the organiser confirms.
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -17,10 +20,11 @@ from sqlalchemy import func, select
 from bot.render.text import render_text
 from bot.reply import quote
 from storage.actions import Action
+from storage.directory import person_by_email
 from storage.meeting_record import MinutesDraft
 from storage.meetings import Meeting
 from storage.outbox import OutboxMessage
-from tests.conftest import Asker
+from tests.conftest import Asker, web_client
 
 STELLA = "stella@learnsheffield.co.uk"  # chairs the design working group
 ADMIN = "alex@learnsheffield.co.uk"
@@ -303,3 +307,44 @@ async def test_the_next_meeting_must_be_booked_for_words_that_name_it(ask: Asker
         await ask.ok(STELLA, 'minutes 1 "ACTION: @jo share the paper by the next meeting"')
     )
     assert "has no next meeting booked" in reply and "Fix the lines" in reply
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+async def test_the_web_chat_previews_fixes_and_saves_minutes(meeting: Asker) -> None:
+    """The web door: the preview's HTML lists what will be created and the unread line; the
+    Fix button's form, submitted as the page does, saves the minutes."""
+    async with meeting.ctx.db.session() as session:
+        stella = await person_by_email(session, STELLA)
+    assert stella is not None
+    async with web_client(meeting.ctx) as client:
+        minutes = "Actions agreed:\n- Jo to share the figures by 18/12/2026\n- ZZ to book a room"
+        preview = await (
+            await client.post(
+                "/api/web/command",
+                json={"person_id": stella.id, "text": f"minutes 1 {quote(minutes)}"},
+            )
+        ).json()
+        assert "Jo Bloggs: Share the figures, due Fri 18 Dec 2026" in preview["html"]
+        assert "initials ZZ" in preview["html"] and "Fix the lines" in preview["html"]
+        fix = await (
+            await client.post(
+                "/api/web/command", json={"person_id": stella.id, "text": "minutes 1 draft:1 fix"}
+            )
+        ).json()
+        # the page sends back the form it was given (its data-form attribute)
+        found = re.search(r'data-form="([^"]+)"', fix["html"])
+        assert found, fix["html"]
+        wire = json.loads(html.unescape(found[1]))
+        assert [f["name"] for f in wire["fields"]] == ["line3"]
+        saved = await (
+            await client.post(
+                "/api/web/form",
+                json={
+                    "person_id": stella.id,
+                    "form": wire,
+                    "values": {"line3": "- Rachel to book a room"},
+                },
+            )
+        ).json()
+        assert not saved["error"] and "Saved minutes for meeting #1" in saved["text"]
+    assert [o for o, _, _ in await _created(meeting)] == [JO, RACHEL]
