@@ -1,11 +1,12 @@
-"""A meeting's minutes and its record: preview then save, approval, attendance.
+"""A meeting's minutes: preview then save (the draft and its form are `drafts`), approval.
 
 `minutes <id> "..."` reads the minutes (bot.minutes) and shows what it will create, each action
 with its owner and due date, and every action line it could not read, with a Save button or a
 form to fix those lines; nothing is saved until confirmed (`confirm:yes`; a script may say it
 at once, and it saves only when every action line was read). The preview is held as a draft
 (`meeting_minutes_drafts`), which is neither the meeting's minutes nor any action. Saving emits
-`minutes.recorded` with the actions read; the actions domain creates them.
+`minutes.recorded` with the actions read; the actions domain creates them. `minutes <id>`
+alone shows the minutes with the record of who attended.
 
 `minutes <id> approve` records the approval at the group's next meeting; who attended is
 `record` (`meeting record <id>`).
@@ -13,19 +14,19 @@ at once, and it saves only when every action line was read). The preview is held
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import delete
 
-from bot.dates import format_date, parse_duration, to_local
+from bot.dates import format_date, to_local
 from bot.errors import UserError
-from bot.minutes import BULLET, HEADING, DueWords, MinutesReading, Someone, read_minutes
+from bot.minutes import MinutesReading
 from bot.parsing import yes_no
 from bot.policy import Loaded
 from bot.registry import MINUTES_RECORDED
-from bot.reply import Actions, Button, Form, FormField, Reply, Section
+from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
+from handlers.meetings.drafts import LINE_OPTION, apply_fixes, fix_form, preview, read, unread_text
 from handlers.meetings.kernel import as_organiser, command_set, is_organiser, meeting_facts
 from handlers.meetings.kernel import meeting_for as find_meeting
 from storage import directory
@@ -38,10 +39,8 @@ from storage.meetings import Meeting
 commands = command_set()
 
 MINUTES_EXAMPLE = 'minutes 3 "ACTION: @jo circulate PA figures by 12/01/2024"'
-LINE_OPTION = re.compile(r"^line(\d{1,4})$")
 MINUTES_OPTIONS = {"confirm", "draft", "notes"}
 MAX_MINUTES = 20_000
-FORM_LINES = 6  # unread lines a fix-up form holds at once
 DRAFT_DAYS = 14  # a preview not confirmed within this is dropped when the next one is made
 
 
@@ -88,7 +87,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
     if req.args.opt("draft"):
         draft_id = _number(req.args.opt("draft") or "", meeting)
         draft = await record_repo.get_draft(svc.session, meeting_id=meeting.id, draft_id=draft_id)
-        text = _apply_fixes(draft.text, req)
+        text = apply_fixes(draft.text, req)
     else:
         text = _minutes_text(req)
     if not text:
@@ -100,7 +99,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
     reading, due = await read(req, svc, meeting, text)
     confirm = yes_no(req.args.opt("confirm"), field="confirm", default=False)
     if draft is not None and not confirm and _fixing(req):
-        return _fix_form(meeting, draft, reading)  # the form on its own: a Slack modal
+        return fix_form(meeting, draft, reading)  # the form on its own: a Slack modal
     if confirm and reading.complete:
         return await _save(req, svc, meeting, text, reading, draft)
     fixed = {int(m[1]) for k in req.args.options if (m := LINE_OPTION.match(k))}
@@ -115,7 +114,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
     if confirm and draft is None:
         raise UserError(
             f"Nothing saved: {len(reading.unread)} action line(s) could not be read.\n"
-            + _unread_text(reading),
+            + unread_text(reading),
             hint="Fix them, or send the minutes without confirm:yes to get a form to fix them.",
             example=MINUTES_EXAMPLE,
         )
@@ -127,7 +126,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
     else:
         draft.text, draft.created_at = text, req.now
         await svc.session.flush()
-    return _preview(meeting, draft, reading, due)
+    return preview(meeting, draft, reading, due)
 
 
 def _check_options(req: Request, meeting: Meeting) -> None:
@@ -153,172 +152,6 @@ def _number(value: str, meeting: Meeting) -> int:
             f"draft:{value} is not a number.", example=f"minutes {meeting.id} draft:1 confirm:yes"
         )
     return int(value.lstrip("#"))
-
-
-def _apply_fixes(text: str, req: Request) -> str:
-    """The draft's text with each `line<N>:` put in place of line N ("drop" leaves it out).
-    A fixed line keeps the original's bullet or ACTION mark, so it stays an action line."""
-    lines = text.splitlines()
-    for key, value in req.args.options.items():
-        match = LINE_OPTION.match(key)
-        if match is None:
-            continue
-        number = int(match[1])
-        if not 1 <= number <= len(lines):
-            raise UserError(
-                f"The draft has no line {number} (it has {len(lines)}).",
-                example='minutes 3 draft:1 line4:"ACTION: @jo ..." confirm:yes',
-            )
-        fixed = " ".join(value.split())
-        original = lines[number - 1]
-        if fixed.lower() == "drop":
-            lines[number - 1] = ""
-            continue
-        if not (BULLET.match(fixed) or HEADING.match(fixed)):
-            bullet = BULLET.match(original)
-            heading = HEADING.match(original)
-            if bullet:
-                fixed = original[: bullet.start("rest")] + fixed
-            elif heading and heading["rest"].strip():
-                fixed = "ACTION: " + fixed
-        lines[number - 1] = fixed
-    return "\n".join(lines)
-
-
-async def read(
-    req: Request, svc: Services, meeting: Meeting, text: str
-) -> tuple[MinutesReading, DueWords]:
-    """Read the minutes against the meeting's group and attendees and its date words."""
-    group = meeting.group
-    base = meeting.starts_at if meeting.starts_at <= req.now else req.now
-    local = to_local(base, svc.tz)
-    following = await repo.next_of_group(svc.session, group_id=group.id, after=meeting.starts_at)
-    default = parse_duration(group.action_due or "2w")
-    record = await record_of(svc.session, meeting, tz=svc.tz, now=max(req.now, meeting.starts_at))
-    near = {a.person_id for a in record.attendees if a.person_id}
-    near |= {m.person_id for m in await directory.members_of(svc.session, group.id)}
-    near |= set((await repo.rsvps_of(svc.session, meeting.id)).keys())
-    people = [
-        Someone(p.id, p.name, p.email, near=p.id in near)
-        for p in await directory.all_people(svc.session)
-        if p.active
-    ]
-    # guests are read as names too, so "BB to ..." is answered "a guest", not "no one"
-    people += [Someone(0, a.name, "", guest=True) for a in record.attendees if a.guest and a.name]
-    due = DueWords(
-        base=local,
-        tz=svc.tz,
-        terms=await svc.terms(),
-        group=f"The {group.name} group",
-        default_due=(local + default).date() if default >= timedelta(days=1) else local.date(),
-        default_said=f"{group.action_due} after the meeting, the {group.name} group's default",
-        next_meeting=to_local(following.starts_at, svc.tz).date() if following else None,
-        next_meeting_said=(
-            f"the next meeting, #{following.id} on "
-            f"{format_date(to_local(following.starts_at, svc.tz).date())}"
-            if following
-            else "the next meeting"
-        ),
-    )
-    return read_minutes(text, people=people, due=due), due
-
-
-def _action_lines(reading: MinutesReading, due: DueWords) -> str:
-    out = []
-    for a in reading.actions:
-        when = f"due {format_date(a.due)} " + (
-            f"({a.said})" if a.said else f"(no date given: {due.default_said})"
-        )
-        out.append(f"Line {a.line}: {a.owner.name}: {a.text}, {when}")
-    return "\n".join(out)
-
-
-def _unread_text(reading: MinutesReading) -> str:
-    return "\n".join(f"Line {u.line}: {u.text[:160]}\n  {u.problem}" for u in reading.unread)
-
-
-def _preview(
-    meeting: Meeting, draft: MinutesDraft, reading: MinutesReading, due: DueWords
-) -> Reply:
-    """What saving will create, what could not be read, and how to save or fix."""
-    lines = len([line for line in draft.text.splitlines() if line.strip()])
-    confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
-    reply = Reply(
-        text=f"Minutes for meeting #{meeting.id}, {meeting.title} ({lines} "
-        f"line{'s' if lines != 1 else ''}): nothing is saved until you confirm (draft "
-        f"{draft.id}).",
-        subject=("meeting", meeting.id),
-    )
-    count = len(reading.actions)
-    reply.add(
-        Section(
-            title=f"Will create {count} action{'s' if count != 1 else ''}",
-            text=_action_lines(reading, due) or "No action lines found.",
-        )
-    )
-    if reading.complete:
-        reply.add(
-            Actions(
-                [
-                    Button("Save minutes", confirm, style="primary"),
-                    Button("Meeting", f"meeting {meeting.id}"),
-                ]
-            )
-        )
-        return reply
-    reply.add(
-        Section(
-            title=f"Action lines I could not read ({len(reading.unread)})",
-            text=_unread_text(reading)
-            + "\nFix them (or type 'drop' to leave a line out), then save: "
-            + f'minutes {meeting.id} draft:{draft.id} line{reading.unread[0].line}:"..." '
-            "confirm:yes",
-        ),
-        Actions(
-            [
-                Button("Fix the lines", f"minutes {meeting.id} draft:{draft.id} fix", "primary"),
-                Button("Meeting", f"meeting {meeting.id}"),
-            ]
-        ),
-    )
-    return reply
-
-
-def _fix_form(meeting: Meeting, draft: MinutesDraft, reading: MinutesReading) -> Reply:
-    """A field per unread line (prefilled as written, the problem as its label); submitting
-    saves the minutes if every line then reads, or previews them again."""
-    confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
-    if reading.complete:
-        return Reply(
-            text=f"Every action line of draft {draft.id} reads now: save it.",
-            elements=[Actions([Button("Save minutes", confirm, style="primary")])],
-        )
-    seen: dict[int, list[str]] = {}
-    for u in reading.unread:
-        seen.setdefault(u.line, []).append(u.problem)
-    source = draft.text.splitlines()
-    # a form travels in a Slack modal's 3,000-character metadata: a few lines at a time (the
-    # rest come back in the next preview, since the draft keeps them)
-    fields = [
-        FormField(
-            name=f"line{number}",
-            label=f"Line {number}: {'; '.join(problems)}"[:150],
-            value=source[number - 1][:400],
-            required=True,
-        )
-        for number, problems in list(seen.items())[:FORM_LINES]
-    ]
-    form = Form(
-        title="Fix the minutes and save",
-        command=confirm,
-        fields=fields,
-        submit_label="Save minutes",
-    )
-    return Reply(
-        text=f"Fix the action lines of draft {draft.id} of meeting #{meeting.id}'s minutes "
-        "(or type 'drop' to leave a line out).",
-        elements=[form],
-    )
 
 
 async def _drop_stale_drafts(req: Request, svc: Services) -> None:

@@ -1,0 +1,189 @@
+"""Drafts of minutes: reading them against their meeting, the preview, and the fix-up form.
+
+`read` reads minutes (bot.minutes) against the meeting's group and attendees and the dates its
+words stand for; `preview` says what saving will create and what could not be read, with the
+Save or Fix button; `fix_form` is a field per unread line; `apply_fixes` puts the fixed lines
+in place. The `minutes` command (minutes.py) holds the draft and saves it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.dates import format_date, parse_duration, to_local
+from bot.errors import UserError
+from bot.minutes import BULLET, HEADING, DueWords, MinutesReading, Someone, read_minutes
+from bot.reply import Actions, Button, Form, FormField, Reply, Section
+from bot.services import Request, Services
+from storage import directory
+from storage import meetings as repo
+from storage.meeting_record import MinutesDraft, record_of
+from storage.meetings import Meeting
+
+LINE_OPTION = re.compile(r"^line(\d{1,4})$")  # `line4:"..."` fixes line 4 of a draft
+FORM_LINES = 6  # unread lines a fix-up form holds at once
+
+
+def apply_fixes(text: str, req: Request) -> str:
+    """The draft's text with each `line<N>:` put in place of line N ("drop" leaves it out).
+    A fixed line keeps the original's bullet or ACTION mark, so it stays an action line."""
+    lines = text.splitlines()
+    for key, value in req.args.options.items():
+        match = LINE_OPTION.match(key)
+        if match is None:
+            continue
+        number = int(match[1])
+        if not 1 <= number <= len(lines):
+            raise UserError(
+                f"The draft has no line {number} (it has {len(lines)}).",
+                example='minutes 3 draft:1 line4:"ACTION: @jo ..." confirm:yes',
+            )
+        fixed = " ".join(value.split())
+        original = lines[number - 1]
+        if fixed.lower() == "drop":
+            lines[number - 1] = ""
+            continue
+        if not (BULLET.match(fixed) or HEADING.match(fixed)):
+            bullet = BULLET.match(original)
+            heading = HEADING.match(original)
+            if bullet:
+                fixed = original[: bullet.start("rest")] + fixed
+            elif heading and heading["rest"].strip():
+                fixed = "ACTION: " + fixed
+        lines[number - 1] = fixed
+    return "\n".join(lines)
+
+
+async def read(
+    req: Request, svc: Services, meeting: Meeting, text: str
+) -> tuple[MinutesReading, DueWords]:
+    """Read the minutes against the meeting's group and attendees and its date words."""
+    group = meeting.group
+    base = meeting.starts_at if meeting.starts_at <= req.now else req.now
+    local = to_local(base, svc.tz)
+    following = await repo.next_of_group(svc.session, group_id=group.id, after=meeting.starts_at)
+    default = parse_duration(group.action_due or "2w")
+    record = await record_of(svc.session, meeting, tz=svc.tz, now=max(req.now, meeting.starts_at))
+    near = {a.person_id for a in record.attendees if a.person_id}
+    near |= {m.person_id for m in await directory.members_of(svc.session, group.id)}
+    near |= set((await repo.rsvps_of(svc.session, meeting.id)).keys())
+    people = [
+        Someone(p.id, p.name, p.email, near=p.id in near)
+        for p in await directory.all_people(svc.session)
+        if p.active
+    ]
+    # guests are read as names too, so "BB to ..." is answered "a guest", not "no one"
+    people += [Someone(0, a.name, "", guest=True) for a in record.attendees if a.guest and a.name]
+    due = DueWords(
+        base=local,
+        tz=svc.tz,
+        terms=await svc.terms(),
+        group=f"The {group.name} group",
+        default_due=(local + default).date() if default >= timedelta(days=1) else local.date(),
+        default_said=f"{group.action_due} after the meeting, the {group.name} group's default",
+        next_meeting=to_local(following.starts_at, svc.tz).date() if following else None,
+        next_meeting_said=(
+            f"the next meeting, #{following.id} on "
+            f"{format_date(to_local(following.starts_at, svc.tz).date())}"
+            if following
+            else "the next meeting"
+        ),
+    )
+    return read_minutes(text, people=people, due=due), due
+
+
+def _action_lines(reading: MinutesReading, due: DueWords) -> str:
+    out = []
+    for a in reading.actions:
+        when = f"due {format_date(a.due)} " + (
+            f"({a.said})" if a.said else f"(no date given: {due.default_said})"
+        )
+        out.append(f"Line {a.line}: {a.owner.name}: {a.text}, {when}")
+    return "\n".join(out)
+
+
+def unread_text(reading: MinutesReading) -> str:
+    return "\n".join(f"Line {u.line}: {u.text[:160]}\n  {u.problem}" for u in reading.unread)
+
+
+def preview(meeting: Meeting, draft: MinutesDraft, reading: MinutesReading, due: DueWords) -> Reply:
+    """What saving will create, what could not be read, and how to save or fix."""
+    lines = len([line for line in draft.text.splitlines() if line.strip()])
+    confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
+    reply = Reply(
+        text=f"Minutes for meeting #{meeting.id}, {meeting.title} ({lines} "
+        f"line{'s' if lines != 1 else ''}): nothing is saved until you confirm (draft "
+        f"{draft.id}).",
+        subject=("meeting", meeting.id),
+    )
+    count = len(reading.actions)
+    reply.add(
+        Section(
+            title=f"Will create {count} action{'s' if count != 1 else ''}",
+            text=_action_lines(reading, due) or "No action lines found.",
+        )
+    )
+    if reading.complete:
+        reply.add(
+            Actions(
+                [
+                    Button("Save minutes", confirm, style="primary"),
+                    Button("Meeting", f"meeting {meeting.id}"),
+                ]
+            )
+        )
+        return reply
+    reply.add(
+        Section(
+            title=f"Action lines I could not read ({len(reading.unread)})",
+            text=unread_text(reading)
+            + "\nFix them (or type 'drop' to leave a line out), then save: "
+            + f'minutes {meeting.id} draft:{draft.id} line{reading.unread[0].line}:"..." '
+            "confirm:yes",
+        ),
+        Actions(
+            [
+                Button("Fix the lines", f"minutes {meeting.id} draft:{draft.id} fix", "primary"),
+                Button("Meeting", f"meeting {meeting.id}"),
+            ]
+        ),
+    )
+    return reply
+
+
+def fix_form(meeting: Meeting, draft: MinutesDraft, reading: MinutesReading) -> Reply:
+    """A field per unread line (prefilled as written, the problem as its label); submitting
+    saves the minutes if every line then reads, or previews them again."""
+    confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
+    if reading.complete:
+        return Reply(
+            text=f"Every action line of draft {draft.id} reads now: save it.",
+            elements=[Actions([Button("Save minutes", confirm, style="primary")])],
+        )
+    seen: dict[int, list[str]] = {}
+    for u in reading.unread:
+        seen.setdefault(u.line, []).append(u.problem)
+    source = draft.text.splitlines()
+    # a form travels in a Slack modal's 3,000-character metadata: a few lines at a time (the
+    # rest come back in the next preview, since the draft keeps them)
+    fields = [
+        FormField(
+            name=f"line{number}",
+            label=f"Line {number}: {'; '.join(problems)}"[:150],
+            value=source[number - 1][:400],
+            required=True,
+        )
+        for number, problems in list(seen.items())[:FORM_LINES]
+    ]
+    form = Form(
+        title="Fix the minutes and save",
+        command=confirm,
+        fields=fields,
+        submit_label="Save minutes",
+    )
+    return Reply(
+        text=f"Fix the action lines of draft {draft.id} of meeting #{meeting.id}'s minutes "
+        "(or type 'drop' to leave a line out).",
+        elements=[form],
+    )
