@@ -25,7 +25,7 @@ from bot.dates import TERM_WORDS, format_date, parse_local
 from bot.errors import UserError
 from bot.terms import TermCalendar
 
-EXAMPLE = "ACTION: @jo circulate PA figures by 12/01/2024"
+EXAMPLE = "ACTION: @jo circulate PA figures by Friday"  # undated: it never goes stale
 MAX_TEXT = 1000
 NO_OWNER = "no owner"
 MAX_CONNECTIVES = 3  # "by"/"before"/"due" words tried, from the end of an action line

@@ -169,7 +169,7 @@ async def _save(
     draft: MinutesDraft | None,
 ) -> Reply:
     meeting.minutes = f"{meeting.minutes}\n\n{text}" if meeting.minutes else text
-    meeting.updated_at = req.now
+    meeting.revise(req.now)  # the calendar file shows the record: clients refresh it
     notes = req.args.opt("notes")
     if notes:
         meeting.notes_by_id = (await directory.resolve_person(svc.session, notes)).id
@@ -246,7 +246,7 @@ async def _approve(req: Request, svc: Services, meeting: Meeting) -> Reply:
     meeting.minutes_approved_at = req.now
     meeting.minutes_approved_by_id = req.actor.id
     meeting.minutes_approved_meeting_id = following.id
-    meeting.updated_at = req.now
+    meeting.revise(req.now)  # the calendar file shows the record: clients refresh it
     await svc.session.flush()
     return Reply(
         text=f"The minutes of meeting #{meeting.id}, {meeting.title}, are approved at meeting "

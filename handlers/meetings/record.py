@@ -89,7 +89,7 @@ async def meeting_record(req: Request, svc: Services) -> Reply:
             taker = await directory.resolve_person(svc.session, req.args.opt("notes") or "")
             meeting.notes_by_id = taker.id
             changed.append(f"notes: {taker.name}")
-        meeting.updated_at = req.now
+        meeting.revise(req.now)  # the calendar file shows the record: clients refresh it
         await svc.session.flush()
         await svc.session.refresh(meeting, ["notes_by"])
     record = await record_of(svc.session, meeting, tz=svc.tz, now=max(req.now, meeting.starts_at))
