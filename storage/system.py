@@ -124,12 +124,14 @@ async def replace_terms(
         - {p.organisation for p in periods if p.organisation.lower() in orgs}
     )
     if unknown:
+        names = ", ".join(repr(u) for u in unknown[:5])
+        are = "is not an organisation" if len(unknown) == 1 else "are not organisations"
         raise UserError(
-            f"{', '.join(repr(u) for u in unknown[:5])} is not an organisation in the "
-            "directory, so the term calendar is left as it was.",
+            f"{names} {are} in the directory, so the term calendar is left as it was.",
             hint="Use the organisation's name as the directory has it (`import organisations`), "
             "or leave the column empty for the city's dates.",
-            example="INSET day,2026-09-01,2026-09-01,inset,,Hillside Primary",
+            example="name,start,end,kind,organisation / "
+            "INSET day,2026-09-01,2026-09-01,inset,Hillside Primary",
         )
     for p in periods:
         if p.organisation:
