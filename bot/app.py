@@ -107,7 +107,7 @@ def build_web_app(ctx: BotContext) -> web.Application:
     """One aiohttp app: /healthz, then each door's `attach` mounts its routes if configured."""
     from aiohttp import web
 
-    from bot.adapters import calendar, slack, teams, webchat
+    from bot.adapters import calendar, images, slack, teams, webchat
     from bot.appkeys import BACKGROUND_STARTERS, CTX, DOORS
 
     app = web.Application(client_max_size=2 * 1024 * 1024)
@@ -115,6 +115,6 @@ def build_web_app(ctx: BotContext) -> web.Application:
     app[DOORS] = []
     app[BACKGROUND_STARTERS] = []
     app.router.add_get("/healthz", healthz)
-    for adapter in (webchat, slack, teams, calendar):
+    for adapter in (webchat, slack, teams, images, calendar):
         adapter.attach(app, ctx)
     return app

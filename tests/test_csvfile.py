@@ -207,3 +207,20 @@ def test_a_row_with_more_cells_than_the_header_names_the_line() -> None:
         csvfile.rows(file, required=["name", "email"], example=EXAMPLE)
     assert "people.csv, line 2: 6 cells but the header names 5" in err.value.message
     assert 'double quotes ("Bloggs, Jo")' in err.value.message
+
+
+def test_no_module_but_the_reader_reads_a_csv_file_itself() -> None:
+    """One reader: no other module decodes a file or walks CSV rows on its own (pandas reads
+    only text bot.csvfile decoded)."""
+    root = Path(__file__).resolve().parent.parent
+    own_readers = ("csv.reader(", "csv.DictReader(", '"utf-8-sig"', "utf-8-sig'")
+    found = []
+    for package in ("bot", "handlers", "storage", "scheduled"):
+        for path in (root / package).rglob("*.py"):
+            if path.name == "csvfile.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            found += [f"{path.relative_to(root)}: {r}" for r in own_readers if r in text]
+            if "read_csv(" in text and "io.StringIO(file.text)" not in text:
+                found.append(f"{path.relative_to(root)}: read_csv on something else")
+    assert found == []

@@ -14,9 +14,11 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.authorization import AuthenticationConstants, ClaimsIdentity
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.adapters import images
 from bot.adapters import teams_store as store
 from bot.reply import Reply
 from scheduled.senders import DeliveryError, Sent
+from storage.base import utcnow
 from storage.outbox import OutboxMessage
 
 if TYPE_CHECKING:
@@ -101,6 +103,7 @@ class TeamsSender:
         reference = ConversationReference.model_validate(
             await self.reference_for(session, message.target)
         )
+        await images.link_images(session, reply, settings=self.settings, now=utcnow())
         activity = reply_activity(reply)
         sent: dict[str, str | None] = {}
 

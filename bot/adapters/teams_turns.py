@@ -15,6 +15,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
+from bot.adapters import images
 from bot.adapters import teams_store as store
 from bot.errors import UserError
 from bot.people import PeopleDesk, Visitor
@@ -212,8 +213,17 @@ class PartnershipAgent:
             reply.add(form)  # show the form again, filled in, with the message by its field
         return reply
 
+    async def _link_images(self, reply: Reply) -> None:
+        """Charts by URL when PUBLIC_URL is set (bot.adapters.images), else inline."""
+        if images.wants_links(self.ctx.settings, reply):
+            async with self.ctx.db.session() as session:
+                await images.link_images(
+                    session, reply, settings=self.ctx.settings, now=self.ctx.clock.now()
+                )
+
     async def send(self, context: TurnContext, reply: Reply) -> None:
         activity = context.activity
+        await self._link_images(reply)
         message = reply_activity(reply)
         if reply.private and not store.is_personal(activity) and activity.from_property:
             # Only the asker sees a private answer in a channel or group chat (Slack: ephemeral).
@@ -239,6 +249,7 @@ class PartnershipAgent:
             await self._invoke_response(context, 200, body)
             return
         reply = await self.run_card_action(context, data)
+        await self._link_images(reply)
         card = render_card(reply, actions="execute")
         await self._invoke_response(
             context, 200, {"statusCode": 200, "type": CONTENT_TYPE, "value": card}
