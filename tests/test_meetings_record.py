@@ -74,6 +74,11 @@ async def test_a_termly_cycle_of_the_attendance_sub_group(ask: Asker) -> None:
     shown = render_text(preview)
     assert "nothing is saved until you confirm" in preview.text
     assert "Will create 4 actions" in shown
+    # a due date when the owner's school is closed is said before anything is saved
+    assert (
+        "Line 3: Dan Cooper: Draft the letter to heads, due Sun 31 Dec 2023 (end of Dec) "
+        "Note: Sun 31 Dec 2023 is a Sunday, when schools are closed." in shown
+    )
     assert "Line 4: Priya Shah: Share the Parkwood case study, due Wed 17 Jan 2024" in shown
     assert "Line 5: Helen Wright: Check the DfE return dates, due Thu 14 Dec 2023 (no date" in shown
     assert "no minutes yet" in (await ask(JO, "minutes 1")).text

@@ -16,10 +16,13 @@ from bot.errors import UserError
 from bot.minutes import BULLET, HEADING, DueWords, MinutesReading, Someone, read_minutes
 from bot.reply import Actions, Button, Form, FormField, Reply, Section
 from bot.services import Request, Services
+from handlers.terms import closed_note
 from storage import directory
 from storage import meetings as repo
+from storage.directory import Person
 from storage.meeting_record import MinutesDraft, record_of
 from storage.meetings import Meeting
+from storage.system import term_calendar
 
 LINE_OPTION = re.compile(r"^line(\d{1,4})$")  # `line4:"..."` fixes line 4 of a draft
 FORM_LINES = 6  # unread lines a fix-up form holds at once
@@ -93,13 +96,31 @@ async def read(
     return read_minutes(text, people=people, due=due), due
 
 
-def _action_lines(reading: MinutesReading, due: DueWords) -> str:
-    out = []
+async def closed_days(svc: Services, reading: MinutesReading) -> list[str]:
+    """For each action read, why its owner's school is closed on its due date ("" on a school
+    day): said in the preview, so a date can be changed before it is saved."""
+    notes = []
     for a in reading.actions:
+        owner = await svc.session.get(Person, a.owner.id)
+        cal = await term_calendar(
+            svc.session,
+            svc.settings.partnership_calendar,
+            organisation_id=owner.organisation_id if owner else None,
+        )
+        notes.append(closed_note(cal, a.due) or "")
+    return notes
+
+
+def _action_lines(reading: MinutesReading, due: DueWords, closed: list[str]) -> str:
+    out = []
+    for a, why in zip(reading.actions, closed or [""] * len(reading.actions), strict=True):
         when = f"due {format_date(a.due)} " + (
             f"({a.said})" if a.said else f"(no date given: {due.default_said})"
         )
-        out.append(f"Line {a.line}: {a.owner.name}: {a.text}, {when}")
+        out.append(
+            f"Line {a.line}: {a.owner.name}: {a.text}, {when}"
+            + (f" Note: {why}, when schools are closed." if why else "")
+        )
     return "\n".join(out)
 
 
@@ -107,7 +128,13 @@ def unread_text(reading: MinutesReading) -> str:
     return "\n".join(f"Line {u.line}: {u.text[:160]}\n  {u.problem}" for u in reading.unread)
 
 
-def preview(meeting: Meeting, draft: MinutesDraft, reading: MinutesReading, due: DueWords) -> Reply:
+def preview(
+    meeting: Meeting,
+    draft: MinutesDraft,
+    reading: MinutesReading,
+    due: DueWords,
+    closed: list[str] | None = None,
+) -> Reply:
     """What saving will create, what could not be read, and how to save or fix."""
     lines = len([line for line in draft.text.splitlines() if line.strip()])
     confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
@@ -121,7 +148,7 @@ def preview(meeting: Meeting, draft: MinutesDraft, reading: MinutesReading, due:
     reply.add(
         Section(
             title=f"Will create {count} action{'s' if count != 1 else ''}",
-            text=_action_lines(reading, due) or "No action lines found.",
+            text=_action_lines(reading, due, closed or []) or "No action lines found.",
         )
     )
     if reading.complete:

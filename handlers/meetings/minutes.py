@@ -26,7 +26,15 @@ from bot.policy import Loaded
 from bot.registry import MINUTES_RECORDED
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
-from handlers.meetings.drafts import LINE_OPTION, apply_fixes, fix_form, preview, read, unread_text
+from handlers.meetings.drafts import (
+    LINE_OPTION,
+    apply_fixes,
+    closed_days,
+    fix_form,
+    preview,
+    read,
+    unread_text,
+)
 from handlers.meetings.kernel import as_organiser, command_set, is_organiser, meeting_facts
 from handlers.meetings.kernel import meeting_for as find_meeting
 from storage import directory
@@ -126,7 +134,7 @@ async def minutes(req: Request, svc: Services) -> Reply:
     else:
         draft.text, draft.created_at = text, req.now
         await svc.session.flush()
-    return preview(meeting, draft, reading, due)
+    return preview(meeting, draft, reading, due, await closed_days(svc, reading))
 
 
 def _check_options(req: Request, meeting: Meeting) -> None:
