@@ -125,12 +125,12 @@ def _trend(
     x = list(range(len(years)))
     ax = fig.add_subplot(2, 1, 1) if lower else fig.add_subplot()
     _lines(ax, x, years, series, ylabel, highlight)
-    ax.set_title(fill(title, 95), fontsize=9)
+    ax.set_title(fill(title, 95), fontsize=9, y=1.02)  # a fixed place: no layout pass per draw
     ax.legend(fontsize=7, frameon=False)
     if lower:
         low = fig.add_subplot(2, 1, 2)
         _lines(low, x, years, lower[1], ylabel, highlight)
-        low.set_title(lower[0], fontsize=9)
+        low.set_title(lower[0], fontsize=9, y=1.02)
         fig.subplots_adjust(hspace=0.45)
     _note(fig, note)
     return _png(fig, title)
@@ -189,7 +189,7 @@ def _bars(
             frameon=False,
         )
     ax.set_xlabel(xlabel, fontsize=8)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=10, y=1.02)
     ax.spines[["top", "right"]].set_visible(False)
     _note(fig, note)
     return _png(fig, title)
