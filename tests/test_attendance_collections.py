@@ -76,6 +76,15 @@ async def test_england_census_figures_match_the_publication(shipped: Asker, year
     assert f"severe absence {pct(severe)}" in reply.text
 
 
+@pytest.mark.parametrize("year", ["2022/23", "2024/25"])
+async def test_sheffield_census_figures_match_the_publication(shipped: Asker, year: str) -> None:
+    overall, pa, severe = published()[("Sheffield", year)]
+    reply = await shipped.ok(JO, f"attendance Sheffield {year}")
+    assert reply.text.startswith(f"Sheffield, all schools (total), {year}:")
+    for name, value in (("persistent", pa), ("overall", overall), ("severe", severe)):
+        assert f"{name} absence {pct(value)}" in reply.text
+
+
 async def test_sheffield_defaults_to_latest_census_year_with_this_year_so_far(
     shipped: Asker,
 ) -> None:
@@ -299,3 +308,45 @@ async def test_a_year_only_the_in_year_collection_holds_is_answered_from_it(ship
     text = render_text(reply)
     assert "Pupil attendance in schools" in text and "daily registers" in text
     assert "severe absence" not in reply.text  # the in-year collection does not publish it
+
+
+async def test_an_older_in_year_file_with_school_type_is_read_beside_the_census(
+    shipped: Asker,
+) -> None:
+    from sqlalchemy import select
+
+    from storage.attendance import AttendanceFigure
+
+    ytd = Path(__file__).resolve().parent / "data/attendance/pupil_attendance_ytd_2024_25.csv"
+    readme = " ".join((ytd.parent / "README.md").read_text().split())
+    m = re.search(
+        r"England year to date 2024/25 overall absence (\d+\.\d+)%, persistent absence (\d+\.\d+)%",
+        readme,
+    )
+    assert m, "tests/data/attendance/README.md lost the 2024/25 in-year facts"
+    async with shipped.ctx.db.session() as session:
+        report = str(await import_file(session, ytd, progress=None))
+    assert "Pupil attendance in schools" in report and "in-year collection" in report
+    assert (
+        "2024/25 year to date" in report and "phases: primary, secondary, special, total" in report
+    )
+    async with shipped.ctx.db.session() as session:
+        england = await session.scalar(
+            select(AttendanceFigure).where(
+                AttendanceFigure.collection == "in-year",
+                AttendanceFigure.time_period == "202425",
+                AttendanceFigure.level == "national",
+                AttendanceFigure.phase == "total",
+            )
+        )
+    assert england is not None
+    assert pct(Decimal(england.overall_pct)) == pct(Decimal(m.group(1)))
+    assert pct(Decimal(england.pa_pct)) == pct(Decimal(m.group(2)))
+    # the census answer for 2024/25 is untouched: the two collections are never mixed
+    overall, pa, _ = published()[("England", "2024/25")]
+    reply = await shipped.ok(JO, "attendance England 2024/25")
+    assert f"persistent absence {pct(pa)}" in reply.text
+    assert f"overall absence {pct(overall)}" in reply.text
+    years = await shipped.ok(JO, "attendance years")
+    assert "2024/25 (in-year collection" in years.text  # beside the 2025/26 release
+    assert "2025/26 (in-year collection" in years.text
