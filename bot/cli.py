@@ -357,13 +357,16 @@ async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        return await _import_kind(args, db, file)
+        return await _import_kind(args, db, file, settings)
     finally:
         await db.dispose()
 
 
-async def _import_kind(args: argparse.Namespace, db: Database, file: CsvFile) -> int:
-    """Run the importer for `args.what` on the file already read; print its report."""
+async def _import_kind(
+    args: argparse.Namespace, db: Database, file: CsvFile, settings: Settings | None = None
+) -> int:
+    """Run the importer for `args.what` on the file already read; print its report.
+    `settings` names the triage and bulletin groups (default: their default names)."""
     if args.what == "attendance":
         from storage.attendance import import_file
 
@@ -377,9 +380,17 @@ async def _import_kind(args: argparse.Namespace, db: Database, file: CsvFile) ->
     else:
         from bot import importers
 
-        fn = importers.import_people if args.what == "people" else importers.import_organisations
         async with db.session() as session:
-            report = await fn(session, file)
+            if args.what == "people":
+                report = await importers.import_people(
+                    session,
+                    file,
+                    channel_groups=(settings.triage_channel, settings.bulletin_channel)
+                    if settings
+                    else ("triage", "bulletin"),
+                )
+            else:
+                report = await importers.import_organisations(session, file)
     print(f"{args.what}: {report}")
     return 0
 

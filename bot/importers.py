@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,11 +14,12 @@ from bot.csvfile import CsvFile
 from bot.errors import UserError
 from bot.parsing import yes_no_word
 from storage import directory as repo
-from storage import org_kinds
+from storage import group_kinds, org_kinds
 
 PEOPLE_HEADER = ["name", "email", "role", "organisation", "groups"]
 T = TypeVar("T")
 ORG_HEADER = ["name", "kind", "phase", "subscriber", "category", "maintained"]
+GROUPS_EXAMPLE = "Jo Bloggs,jo@hillside.sch.uk,head,Hillside Primary,board;attendance:vice-chair"
 
 
 @dataclass
@@ -99,8 +100,15 @@ async def import_organisations(session: AsyncSession, source: CsvFile | Path) ->
     return report
 
 
-async def import_people(session: AsyncSession, source: CsvFile | Path) -> ImportReport:
-    """`name,email,role,organisation,groups` (groups `a;b`, optionally `a:chair`).
+async def import_people(
+    session: AsyncSession,
+    source: CsvFile | Path,
+    *,
+    channel_groups: Collection[str] = ("triage", "bulletin"),
+) -> ImportReport:
+    """`name,email,role,organisation,groups` (groups `a;b`, optionally `a:chair`, any role in
+    storage.group_kinds). A group it creates gets its kind from its name (a `board` is the
+    board); `channel_groups` (the TRIAGE_CHANNEL and BULLETIN_CHANNEL settings) are channels.
 
     `source` is a file read with `bot.csvfile` or a path to read with it; UserError (nothing
     saved) for an unreadable file or any bad row."""
@@ -134,11 +142,7 @@ async def import_people(session: AsyncSession, source: CsvFile | Path) -> Import
         groups = []
         for item in [g.strip() for g in row["groups"].split(";") if g.strip()]:
             gname, _, grole = item.partition(":")
-            grole = (grole or "member").lower()
-            if grole not in repo.MEMBERSHIP_ROLES:
-                raise UserError(
-                    f"Line {line}: group role {grole!r} is not one of chair, member, officer."
-                )
+            grole = _cell(group_kinds.normalise_membership_role, grole, GROUPS_EXAMPLE, line=line)
             groups.append((gname.strip().lower(), grole))
         checked.append((email, row["name"], role, org, groups))
     if missing:
@@ -155,7 +159,12 @@ async def import_people(session: AsyncSession, source: CsvFile | Path) -> Import
         for gname, grole in groups:
             if gname not in known_groups:
                 known_groups[gname] = await repo.upsert_group(
-                    session, name=gname, title=gname.title()
+                    session,
+                    name=gname,
+                    title=gname.title(),
+                    kind="channel"
+                    if gname in {c.lower() for c in channel_groups}
+                    else group_kinds.kind_for_name(gname),
                 )
                 report.groups_created += 1
             await repo.set_membership(session, group=known_groups[gname], person=person, role=grole)

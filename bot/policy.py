@@ -125,6 +125,12 @@ GROUP_OFFICER = Relation(
         or (f.organiser_id is not None and a.id == f.organiser_id)
     ),
 )
+GROUP_CHAIR = Relation(
+    "group chair",
+    "the chair of the item's group (admins: any)",
+    lambda a, f: f.group_role == "chair",
+    bypass=ADMIN,
+)
 OWNER_OR_CHAIR = Relation(
     "owner of the item or group chair",
     "the item's owner or the chair of its group (staff: any)",
@@ -163,6 +169,7 @@ RELATIONS = (
     OWN_ORGANISATION,
     OWN_GROUP,
     GROUP_OFFICER,
+    GROUP_CHAIR,
     OWNER_OR_CHAIR,
     ITEM_READER,
     AUDIENCE,
@@ -195,9 +202,16 @@ POLICY: dict[str, Rule] = {
     # help and directory
     "help": _rule(EVERYONE),
     "whoami": _rule(EVERYONE),
+    "person": _rule(EVERYONE),
+    "people": _rule(EVERYONE),
+    "person add": _rule(ADMIN),
+    "person edit": _rule(ADMIN),
+    "person deactivate": _rule(ADMIN),
+    "person reactivate": _rule(ADMIN),
     "groups": _rule(EVERYONE),
     "group": _rule(EVERYONE, GROUP_OFFICER),  # reading is open; settings: chair/officer/staff
-    "person add": _rule(ADMIN),
+    "group add": _rule(EVERYONE, GROUP_CHAIR),  # a group's own chair; admins any group
+    "group remove": _rule(EVERYONE, GROUP_CHAIR),
     # meetings
     "meeting add": _rule(EVERYONE, GROUP_OFFICER),
     "meetings": _rule(EVERYONE),

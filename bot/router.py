@@ -79,8 +79,14 @@ class Router:
         try:
             async with self.db.session() as session:
                 actor = await session.get(Person, actor_id)
-                if actor is None or not actor.active:
+                if actor is None:
                     raise UserError("You are not in the partnership directory.")
+                if not actor.active:
+                    raise UserError(
+                        "You are not in the partnership directory any more (your place was "
+                        "deactivated), so the bot cannot act for you.",
+                        hint="Ask a partnership admin if that is a mistake.",
+                    )
                 services = self.services(session)
                 return await self.dispatch(
                     text, actor=actor, door=door, channel=channel, services=services, now=now

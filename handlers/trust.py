@@ -35,7 +35,7 @@ async def _person_named(svc: Services, token: str) -> Person:
         if person is None:
             raise NotFound(f"There is no person #{digits}.", example="privacy export @jo")
         return person
-    return await resolve_person(svc.session, token)
+    return await resolve_person(svc.session, token, include_inactive=True)
 
 
 def _is_person_number(word: str) -> bool:

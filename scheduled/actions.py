@@ -8,6 +8,8 @@ likewise follows the chair's school. A snooze holds them until its date. The out
 the record of what was nudged, so the planner keeps no state of its own. A nudge or digest
 the clock was down for follows the one rule in scheduled/late.py: it goes late the same day,
 written then, and never on a later day (that day's own nudge is worked out afresh).
+Nobody deactivated is nudged, and a task-and-finish group's actions get no nudges or digests
+after the group's end date.
 """
 
 from __future__ import annotations
@@ -141,6 +143,8 @@ async def plan_nudges(
     latest: dict[int, date] | None = None
     made = 0
     for action in await repo.open_actions(session):
+        if not action.owner.active or (action.group and not action.group.running_on(today)):
+            continue  # a deactivated owner, or a task-and-finish group that has ended
         owners = terms.of(action.owner.organisation_id)  # the owner's school's days
         if not owners.is_school_day(today):
             continue
@@ -220,6 +224,8 @@ async def plan_digests(
     year, week, _ = today.isocalendar()
     made = 0
     for group in await all_groups(session):
+        if not group.running_on(today):
+            continue  # a task-and-finish group past its end date
         chairs = [
             c
             for c in await chairs_of(session, group.id)

@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from scheduled.senders import DeliveryError, Sender, Sent, WebInboxSender
 from storage.db import Database
+from storage.directory import Person
 from storage.outbox import LEASE, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,12 @@ RECORDED = (
     "lease_until",
 )
 SAFE_SHARE = 0.5  # a batch sends only in the first half of its lease
+DEACTIVATED = "not sent: the person is deactivated in the directory"
+
+
+def _person_id(target: str) -> int | None:
+    kind, _, ident = target.partition(":")
+    return int(ident) if kind == "person" and ident.isdigit() and len(ident) < 10 else None
 
 
 def worker_id() -> str:
@@ -146,9 +153,16 @@ class Dispatcher:
         if not rows:
             return []
         await self._prepare(rows)
+        deactivated = await self._deactivated(rows)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(row: OutboxMessage) -> dict[str, Any]:
+            if row.id in deactivated:
+                # whoever queued it, a deactivated person is sent nothing (kept, not deleted)
+                return {"claimed_by": None, "lease_until": None} | {
+                    "state": "cancelled",
+                    "error": DEACTIVATED,
+                }
             async with gate:
                 return await self.deliver(row, now=now, deadline=deadline)
 
@@ -225,6 +239,20 @@ class Dispatcher:
             async with self.db.session() as session:
                 for prepare in hooks:
                     await prepare(session, rows)
+
+    async def _deactivated(self, rows: list[OutboxMessage]) -> set[int]:
+        """The ids of claimed rows addressed to a deactivated person: one query per batch."""
+        targets = {row.id: _person_id(row.target) for row in rows}
+        wanted = {p for p in targets.values() if p is not None}
+        if not wanted:
+            return set()
+        async with self.db.session() as session:
+            inactive = set(
+                await session.scalars(
+                    select(Person.id).where(Person.id.in_(wanted), Person.active.is_(False))
+                )
+            )
+        return {row_id for row_id, person in targets.items() if person in inactive}
 
     async def _record(self, outcomes: list[tuple[OutboxMessage, dict[str, Any]]]) -> None:
         """Write every outcome in one statement, only for rows still ours; mirror them on the

@@ -7,6 +7,7 @@ the n-th move), so two clocks or a restart cannot send twice and a moved meeting
 reminders. A moment the clock was down for follows the one rule in scheduled/late.py: sent
 late while the meeting is still ahead and no later reminder of it is also due, saying how far
 off the meeting is when it is sent; otherwise recorded as skipped, with why.
+A meeting after its task-and-finish group's end date is not reminded.
 """
 
 from __future__ import annotations
@@ -162,9 +163,9 @@ def _moment(due: datetime, meeting: Meeting) -> Moment:
 async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> int:
     """Insert the reminders and organiser summaries that are due by `now`."""
     tz = settings.tz
-    offsets_by_group = {
-        g.id: parse_offsets(g.reminders) for g in await directory.all_groups(session)
-    }
+    groups = await directory.all_groups(session)
+    offsets_by_group = {g.id: parse_offsets(g.reminders) for g in groups}
+    ends_on = {g.id: g for g in groups if g.ends_on is not None}
     longest = max(
         [o.before for offs in offsets_by_group.values() for o in offs if o.before] or [timedelta()]
     )
@@ -172,6 +173,9 @@ async def plan(session: AsyncSession, *, now: datetime, settings: Settings) -> i
     for meeting in await repo.starting_between(
         session, after=now, until=now + longest + timedelta(days=2)
     ):
+        ending = ends_on.get(meeting.group_id)
+        if ending and not ending.running_on(to_local(meeting.starts_at, tz).date()):
+            continue  # after a task-and-finish group's end date: no reminders
         due_offsets = [
             (offset, due)
             for offset in offsets_by_group.get(meeting.group_id, [])
@@ -224,7 +228,7 @@ async def _plan_summary(
     due = Offset(code="P1D", before=timedelta(days=1)).moment(meeting.starts_at, tz)
     if due > now or due < meeting.scheduled_at:
         return 0
-    organisers = [meeting.organiser] if meeting.organiser else []
+    organisers = [meeting.organiser] if meeting.organiser and meeting.organiser.active else []
     if not organisers:
         organisers = await directory.chairs_of(session, meeting.group_id)
     created = 0

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Date, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -180,6 +190,16 @@ async def find_actions(
     if due_before is not None:
         stmt = stmt.where(Action.due_on < due_before)
     return list(await session.scalars(stmt.order_by(Action.due_on, Action.id)))
+
+
+async def open_count_owned_by(session: AsyncSession, person_id: int) -> int:
+    """How many open actions name `person_id` as owner (to reassign when they leave)."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(Action)
+        .where(Action.owner_id == person_id, Action.status == "open")
+    )
+    return int(found or 0)
 
 
 async def open_actions(session: AsyncSession) -> list[Action]:

@@ -5,15 +5,25 @@ from __future__ import annotations
 import difflib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from bot.errors import NotFound, UserError
-from storage import org_kinds
+from storage import group_kinds, org_kinds
 from storage.base import Base, JSONType, UTCDateTime, utcnow
 
 ROLES = ("admin", "staff", "member", "head")
@@ -22,8 +32,8 @@ PHASES = ("primary", "secondary", "special", "all-through", "nursery", "post-16"
 # An organisation's phase may also be "all" (one spanning every phase: a trust, the LA).
 ORG_PHASES = (*PHASES, "all")
 CATEGORIES = ("green", "yellow", "amber", "red")
-MEMBERSHIP_ROLES = ("chair", "member", "officer")
-GROUP_KINDS = ("board", "sub-group", "working group", "channel")
+MEMBERSHIP_ROLES = group_kinds.MEMBERSHIP_ROLES
+GROUP_KINDS = group_kinds.GROUP_KINDS
 
 
 def phases_counted_as(org_phase: str) -> frozenset[str]:
@@ -99,7 +109,9 @@ class Identity(Base):
 
 
 class Group(Base):
-    """The board, a sub-group or a working group; `channels` maps platform -> channel id."""
+    """The board, a sub-group, a working group or a task-and-finish group (group_kinds);
+    `channels` maps platform -> channel id; `ends_on` is the last day a task-and-finish group
+    runs (no reminders for its meetings or actions after it)."""
 
     __tablename__ = "groups"
 
@@ -112,11 +124,17 @@ class Group(Base):
     reminders: Mapped[str] = mapped_column(String(200), default="7d,1d,day@08:00")
     # how long an action from the group's minutes has when the minutes give no date
     action_due: Mapped[str] = mapped_column(String(20), default="2w")
+    ends_on: Mapped[date | None] = mapped_column(Date)
 
     # not loaded with every group (that would pull every member on each query); use members_of
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="group", lazy="raise", cascade="all, delete-orphan"
     )
+
+    def running_on(self, day: date) -> bool:
+        """Whether the group still runs on `day` (the partnership's local date): a group with
+        no end date always does; a task-and-finish group until its `ends_on`, inclusive."""
+        return self.ends_on is None or day <= self.ends_on
 
 
 class Membership(Base):
@@ -227,8 +245,25 @@ async def all_people(session: AsyncSession) -> list[Person]:
     return list(await session.scalars(select(Person).order_by(Person.name)))
 
 
-async def resolve_person(session: AsyncSession, token: str) -> Person:
-    """`@jo`, `jo@school.uk`, `@Jo`, a Slack mention or a full name -> the one Person meant."""
+async def resolve_person(
+    session: AsyncSession, token: str, *, include_inactive: bool = False
+) -> Person:
+    """`@jo`, `jo@school.uk`, `@Jo`, a Slack mention or a full name -> the one Person meant.
+
+    A deactivated person is found only with `include_inactive` (their history, an admin's
+    changes); anyone else naming them (to own an action, say) is told they are deactivated.
+    Raises NotFound, or UserError when the name fits more than one person."""
+    found = await _resolve(session, token, include_inactive=include_inactive)
+    if not found.active and not include_inactive:
+        raise UserError(
+            f"{found.name} is deactivated in the directory, so cannot be named here.",
+            hint=f"An admin can reactivate them: person reactivate @{found.handle}",
+            example="action reassign 7 @sam",
+        )
+    return found
+
+
+async def _resolve(session: AsyncSession, token: str, *, include_inactive: bool) -> Person:
     raw = token.strip()
     if raw.startswith("<@") and raw.endswith(">"):
         ext = raw[2:-1].split("|", 1)[0]
@@ -243,16 +278,19 @@ async def resolve_person(session: AsyncSession, token: str) -> Person:
         found = await person_by_email(session, key)
         if found:
             return found
-    people = await all_people(session)
-    exact = [p for p in people if p.handle.lower() == key or p.name.lower() == key]
-    if len(exact) == 1:
-        return exact[0]
-    firsts = [p for p in people if p.first_name.lower() == key]
-    if len(firsts) == 1:
-        return firsts[0]
-    if len(firsts) > 1 or len(exact) > 1:
-        options = ", ".join(f"@{p.handle} ({p.name})" for p in (exact or firsts)[:5])
-        raise UserError(f"More than one person matches {raw}: {options}.", example="@jo.bloggs")
+    everyone = await all_people(session)
+    # an active person wins over a deactivated namesake; the deactivated one is still named
+    for people in ([p for p in everyone if p.active], everyone):
+        exact = [p for p in people if p.handle.lower() == key or p.name.lower() == key]
+        if len(exact) == 1:
+            return exact[0]
+        firsts = [p for p in people if p.first_name.lower() == key]
+        if len(firsts) == 1:
+            return firsts[0]
+        if len(firsts) > 1 or len(exact) > 1:
+            options = ", ".join(f"@{p.handle} ({p.name})" for p in (exact or firsts)[:5])
+            raise UserError(f"More than one person matches {raw}: {options}.", example="@jo.bloggs")
+    people = everyone if include_inactive else [p for p in everyone if p.active]
     names = [p.handle for p in people] + [p.first_name.lower() for p in people]
     near = difflib.get_close_matches(key, names, n=3, cutoff=0.6)
     hint = f"Did you mean {', '.join('@' + n for n in near)}?" if near else None
@@ -290,6 +328,106 @@ async def groups_of(session: AsyncSession, person_id: int) -> list[Group]:
     return list(rows)
 
 
+async def roles_of(session: AsyncSession, person_id: int) -> list[tuple[Group, str]]:
+    """(group, the person's role in it) for every group they are on, board first."""
+    rows = await session.execute(
+        select(Group, Membership.role)
+        .join(Membership, Membership.group_id == Group.id)
+        .where(Membership.person_id == person_id)
+        .order_by(Group.id)
+    )
+    return [(g, role) for g, role in rows.all()]
+
+
+@dataclass(frozen=True)
+class PersonFound:
+    """One `people` search result: the person and (group name, role) for their groups."""
+
+    person: Person
+    groups: list[tuple[str, str]]
+    score: float
+
+
+async def search_people(
+    session: AsyncSession,
+    words: str,
+    *,
+    role: str | None = None,
+    group_id: int | None = None,
+    limit: int = 25,
+) -> list[PersonFound]:
+    """Active people whose name, handle, organisation or groups match `words`, best first.
+
+    Every word must match somewhere: the start of a word of the name, handle, organisation's
+    name or a group's name or title; failing that, a close spelling (rapidfuzz ratio of at least
+    85, words of four letters or more) counts, so "hilside" finds Hillside Primary's people.
+    Filler words ("the", "of") are ignored. Deactivated people are not listed."""
+    people = [p for p in await all_people(session) if p.active]
+    if role:
+        people = [p for p in people if p.role == role]
+    groups = {g.id: g for g in await all_groups(session)}
+    rows = await session.execute(select(Membership.person_id, Membership.group_id, Membership.role))
+    member_of: dict[int, list[tuple[Group, str]]] = {}
+    for person_id, gid, grole in rows.all():
+        member_of.setdefault(person_id, []).append((groups[gid], grole))
+    if group_id is not None:
+        people = [p for p in people if any(g.id == group_id for g, _ in member_of.get(p.id, []))]
+    terms = [w for w in _search_words(words) if w not in _FILLER]
+    found = []
+    for p in people:
+        mine = member_of.get(p.id, [])
+        haystack = _search_words(
+            " ".join(
+                [p.name, p.handle, p.organisation.name if p.organisation else ""]
+                + [f"{g.name} {g.title}" for g, _ in mine]
+            )
+        )
+        score = _match_score(terms, haystack)
+        if score is not None:
+            found.append(
+                PersonFound(
+                    person=p,
+                    groups=sorted(
+                        ((g.name, r) for g, r in mine),
+                        key=lambda x: (group_kinds.ROLE_ORDER.get(x[1], 9), x[0]),
+                    ),
+                    score=score,
+                )
+            )
+    found.sort(key=lambda f: (-f.score, f.person.name))
+    return found[:limit]
+
+
+# words that say nothing about whom ("the head of Hillside", "people in attendance")
+_FILLER = frozenset({"the", "of", "at", "in", "on", "and", "from", "a", "an", "group", "school"})
+
+
+def _search_words(text: str) -> list[str]:
+    return [w for w in "".join(c if c.isalnum() else " " for c in text.lower()).split() if w]
+
+
+def _match_score(terms: list[str], haystack: list[str]) -> float | None:
+    """Per term: 100 for a whole word, 95 for the start of one, else the rapidfuzz ratio of a
+    close spelling (at least 85); the mean over the terms, or None if one matches nothing."""
+    if not terms:
+        return 0.0
+    total = 0.0
+    for term in terms:
+        if term in haystack:
+            total += 100
+            continue
+        if any(w.startswith(term) for w in haystack):
+            total += 95  # a whole word ranks before the start of one ("jo": Jo, then Jones)
+            continue
+        from rapidfuzz import fuzz, process  # only when a word is not found as written
+
+        best = process.extractOne(term, haystack, scorer=fuzz.ratio) if haystack else None
+        if best is None or best[1] < 85 or len(term) < 4:
+            return None
+        total += best[1]
+    return total / len(terms)
+
+
 async def members_of(session: AsyncSession, group_id: int) -> list[Membership]:
     rows = await session.scalars(
         select(Membership)
@@ -308,7 +446,12 @@ async def member_counts(session: AsyncSession) -> dict[int, int]:
 
 
 async def chairs_of(session: AsyncSession, group_id: int) -> list[Person]:
-    return [m.person for m in await members_of(session, group_id) if m.role == "chair"]
+    """The group's active chairs (a deactivated chair gets no digests or summaries)."""
+    return [
+        m.person
+        for m in await members_of(session, group_id)
+        if m.role == "chair" and m.person.active
+    ]
 
 
 async def membership(session: AsyncSession, *, group_id: int, person_id: int) -> Membership | None:
@@ -379,6 +522,14 @@ async def upsert_person(
     person.organisation_id = organisation.id if organisation else None
     await session.flush()
     return person
+
+
+async def remove_membership(session: AsyncSession, *, group: Group, person: Person) -> bool:
+    """Take `person` off `group`; False when they were not on it."""
+    result = await session.execute(
+        delete(Membership).where(Membership.group_id == group.id, Membership.person_id == person.id)
+    )
+    return bool(result.rowcount)
 
 
 async def set_membership(

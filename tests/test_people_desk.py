@@ -18,7 +18,8 @@ from tests.test_slack import Slack, fake_fixture, slack_fixture  # noqa: F401
 from tests.test_teams import client, connector, personal, post  # noqa: F401
 
 STRANGER = "You are not in the partnership directory yet, so I can't do anything for you."
-INACTIVE = "You are not in the partnership directory."  # the router's own check
+INACTIVE = "You are not in the partnership directory any more (your place was deactivated)"
+# ^ the router's own check
 
 
 def later(desk: PeopleDesk, seconds: float) -> None:

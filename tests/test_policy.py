@@ -33,6 +33,8 @@ GROUPS = {"chair": "ours", "member": "mine", "none": "theirs"}
 # run their first documented example.
 PROBES = {
     "group": "group {group} reminders:7d,1d",
+    "group add": "group add {group} @kate role:co-opted",
+    "group remove": "group remove {group} @dan",
     "meeting add": 'meeting add "Probe" group:{group} on:"14/12/2023 10:00"',
     "meeting move": 'meeting move {meeting} on:"14/12/2023 11:00"',
     "meeting cancel": "meeting cancel {meeting}",

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.language import rules_more, rules_opps, rules_work  # noqa: F401  (they add rules)
+from bot.language import (  # noqa: F401  (they add rules)
+    rules_more,
+    rules_opps,
+    rules_people,
+    rules_work,
+)
 from bot.language.context import Context
 from bot.language.knowledge import knowledge
 from bot.language.model import UNKNOWN, Interpretation

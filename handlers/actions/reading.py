@@ -145,7 +145,9 @@ async def actions_list(req: Request, svc: Services) -> Reply:
             )
         owner = req.actor
         if req.args.people:
-            owner = await directory.resolve_person(svc.session, req.args.people[0])
+            owner = await directory.resolve_person(
+                svc.session, req.args.people[0], include_inactive=True
+            )
         found = await repo.find_actions(
             svc.session,
             owner_id=owner.id,
