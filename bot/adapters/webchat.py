@@ -149,29 +149,41 @@ async def inbox(request: web.Request) -> web.StreamResponse:
     # so the same text an hour or more apart is a new post (next week's identical reminder).
     shown: dict[str, datetime] = {}
     closing = request.app[INBOX_CLOSING]
+
+    async def fetch(after_id: int) -> list[tuple[int, dict[str, Any]]]:
+        """New messages, read and rendered in one short session that no disconnect cuts."""
+        async with ctx.db.session() as session:
+            rows = await outbox.sent_to(session, targets=targets, after_id=after_id)
+            found = []
+            for row in rows:
+                data = render_payload(row.reply)
+                data.update(
+                    {
+                        "id": row.id,
+                        "key": row.key,
+                        "target": row.target,
+                        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                        # local time, UK style: "Sun 29 Nov 2026, 21:00"
+                        "sent_label": format_when(row.sent_at, tz) if row.sent_at else "",
+                        "_sent": row.sent_at or ctx.clock.now(),
+                    }
+                )
+                found.append((row.id, data))
+            return found
+
     try:
         while not closing.is_set():
-            async with ctx.db.session() as session:
-                rows = await outbox.sent_to(session, targets=targets, after_id=cursor)
-                for row in rows:
-                    cursor = max(cursor, row.id)
-                    data = render_payload(row.reply)
-                    sent = row.sent_at or ctx.clock.now()
-                    before = shown.get(data["html"])
-                    shown[data["html"]] = sent
-                    if before is not None and abs(sent - before) < DUPLICATE_WINDOW:
-                        continue
-                    data.update(
-                        {
-                            "id": row.id,
-                            "key": row.key,
-                            "target": row.target,
-                            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
-                            # local time, UK style: "Sun 29 Nov 2026, 21:00"
-                            "sent_label": format_when(row.sent_at, tz) if row.sent_at else "",
-                        }
-                    )
-                    await response.write(f"id: {row.id}\ndata: {json.dumps(data)}\n\n".encode())
+            # Shielded, and written to the browser only after the session is closed: a visitor
+            # switching person (the page drops this stream) must never cut a database session
+            # in half, which SQLAlchemy logs as an error ("Exception during reset").
+            for row_id, data in await asyncio.shield(fetch(cursor)):
+                cursor = max(cursor, row_id)
+                sent = data.pop("_sent")
+                before = shown.get(data["html"])
+                shown[data["html"]] = sent
+                if before is not None and abs(sent - before) < DUPLICATE_WINDOW:
+                    continue
+                await response.write(f"id: {row_id}\ndata: {json.dumps(data)}\n\n".encode())
             await response.write(b": keepalive\n\n")
             with contextlib.suppress(TimeoutError):  # a poll, or the server stopping
                 await asyncio.wait_for(closing.wait(), request.app.get(INBOX_POLL_SECONDS, 1.0))
