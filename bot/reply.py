@@ -187,7 +187,7 @@ class Form:
         if isinstance(data, str | bytes):
             try:
                 data = json.loads(data)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep
                 raise _unreadable("it is not JSON") from None
         if not isinstance(data, dict):
             raise _unreadable("it is not a form object")

@@ -303,9 +303,10 @@ class SlackDoor:
     async def http(self, request: web.Request) -> web.Response:
         try:
             bolt_request = await to_bolt_request(request)
-        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
             # Bolt parses the body before checking the signature: a body it cannot read (not
-            # JSON, JSON that is not an object) is the sender's fault, not a server error
+            # JSON, JSON that is not an object, JSON nested past Python's recursion limit) is
+            # the sender's fault, not a server error
             return web.Response(status=400, text="Bad request")
         if not slack_shape_ok(bolt_request.body):
             return web.Response(status=400, text="Bad request")

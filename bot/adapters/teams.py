@@ -176,7 +176,7 @@ class TeamsDoor:
             return web.json_response({"error": "send the activity as application/json"}, status=415)
         try:
             body = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: too deep
             return web.json_response({"error": "the body is not valid JSON"}, status=400)
         problem = check_activity(body)
         if problem:

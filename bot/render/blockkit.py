@@ -296,7 +296,7 @@ def read_modal_metadata(raw: str | None) -> tuple[Form, str | None]:
     """(form, channel) from `modal_metadata`; UserError (from `Form.from_wire`) if not ours."""
     try:
         data = json.loads(raw or "")
-    except (ValueError, TypeError):  # not text, or text that is not JSON
+    except (ValueError, TypeError, RecursionError):  # not text, not JSON, or nested too deep
         data = None
     if not isinstance(data, dict):
         return Form.from_wire(data), None  # raises: says the form could not be read
