@@ -295,3 +295,16 @@ async def test_who_is_the_head_of_hillside_in_plain_english(members: Asker) -> N
     works = await members.ok(JO, "who works at Sheffield Hallam University?")
     (table,) = [e for e in works.elements if hasattr(e, "rows")]
     assert [row[0] for row in table.rows] == ["Priya Nair"]
+
+
+async def test_adding_someone_to_a_group_in_plain_english_is_only_proposed(
+    members: Asker,
+) -> None:
+    reply = await members.ok(ANDREW, "add Lucy to the attendance group as vice chair")
+    text = render_text(reply)
+    assert "group add attendance @lucy role:vice-chair" in str(reply.to_dict())
+    assert "Lucy Hall" not in await text_of(members, JO, "people group:attendance")  # not yet
+    assert "group add attendance @lucy" in text  # the proposal names the command
+    # saying yes (the button's command) adds her as vice-chair
+    done = await text_of(members, ANDREW, "group add attendance @lucy role:vice-chair")
+    assert done == "Added Lucy Hall to attendance as vice-chair."

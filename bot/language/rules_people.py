@@ -9,6 +9,7 @@ import re
 from bot.language.context import Context, q
 from bot.language.rules import rule
 from bot.language.text import expand, words_of
+from storage import group_kinds
 
 HEAD = r"(?:head ?teachers?|heads?|principals?|headmaster|headmistress)"
 ASKS = [
@@ -60,3 +61,32 @@ async def people(ctx: Context) -> str | None:
             return None
         what = org.name
     return f"people {q(what)}" + (" role:head" if heads else "")
+
+
+# "add Lucy to the attendance group (as vice-chair)", "take Jo off the board": proposed only
+ROLE_WORDS = r"(?:vice ?chair|co ?opted(?: member)?|chair|officer|member)"
+
+
+@rule("group add", "write", 0.86)
+async def group_membership(ctx: Context) -> str | None:
+    raw = " ".join(expand(words_of(ctx.text)))
+    adding = re.search(
+        rf"\b(?:add|put) (?P<who>[a-z][a-z .'-]*?) (?:to|on|onto) (?:the )?(?P<rest>.+?)"
+        rf"(?: (?:as|to be) (?:a |an |the )?(?P<role>{ROLE_WORDS}))?$",
+        raw,
+    )
+    removing = re.search(
+        r"\b(?:remove|take) (?P<who>[a-z][a-z .'-]*?) (?:from|off|out of) (?:the )?(?P<rest>.+)$",
+        raw,
+    )
+    found = adding or removing
+    if found is None:
+        return None
+    group = ctx.know.group_in(found["rest"].split())
+    who = ctx.handle_of(found["who"])
+    if not group or who is None:
+        return None
+    if removing is not None:
+        return f"group remove {group[0]} {who}"
+    role = group_kinds.normalise_membership_role(found["role"]) if found["role"] else None
+    return f"group add {group[0]} {who}" + (f" role:{role}" if role else "")
