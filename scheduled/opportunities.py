@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dates import format_date, local_to_utc, parse_time
 from bot.reply import Actions, Button, Reply
 from bot.settings import Settings
-from storage.bulletin import iso_week, scheduled_day, send_edition
+from storage.bulletin import edition_label, iso_week, scheduled_day, send_edition
 from storage.directory import Person
 from storage.opportunities import (
     audience_of,
@@ -58,7 +58,8 @@ async def tell_staff_empty(session: AsyncSession, *, week: str, now: datetime) -
     previous = await last_edition(session)
     since = f" since edition #{previous.id}" if previous else ""
     reply = Reply(
-        text=f"No Opportunities Bulletin this week ({week}): nothing new{since} and nothing "
+        text=f"No Opportunities Bulletin this week ({edition_label(week)}): nothing new{since} "
+        "and nothing "
         "closing within 7 days, so nothing was sent.",
     ).add(Actions([Button("Add an opportunity", "opp add"), Button("Open ones", "opps")]))
     staff = await session.scalars(

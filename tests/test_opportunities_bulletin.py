@@ -89,6 +89,7 @@ async def test_an_empty_week_sends_nothing_and_tells_staff(ask: Asker) -> None:
     assert staff <= {r.target for r in rows}
     assert f"person:{await pid(ask, JO)}" not in {r.target for r in rows}
     assert "nothing was sent" in rows[0].text
+    assert "(edition of Mon 4 Dec 2023)" in rows[0].text and "-W" not in rows[0].text
     await run_tick(ask.ctx, london(2023, 12, 4, 9, 0))
     assert len(await outbox_rows(ask.ctx, prefix="bulletin:")) == len(rows)
     reply = await ask.ok(SAM, "bulletin send")
