@@ -166,3 +166,28 @@ async def test_a_server_error_page_is_recorded_with_its_status_and_body(slack: S
     assert "internal error" not in (row.error or "")
     (row,) = await slack.ctx.dispatcher.run_once(now=row.due_at)
     assert row.state == "sent"
+
+
+async def test_an_error_page_of_any_content_type_is_recorded_with_its_status(
+    slack: Slack,
+) -> None:
+    """A proxy's error page is usually text/html (slack_sdk then keeps no body) and sometimes
+    claims to be JSON (slack_sdk raises with the aiohttp response, which has no .data): the
+    row says the status and what came back, never 'internal error (AttributeError)'."""
+    await set_channel(slack, "attendance", "CATT")
+    page = "<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+    for page_type in ("text/html", "application/json"):
+        await remind(slack, group_target("attendance"), key=f"meeting:3:remind:{page_type}")
+        for _ in range(3):  # the first try and the client's retries
+            slack.fake.fail_next("chat.postMessage", status=502, page=page, page_type=page_type)
+        rows = [r for r in await slack.ctx.dispatcher.run_once(now=NOW) if r.state != "sent"]
+        (row,) = rows
+        assert row.state == "pending", (page_type, row.error)
+        assert "502" in (row.error or "") and "internal error" not in (row.error or ""), row.error
+        if page_type == "application/json":
+            assert "Bad Gateway" in (row.error or ""), row.error
+        else:
+            assert "text/html" in (row.error or ""), row.error
+        slack.fake.failures.clear()
+        (row,) = await slack.ctx.dispatcher.run_once(now=row.due_at)
+        assert row.state == "sent"

@@ -79,10 +79,18 @@ def from_slack_text(text: str, *, bot_user_id: str | None = None) -> str:
 
 def slack_error_code(err: SlackApiError) -> str | None:
     """Slack's error code (`not_in_channel`), or None when the body was not Slack's JSON."""
-    data = err.response.data if err.response is not None else None
-    if isinstance(data, dict):
+    # A body claiming to be JSON that is not: slack_sdk raises with aiohttp's response (no .data).
+    # Another content type (an HTML error page): slack_sdk keeps {} and never reads the body.
+    data = getattr(err.response, "data", None)
+    if isinstance(data, dict) and data:
         return str(data.get("error") or "unknown_error")
     return None
+
+
+def http_status(response: Any) -> int | None:
+    """The HTTP status of slack_sdk's SlackResponse (status_code) or aiohttp's (status)."""
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    return status if isinstance(status, int) else None
 
 
 def slack_answer(err: SlackApiError) -> str:
@@ -92,10 +100,17 @@ def slack_answer(err: SlackApiError) -> str:
     if code is not None:
         return code
     response = err.response
-    status = getattr(response, "status_code", None)
-    body = response.data if response is not None else ""
-    start = " ".join(str(body if body is not None else "").split())[:BODY_START]
-    return f"HTTP {status}: {start!r}" if start else f"HTTP {status} with an empty body"
+    status = http_status(response)
+    body = getattr(response, "data", None)
+    if body is None or body == {}:
+        # slack_sdk read no body; its message holds the start of one it failed to parse
+        said = str(err).split("non-JSON format:", 1)
+        body = said[1] if len(said) == 2 else ""
+    start = " ".join(str(body).split())[:BODY_START]
+    if start:
+        return f"HTTP {status}: {start!r}"
+    kind = getattr(response, "headers", {}).get("Content-Type", "") if response is not None else ""
+    return f"HTTP {status}, a {kind} body, not Slack's JSON" if kind else f"HTTP {status}, no body"
 
 
 async def slack_email(client: AsyncWebClient, user_id: str) -> str | None:

@@ -19,7 +19,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.adapters.slack_common import PLATFORM, image_urls, slack_answer, slack_error_code
+from bot.adapters.slack_common import (
+    PLATFORM,
+    http_status,
+    image_urls,
+    slack_answer,
+    slack_error_code,
+)
 from bot.clock import Clock, SystemClock
 from bot.render.blockkit import render_message
 from bot.reply import Reply
@@ -214,7 +220,7 @@ def delivery_error(err: SlackApiError, target: str) -> DeliveryError:
     A 5xx often comes from a proxy with an HTML or plain-text body, not Slack's JSON: the reason
     then gives the status and the start of that body."""
     response = err.response
-    status = getattr(response, "status_code", 200)
+    status = http_status(response) or 200
     code = slack_error_code(err)
     if status == 429 or code == "ratelimited":
         headers = getattr(response, "headers", {}) or {}

@@ -31,6 +31,8 @@ class Failure:
     status: int = 200
     error: str | None = None
     retry_after: float | None = None
+    page: str = "upstream trouble"  # a 5xx's body: an error page, not Slack's JSON
+    page_type: str = "text/plain"
 
 
 class FakeSlackAPI:
@@ -64,8 +66,11 @@ class FakeSlackAPI:
         status: int = 200,
         error: str | None = None,
         retry_after: float | None = None,
+        page: str = "upstream trouble",
+        page_type: str = "text/plain",
     ) -> None:
-        self.failures.setdefault(method, []).append(Failure(status, error, retry_after))
+        failure = Failure(status, error, retry_after, page, page_type)
+        self.failures.setdefault(method, []).append(failure)
 
     def never_answer(self, method: str) -> None:
         """Accept calls to `method`, record them, and never send a response (until stop)."""
@@ -145,7 +150,10 @@ class FakeSlackAPI:
                 headers["Retry-After"] = f"{failure.retry_after:g}"
             body = {"ok": False, "error": failure.error or "ratelimited"}
             if failure.status >= 500:
-                return web.Response(status=failure.status, text="upstream trouble")
+                page_headers = {"Content-Type": failure.page_type}
+                return web.Response(
+                    status=failure.status, body=failure.page.encode(), headers=page_headers
+                )
             return web.json_response(body, status=failure.status, headers=headers)
         answer = self._answer(method, args)
         if self.before_answer is not None:
