@@ -20,8 +20,9 @@ class UserError(Exception):
         self.example = example
         self.hint = hint
         self.field = field
-        # the example already names the real date it is about (the valid time next to one the
-        # clocks skip), so the router must not move it the way it moves the design's examples
+        # the example and hint already name the real dates they are about (the valid time next
+        # to one the clocks skip, a date format), so the router must not move them the way it
+        # moves the design's examples
         self.example_is_dated = example_is_dated
 
     def __str__(self) -> str:

@@ -288,6 +288,8 @@ async def terms_import(req: Request, svc: Services) -> Reply:
             "dates); kind is term, half_term, bank_holiday, inset or holiday; dates like "
             "05/01/2027 (5 January) or 2027-01-05.",
             example=example,
+            # a date format, not a date to use: moved with the clock it read "08/01/2030 (5 January)"
+            example_is_dated=True,
         )
     periods = read_periods(path)  # bot.csvfile names a missing or unreadable file
     count, schools = await replace_terms(svc.session, periods, example=example)

@@ -72,3 +72,17 @@ async def test_a_file_without_terms_is_refused_by_chat_and_by_the_cli_alike(
     assert refused.value.example and "import terms" in refused.value.example
     # the calendar is as it was: Sheffield's Autumn 2023 still ends on Fri 22 December
     assert "End of term: Fri 22 Dec 2023" in render_text(await ask.ok(JO, "terms"))
+
+
+async def test_terms_import_date_format_hint_agrees_with_itself_years_later(ask: Asker) -> None:
+    """The hint's date-format example is a format, not a date to use: moving it with the clock
+    (as command examples are) printed "08/01/2030 (5 January)" on 29 Nov 2026."""
+    from datetime import UTC, datetime
+
+    from bot.clock import FixedClock
+
+    clock = ask.ctx.clock
+    assert isinstance(clock, FixedClock)
+    clock.set(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))
+    text = render_text(await ask(SAM, "terms import"))
+    assert "05/01/2027 (5 January) or 2027-01-05" in text
