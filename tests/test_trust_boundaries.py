@@ -76,3 +76,22 @@ async def test_token_less_web_chat_refuses_proxied_requests(directory: BotContex
     async with TestClient(TestServer(build_web_app(directory))) as http:
         proxied = {"X-Forwarded-For": "203.0.113.9"}
         assert (await http.get("/?token=s3cret-token", headers=proxied)).status == 200
+
+
+async def test_anonymous_teams_refuses_another_host_name(
+    client: TestClient,  # noqa: F811
+    connector: FakeTeamsConnector,  # noqa: F811
+) -> None:
+    """DNS rebinding: a page at evil.example whose name now resolves to 127.0.0.1 could post an
+    activity with a loopback serviceUrl and read the reply (deliveryMode expectReplies)."""
+    assert (await client.post("/api/messages", json=personal(connector, "jo", "whoami"))).status
+    posted = len(connector.posted)
+    activity = personal(connector, "jo", "whoami", deliveryMode="expectReplies")
+    rebound = {"Host": "evil.example:8000", "Origin": "http://evil.example:8000"}
+    response = await client.post("/api/messages", json=activity, headers=rebound)
+    assert response.status == 403
+    assert "You are" not in await response.text()
+    assert len(connector.posted) == posted
+    for local in ("127.0.0.1:3978", "localhost:3978", "[::1]:3978"):
+        ok = await client.post("/api/messages", json=activity, headers={"Host": local})
+        assert ok.status == 200, local

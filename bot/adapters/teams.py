@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.adapters.webguard import host_allowed
 from bot.appkeys import DOORS
 
 if TYPE_CHECKING:
@@ -186,6 +187,12 @@ class TeamsDoor:
             return web.json_response(
                 {"error": "the anonymous Teams door takes no proxied requests"}, status=403
             )
+        if not self.ctx.settings.teams_credentials and not host_allowed(
+            self.ctx.settings, request.host
+        ):
+            # DNS rebinding: another site's name pointed at this machine could act as anyone
+            # and read the replies (deliveryMode expectReplies), as with the web chat
+            return web.json_response({"error": "unknown host"}, status=403)
         problem = service_url_problem(self.ctx.settings, body["serviceUrl"])
         if problem:
             return web.json_response({"error": problem}, status=403)
