@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from bot.terms import TermCalendar
 
 DATE_EXAMPLE = 'on:"15/12/2023 10:00" (or on:2023-12-15, on:"next Friday 10:00")'
+
+
+def date_example(option: str = "on") -> str:
+    """DATE_EXAMPLE for the option the date was typed in (`closes:`, `until:`...): an `on:`
+    example is refused by a command that has no `on:`."""
+    return DATE_EXAMPLE.replace("on:", f"{option}:")
+
+
 # The day the command examples were written for: the design's replay, Friday 1 December 2023.
 EXAMPLES_WRITTEN = date(2023, 12, 1)
 EXAMPLE_DATE_RE = re.compile(
@@ -61,13 +69,13 @@ END_OF_RE = re.compile(
 )
 
 
-def _real_date(y: int, m: int, d: int, original: str) -> date:
+def _real_date(y: int, m: int, d: int, original: str, example: str = DATE_EXAMPLE) -> date:
     if y < 100:
         y += 2000
     if not 1 <= m <= 12:
         raise UserError(
             f"{original!r}: there is no month {m}. Dates are day/month/year.",
-            example=DATE_EXAMPLE,
+            example=example,
         )
     try:
         return date(y, m, d)
@@ -75,7 +83,7 @@ def _real_date(y: int, m: int, d: int, original: str) -> date:
         last = calendar.monthrange(y, m)[1]
         raise UserError(
             f"{original!r} does not exist: {calendar.month_name[m]} {y} has {last} days.",
-            example=DATE_EXAMPLE,
+            example=example,
         ) from None
 
 
@@ -122,17 +130,20 @@ def parse_local(
     tz: ZoneInfo,
     terms: TermCalendar | None = None,
     default_time: time | None = None,
+    option: str = "on",
 ) -> tuple[datetime, bool]:
-    """Parse `text` to a naive local datetime; the flag says whether a time was given."""
+    """Parse `text` to a naive local datetime; the flag says whether a time was given.
+    `option` (`on`, `closes`...) is the one the examples in a UserError use."""
     original = text
+    example = date_example(option)
     text = " ".join(text.strip().split())
     if not text:
-        raise UserError("No date given.", example=DATE_EXAMPLE)
+        raise UserError("No date given.", example=example)
     now_local = now.astimezone(tz)
     for rx in (UK_RE, ISO_RE):
         match = rx.match(text)
         if match:
-            day = _real_date(int(match["y"]), int(match["m"]), int(match["d"]), original)
+            day = _real_date(int(match["y"]), int(match["m"]), int(match["d"]), original, example)
             if match["H"] is not None:
                 ampm = match.groupdict().get("ampm")
                 t = _clock_time(int(match["H"]), int(match["M"] or 0), ampm, original)
@@ -142,7 +153,7 @@ def parse_local(
     for words, method in TERM_WORDS.items():
         if lowered.startswith(words):
             if terms is None:
-                raise UserError(f"{original!r} needs the term calendar.", example=DATE_EXAMPLE)
+                raise UserError(f"{original!r} needs the term calendar.", example=example)
             day = getattr(terms, method)(now_local.date())
             rest = text[len(words) :].strip()
             if rest:
@@ -152,10 +163,10 @@ def parse_local(
     if end_of is not None:
         return datetime.combine(end_of, default_time or time(0, 0)), False
     if len(text) > 60:
-        raise UserError("That date is too long to read.", example=DATE_EXAMPLE)
+        raise UserError("That date is too long to read.", example=example)
     parsed = _from_words(text, now_local)
     if parsed is None:
-        raise UserError(f"I can't read {original!r} as a date.", example=DATE_EXAMPLE)
+        raise UserError(f"I can't read {original!r} as a date.", example=example)
     has_time = bool(re.search(r"\d[:.]\d\d|\d\s*(am|pm)\b|noon|midday", lowered))
     if not has_time:
         parsed = datetime.combine(parsed.date(), default_time or time(0, 0))
@@ -408,7 +419,9 @@ def parse_instant(
     The one place a typed local date and time becomes an instant: every command that takes
     one reads it here, so each refuses a skipped time and explains a repeated one alike.
     """
-    local, has_time = parse_local(text, now=now, tz=tz, terms=terms, default_time=default_time)
+    local, has_time = parse_local(
+        text, now=now, tz=tz, terms=terms, default_time=default_time, option=option
+    )
     return resolve_local(local, tz, later=later, option=option), has_time
 
 

@@ -86,3 +86,20 @@ async def test_terms_import_date_format_hint_agrees_with_itself_years_later(ask:
     clock.set(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))
     text = render_text(await ask(SAM, "terms import"))
     assert "05/01/2027 (5 January) or 2027-01-05" in text
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        ('consultation add "Survey" closes:zz audience:board', "closes"),
+        ('consultation add "Survey" closes:"end of term" opens:zz audience:board', "opens"),
+        ('meeting add "X" group:attendance on:zz', "on"),
+    ],
+)
+async def test_an_unreadable_date_is_answered_with_an_example_of_the_same_option(
+    ask: Asker, command: str, option: str
+) -> None:
+    """`closes:zz` was answered with an `on:"..."` example, which consultation add refuses."""
+    reply = await ask(SAM, command)
+    assert reply.error and "I can't read 'zz' as a date." in reply.text
+    assert f'Example: {option}:"15/12/2023 10:00"' in render_text(reply)
