@@ -85,7 +85,10 @@ def closed_note(cal: TermCalendar, day: date) -> str | None:
         if closure is None:
             return None
         reason = f"{format_date(day)} {closure_words(closure)}"
-    if cal.estimated_on(day) and "estimated" not in reason:
+    closure = cal.closure(day)
+    # weekends and bank holidays (the holidays library) hold whatever the term dates turn out to be
+    on_term_dates = day.weekday() < 5 and (closure is None or closure.kind != "bank_holiday")
+    if on_term_dates and cal.estimated_on(day) and "estimated" not in reason:
         reason += " (by estimated term dates)"
     return reason
 

@@ -118,3 +118,18 @@ async def test_examples_in_error_messages_are_dated_from_today(ask: Asker) -> No
     await at(ask, 2023, 12, 1, 9, 0)
     design = await ask(DAN, 'action add "Send" owner:@jo due:someday group:attendance')
     assert "due:12/01/2024" in design.text
+
+
+async def test_a_weekend_or_bank_holiday_in_an_estimated_year_is_not_put_down_to_estimates(
+    ask: Asker,
+) -> None:
+    """Saturdays and bank holidays do not rest on term dates: "Sat 5 Dec 2026 is a Saturday (by
+    estimated term dates)" was said of a year whose term dates are estimated."""
+    await at(ask, 2026, 11, 29, 9, 0)
+    saturday = await ask.ok(STAFF, 'action add "Weekend" owner:@jo due:05/12/2026')
+    assert "Note: Sat 5 Dec 2026 is a Saturday, when schools are closed" in saturday.text
+    may_day = date(2027, 5, 3)
+    reply = await ask.ok(STAFF, 'action add "BH" owner:@jo due:03/05/2027')
+    assert f"Note: Mon 3 May 2027 is a bank holiday ({bank_holiday(may_day)})," in reply.text
+    holiday = await ask.ok(STAFF, 'action add "Xmas" owner:@jo due:23/12/2026')
+    assert "is in the school holidays (by estimated term dates)" in holiday.text
