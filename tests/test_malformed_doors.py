@@ -78,6 +78,26 @@ async def test_signed_modal_submission_not_of_our_making_is_400(slack: Slack) ->
     assert json.loads(ours)["form"]  # the bot's own metadata is the JSON it wrote
 
 
+async def test_signed_click_whose_value_is_not_text_runs_nothing_and_logs_no_traceback(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    for value in (None, 5, ["whoami"], {"command": "whoami"}):
+        click = {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": "UJO"},
+            "channel": {"id": "C1"},
+            "response_url": slack.fake.response_url(),
+            "actions": [{"type": "button", "action_id": "run:whoami", "value": value}],
+        }
+        response = await slack.interact(click)
+        assert response.status < 500, (value, response.status)
+    # Bolt's own authorisation call only: nothing posted, nothing answered
+    assert [c.method for c in slack.fake.calls if c.method != "auth.test"] == []
+    assert slack.fake.responses == []
+    assert not [r for r in caplog.records if r.exc_info or r.levelname == "ERROR"]
+
+
 async def test_teams_activity_without_from_is_refused(
     client: TestClient,  # noqa: F811
     connector: FakeTeamsConnector,  # noqa: F811

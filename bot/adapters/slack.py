@@ -191,8 +191,12 @@ class SlackDoor:
         await ack()
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id")
+        value = action.get("value")
+        if not isinstance(value, str):  # a forged click; Slack always sends our text back
+            log.info("a button click without a text value was ignored")
+            return
         reply = await self.run(
-            user, action.get("value", ""), channel=channel, team=(body.get("team") or {}).get("id")
+            user, value, channel=channel, team=(body.get("team") or {}).get("id")
         )
         if reply.form and await self.open_form(reply.form, body.get("trigger_id"), channel):
             return
