@@ -80,14 +80,17 @@ def closed_note(cal: TermCalendar, day: date) -> str | None:
     For deadlines: a date schools are closed on is accepted, and the reply says so.
     """
     reason = closed_reason(cal, day)
+    closure = cal.closure(day)
+    bank_holiday = closure is not None and closure.kind == "bank_holiday"
     if reason is None:
-        closure = cal.closure(day)  # a bank holiday beyond the term dates still closes schools
         if closure is None:
             return None
-        reason = f"{format_date(day)} {closure_words(closure)}"
-    closure = cal.closure(day)
-    # weekends and bank holidays (the holidays library) hold whatever the term dates turn out to be
-    on_term_dates = day.weekday() < 5 and (closure is None or closure.kind != "bank_holiday")
+        reason = f"{format_date(day)} {closure_words(closure)}"  # a bank holiday beyond the terms
+        on_term_dates = False
+    else:
+        # a weekend, or a bank holiday in term (the holidays library), holds whatever the term
+        # dates turn out to be: "a Saturday (by estimated term dates)" misled
+        on_term_dates = day.weekday() < 5 and not (bank_holiday and cal.term_of(day) is not None)
     if on_term_dates and cal.estimated_on(day) and "estimated" not in reason:
         reason += " (by estimated term dates)"
     return reason

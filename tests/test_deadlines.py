@@ -133,3 +133,6 @@ async def test_a_weekend_or_bank_holiday_in_an_estimated_year_is_not_put_down_to
     assert f"Note: Mon 3 May 2027 is a bank holiday ({bank_holiday(may_day)})," in reply.text
     holiday = await ask.ok(STAFF, 'action add "Xmas" owner:@jo due:23/12/2026')
     assert "is in the school holidays (by estimated term dates)" in holiday.text
+    # Easter Monday after the estimated spring term: in the (estimated) Easter holidays
+    easter = await ask.ok(STAFF, 'action add "Easter" owner:@jo due:29/03/2027')
+    assert "Mon 29 Mar 2027 is in the school holidays (by estimated term dates)" in easter.text
