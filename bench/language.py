@@ -8,7 +8,9 @@
    a generated directory of 2,000 people and 300 groups (the demo plus generated schools, staff
    and groups, with clashing first names as a real city has). Goal: p95 under 5 ms.
 
-Run: `.venv/bin/python bench/language.py [--repeat 3]` (SQLite files in a temporary folder).
+Run: `.venv/bin/python bench/language.py [--repeat 3]` (SQLite files in a temporary folder);
+`--accuracy` measures only the accuracy and lists every miss (what to look at when adding
+phrases; docs/language.md).
 Ends with lines a script can read:
 
     language: train <n>/<N> (<p>%), held-out <n>/<N> (<p>%)
@@ -41,7 +43,7 @@ from bot.demo import load_demo  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage import directory as repo  # noqa: E402
 from storage.directory import Person, person_by_email  # noqa: E402
-from tests.language.evaluate import accuracy, evaluate  # noqa: E402
+from tests.language.evaluate import accuracy, evaluate, misses  # noqa: E402
 from tests.language.judge import HELDOUT, TRAIN, Case, load  # noqa: E402
 
 NOW = datetime(2023, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -235,13 +237,25 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the corpus")
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--groups", type=int, default=300)
+    parser.add_argument(
+        "--accuracy", action="store_true", help="accuracy only, listing every miss (no timing)"
+    )
     args = parser.parse_args()
     train, heldout = load(TRAIN), load(HELDOUT)
+
+    def share(results: list) -> str:  # type: ignore[type-arg]
+        right = sum(r.correct for r in results)
+        return f"{right}/{len(results)} ({accuracy(results):.1%})"
+
     with tempfile.TemporaryDirectory() as tmp:
         ctx = await context(Path(tmp) / "demo.db")
         scored_train = await evaluate(ctx, train)
         scored_heldout = await evaluate(ctx, heldout)
         await ctx.db.dispose()
+        if args.accuracy:
+            print(misses(scored_train + scored_heldout, limit=1000))
+            print(f"language: train {share(scored_train)}, held-out {share(scored_heldout)}")
+            return
 
         ctx = await context(Path(tmp) / "timing.db")
         small = await grow(ctx, 0, 0)
@@ -252,10 +266,6 @@ async def main() -> None:
         people, groups = await grow(ctx, args.people, args.groups)
         large = await timings(ctx, train + heldout, args.repeat)
         await ctx.db.dispose()
-
-    def share(results: list) -> str:  # type: ignore[type-arg]
-        right = sum(r.correct for r in results)
-        return f"{right}/{len(results)} ({accuracy(results):.1%})"
 
     def speed(values: tuple[list[float], list[float]]) -> str:
         wall, cpu = values

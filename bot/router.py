@@ -8,6 +8,7 @@ as `Request.item`. Audit: a command that wrote is recorded with the subject its 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from sqlalchemy import event
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.dates import dated_example
-from bot.errors import UserError
+from bot.errors import NotAllowed, UserError
 from bot.language import interpret
 from bot.language import replies as plain_replies
-from bot.language.text import wordlist
+from bot.language.text import ABBREVIATIONS, wordlist
 from bot.parsing import EMAIL_RE, KEY_RE, Token, build_args, split_command
 from bot.policy import DEFAULT, Policy
 from bot.registry import Command, Registry
@@ -168,11 +169,17 @@ class Router:
             return await self._run(
                 command, tokens[used:], text, actor, door, services, channel, now
             )
+        except NotAllowed:
+            raise  # about the asker, not the words: the command's answer stands
         except UserError:
-            if not plain or command.writes or command.own_words:
-                raise  # e.g. attendance's own answers name the nearest area or year
-            # a read the command refuses ("help with meetings"): perhaps it is plain English
-            reply = await self._plain(text, actor, door, services, channel, now, typed=True)
+            if not plain:
+                raise
+            # the command refuses what followed it ("attendance in hull", "calendar link",
+            # "help me"): perhaps it is plain English; its own answer stands unless the
+            # reading is sure of more than the command could make of the words
+            reply = await self._plain(
+                text, actor, door, services, channel, now, typed=True, refused=command
+            )
             if reply is None:
                 raise
             return reply
@@ -187,11 +194,16 @@ class Router:
         now: datetime | None,
         *,
         typed: bool = False,
+        refused: Command | None = None,
     ) -> Reply | None:
         """Read a message as plain English; None when it does not read as anything else.
 
         `typed`: it began with a command word, whose own answer is better than a question that
-        only asks for the same missing number or offers the topic's commands.
+        only asks for the same missing number or offers the topic's commands, or than the bare
+        command unless all that followed it was "please" (`opps pls`, `help me`). `refused`:
+        that command refused the words after it; then a reading that filled a detail in by
+        default (`attendance narnia` is not Sheffield's) or that is the same write again
+        (the command's own answer about its arguments is better) is not taken either.
         """
         try:
             reading = await interpret(text, actor=actor, services=services, now=now)
@@ -202,9 +214,29 @@ class Router:
             return None
         if reading.kind == "unknown" or (reading.command or "").strip() == text.strip():
             return None
-        if typed and (
-            reading.intent in ("missing", "topic") or _bare(reading.command, self.registry)
-        ):
+        if typed and reading.intent in ("missing", "topic"):
+            return None
+        if typed and _bare(reading.command, self.registry):
+            tail = _tail(text, reading.command)
+            said_nothing_more = all(w in FILLER for w in tail)
+            # a refused command word followed by words, not values ("calendar link")
+            only_words = refused is not None and not any(
+                any(c.isdigit() for c in w) or KEY_RE.match(w) for w in tail
+            )
+            if not (said_nothing_more or only_words):
+                return None
+        same_write = (
+            refused is not None
+            and refused.writes
+            and _command_of(reading.command, self.registry) is refused
+            and not _bare(reading.command, self.registry)
+        )
+        # a number the person typed that the reading leaves out ("attendance Sheffield 2019")
+        dropped = refused is not None and any(
+            any(c.isdigit() for c in w) and w.lstrip("#") not in (reading.command or "")
+            for w in _tail(text, None)
+        )
+        if refused is not None and (reading.guessed or same_write or dropped):
             return None
         if reading.kind == "smalltalk":
             return plain_replies.friendly(reading)
@@ -355,6 +387,24 @@ ENGLISH = frozenset(
 )
 
 
+# what may follow a command word without adding anything to it ("opps pls", "help me")
+FILLER = frozenset(
+    wordlist("please pls plz me now thanks thx ta cheers the my all show list again ? !")
+)
+
+
+def _tail(text: str, command: str | None) -> list[str]:
+    """The typed words after the reading's command words, lower case, punctuation trimmed."""
+    head = len((command or "").split())
+    words = [w.lower().strip(".,!?") or w for w in text.split()[head:]]
+    return [w for w in words if w]
+
+
+def _command_of(command: str | None, registry: Registry) -> Command | None:
+    found, _ = registry.lookup((command or "").split()[:2])
+    return found
+
+
 def _bare(command: str | None, registry: Registry) -> bool:
     """A reading that is only a command's name (`actions`): nothing more than the typed command
     word said, so the command's own answer (or refusal) stands."""
@@ -377,13 +427,25 @@ def _incomplete(command: Command, rest: list[Token], text: str) -> bool:
         and not t.text.startswith("@")
         and not EMAIL_RE.match(t.text)
     ]
-    usage = command.usage.split()
-    slot = usage[len(command.words)] if len(usage) > len(command.words) else ""
+    slots = command.usage.split()[len(command.words) :]
+    slot = slots[0] if slots else ""
     if slot == "<id>" and words and not words[0].lstrip("#").isdigit():
         return True
     if command.writes:
         return False
-    return text.rstrip().endswith("?") or any(w.lower().strip("?!.,") in ENGLISH for w in words)
+    positional = [s for s in slots if not KEY_SLOT.match(s)]
+    if words and (not positional or (slot in ("<id>", "[id]") and len(words) > 1)):
+        return True  # more words than the read takes: "action 7 sorted", "meetings group board"
+    return text.rstrip().endswith("?") or any(_english(w) for w in words)
+
+
+KEY_SLOT = re.compile(r"^\[?[a-z][\w-]*:")
+
+
+def _english(word: str) -> bool:
+    """An English word, as typed or as people abbreviate or mistype it (`pls`, `fro`)."""
+    w = word.lower().strip("?!.,")
+    return w in ENGLISH or any(x in ENGLISH for x in ABBREVIATIONS.get(w, "").split())
 
 
 def error_reply(err: UserError) -> Reply:

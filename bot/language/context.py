@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.language import slots
 from bot.language.knowledge import Knowledge
 from bot.language.model import Interpretation
+from bot.language.text import normalise
 from bot.reply import quote
 from bot.services import Services
 from storage import consultations as consultations_repo
@@ -34,6 +35,7 @@ class Context:
     know: Knowledge
     now: datetime
     _meetings: list[meetings_repo.Meeting] | None = field(default=None, repr=False)
+    _clauses: list[str] | None = field(default=None, repr=False)
 
     @property
     def s(self) -> str:
@@ -41,6 +43,29 @@ class Context:
 
     def has(self, pattern: str) -> bool:
         return re.search(pattern, self.s) is not None
+
+    @property
+    def asks_state(self) -> bool:
+        """A question about how something stands ("did the consultation close yet?", "is
+        action 7 done?"), not a request to change it ("can you close action 7?")."""
+        return self.has(STATE_QUESTION) or (
+            self.text.rstrip().endswith("?") and self.has(r"\byet\b")
+        )
+
+    def clause(self, pattern: str) -> str:
+        """The words of the clause (between commas, full stops, "but", "so") where `pattern`
+        first matches, or all the words: details are read from the part that asks, not from
+        a long message's preamble ("ive got a lot on this week, what actions have i got")."""
+        if self._clauses is None:
+            parts = re.split(r"[,;.!?]+|\s+-\s+|\b(?:but|so)\b", self.text.lower())
+            vocabulary = self.know.vocabulary
+            self._clauses = [
+                " ".join(w) for w in (normalise(p, extra_vocabulary=vocabulary) for p in parts) if w
+            ]
+        for part in self._clauses:
+            if re.search(pattern, part):
+                return part
+        return self.s
 
     def groups(self) -> list[str]:
         return self.know.group_in(self.words)
@@ -123,7 +148,15 @@ class Context:
             )
         else:
             items = await consultations_repo.open_consultations(session, now=self.now)
-        return _best_title(self.s, [(i.id, i.title) for i in items], strict=strict)
+        found = _best_title(self.s, [(i.id, i.title) for i in items], strict=strict)
+        if found is None and len(items) == 1 and self.has(rf"\b(?:the|this|that) {kind}\b"):
+            return items[0].id  # "the consultation" when only one is open
+        return found
+
+    async def scheduled_post(self) -> int | None:
+        """The running scheduled post the message describes ("the weekly bulletin reminder")."""
+        posts = await consultations_repo.live_scheduled_posts(self.services.session, now=self.now)
+        return _best_title(self.s, [(p.id, p.text) for p in posts], strict=True)
 
     async def my_action(self) -> int | None:
         """The asker's open action the message describes ("I've circulated the PA figures")."""
@@ -143,6 +176,7 @@ class Context:
             first = name.lower().split()[0]
             if (
                 len(first) > 4
+                and first not in self.know.areas  # "sheffield" is the city, not Sheffield College
                 and re.search(rf"\b{re.escape(first)}\b", self.s)
                 and sum(o.lower().split()[0] == first for o in self.know.organisations) == 1
             ):
@@ -183,6 +217,14 @@ class Context:
             choices=[build.format(id=m.id) for m in options],
             labels=[f"{label} {n}" for n in names],
         )
+
+
+# "did/has/is <something> ..." : asking how a thing stands; "can you ..." is a request
+STATE_QUESTION = (
+    r"^(?:(?:so|ok|and|but|hi|hello) )?(?:did|does|has|have|had|is|was|were|are) "
+    r"(?:the|this|that|my|our|it|we|i|they|anyone|everyone|everybody|\w+ (?:action|meeting|"
+    r"consultation|request|opportunity)|action|meeting|consultation|request|opportunity)\b"
+)
 
 
 def reason_after(text: str, *cues: str) -> str | None:

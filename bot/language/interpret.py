@@ -42,7 +42,8 @@ async def interpret(
         services.session,
         core_cities=[c.strip() for c in services.settings.core_cities.split(",") if c.strip()],
     )
-    words = normalise(text[:1000], extra_vocabulary=know.vocabulary)
+    fixes: list[str] = []
+    words = normalise(text[:1000], extra_vocabulary=know.vocabulary, fixes=fixes)
     if not words:
         return UNKNOWN
     ctx = Context(
@@ -70,12 +71,15 @@ async def interpret(
             + (0.02 if reading.command and any(c.isdigit() for c in reading.command) else 0)
         )
         found.append(reading)
-    if ctx.has(r"^(?:\w+ )?how (?:do|can|should|would) (?:i|we)\b|\bhow to\b"):
-        found = [r for r in found if r.kind not in ("write", "support")] or found  # asking how
+    if ctx.asks_state or ctx.has(r"^(?:\w+ )?how (?:do|can|should|would) (?:i|we)\b|\bhow to\b"):
+        # asking how to, or how a thing stands ("did the consultation close yet?"): a read
+        found = [r for r in found if r.kind not in ("write", "support")] or found
     found = _allowed(found, actor, services)
     if not found:
         return _by_topic(ctx)
     found.sort(key=lambda r: -r.score)
+    for reading in found:
+        reading.guessed = reading.guessed or bool(fixes)  # read through a typo fix: a guess too
     best = found[0]
     if best.kind == "smalltalk" and len(found) > 1 and found[1].score >= 0.6:
         best = found[1]  # "thanks, and when is the board meeting?" is a question

@@ -26,6 +26,10 @@ class Interpretation:
     text: str | None = None
     intent: str | None = None  # the rule that read it, for the bench and the docs
     score: float = 0.0
+    # a detail the command needs was not in the message and was filled in by default (the
+    # home area), or a word was read through a typo fix: fine for a question, not as a
+    # correction of a command the person typed (its own "did you mean" is better)
+    guessed: bool = False
 
 
 UNKNOWN = Interpretation(command=None, kind="unknown")

@@ -61,7 +61,7 @@ TOPICS = [
     (r"\bmeetings?\b|\brsvp\b|\bapologies\b|\bagenda\b|\bminutes\b", "meetings"),
     (r"\bactions?\b|\btasks?\b", "actions"),
     (r"\bopportunit(?:y|ies)\b|\bbulletin\b", "opportunities"),
-    (r"\btriage\b|\bsupport\b", "support"),
+    (r"\btriage\b|\bsupport\b|\b(?:request|ask for|get|raise) (?:some )?help\b", "support"),
     (r"\battendance\b|\babsence\b", "attendance"),
     (r"\bconsultations?\b", "consultations"),
     (r"\bterms?\b|\bholidays\b", "terms"),
@@ -81,12 +81,17 @@ HOW_TO = [
 @rule("help", "read", 0.86)
 async def help_topic(ctx: Context) -> str | None:
     if not ctx.has(
-        r"^help\b|\bhow (?:do|can|should) i\b|\bhelp (?:me )?(?:with|on)\b|\bhow does this work\b"
+        r"^help\b|\bhow (?:do|can|should) (?:i|we)\b|\bhelp (?:me )?(?:with|on)\b|\bhow does this work\b"
         r"|\bhow do you work\b|\bhow do (?:\w+ )?\w+ work\b|^explain\b|\bhow to use\b"
     ):
         return None
     if not ctx.has(r"^help\b|\bhow\b|^explain\b") and not slots.first(TOPICS, ctx.s):
         return None  # "we need some help with a staffing issue" is a request, not about the bot
+    if ctx.has(
+        r"\bhow (?:do|can) (?:i|we) (?:find out|see|check|know|tell)"
+        r" (?:what|which|when|where|who|how many|how much|if|whether)\b"
+    ):
+        return None  # "how do I find out what we are entitled to" asks for the answer itself
     for pattern, command in HOW_TO:
         if ctx.has(pattern):
             return f"help {command}"
@@ -101,6 +106,9 @@ async def whoami(ctx: Context) -> str | None:
         r"\bwhich groups (?:am i|do i)\b|\bmy groups\b|\bwhat am i (?:on|in)\b|\bwhoami\b"
         r"|\bknow about me\b|\bwhich organisation am i\b|\bwhat organisation am i\b"
         r"|\bmy email\b|\bam i (?:on|in|a member of) the\b|\bwhat is my (?:email|organisation|school)\b"
+        r"|\bam i set up\b|\bset up (?:right|properly|correctly)\b"
+        r"|\bwhat (?:role|groups?|organisation)\b.*\b(?:have i|am i|do i|i am|i have|me)\b"
+        r"|\bam i (?:registered|on (?:here|the system|the bot)|in the (?:system|directory))\b"
     ):
         return "whoami"
     return None
@@ -113,9 +121,17 @@ async def groups(ctx: Context) -> str | None:
     return None
 
 
+WHO_ATTENDS = (
+    r"\bwho (?:is|are|has|have|else is)(?: not)? (?:going|coming|attending|replied|responded"
+    r"|sent apologies|said yes|said no)\b"
+)
+
+
 @rule("group", "read", 0.75)
 async def group(ctx: Context) -> str | None:
     name = ctx.group()
+    if ctx.has(WHO_ATTENDS):
+        return None  # who is coming to a meeting, not who is in the group
     if name and ctx.has(
         r"\bwho (?:is|are|sits|chairs|runs|leads)\b|\bmembers?\b|\bmembership\b|\bwho else\b|"
         r"\bwho chairs\b|\bchair of\b|\bthe chair\b|\bchaired\b|\bpeople (?:on|in)\b|\b(?:tell me about|what is|what does) the \w+ (?:sub-?)?group\b"
@@ -146,7 +162,8 @@ async def meetings(ctx: Context) -> str | None:
     if ctx.has(r"\bmeeting #?\d+\b"):
         return None
     group = ctx.group()
-    period = slots.period(ctx.s) if not ctx.has(r"\bnext (?:board |\w+ )?meeting\b") else None
+    asked = ctx.clause(MEETING + r"|\bdiary\b|\bon\b|\bbusy\b|\bfree\b")
+    period = slots.period(asked) if not ctx.has(r"\bnext (?:board |\w+ )?meeting\b") else None
     return "meetings" + opt("group", group) + opt("within", period)
 
 
@@ -158,10 +175,12 @@ async def meeting_detail(ctx: Context) -> Interpretation | str | None:
     if (
         (ctx.has(r"\bwhat time\b|\bwhere is\b") and ctx.group())
         or ctx.has(
-            r"\bwhere is\b|\bdetails\b|\bwho is (?:coming|going)\b|\bwhat time\b"
-            r"|\bwho (?:has|have|has not|have not|is|is not) (?:replied|responded|coming|going|attending)\b"
+            r"\bwhere is\b|\bdetails\b|\bwhat time\b|\bin person\b|\bonline\b|\bvirtual\b"
+            r"|\bhybrid\b|\bon (?:teams|zoom)\b|\bvenue\b|\b(?:which|what) room\b|\bhow long\b"
         )
         and ctx.has(MEETING)
+        or ctx.has(WHO_ATTENDS)
+        and (ctx.has(MEETING) or ctx.group() is not None)
     ):
         return await ctx.meeting_or_ask("meeting {id}", what="", kind="read", label="See")
     return None
@@ -197,6 +216,8 @@ async def calendar(ctx: Context) -> str | None:
     ):
         if ctx.has(r"\bleak\w*|\breset\b|\bnew (?:one|link)\b|\bchange (?:my|the) link\b"):
             return Interpretation(command="calendar reset", kind="write")  # it changes the link
+        if ctx.has(r"\bmeeting #?\d+\b") or (ctx.group() and ctx.has(MEETING)):
+            return None  # one meeting's calendar file (meeting ics)
         return "calendar"
     return None
 
@@ -243,7 +264,8 @@ async def papers_add(ctx: Context) -> Interpretation | str | None:
 async def terms(ctx: Context) -> str | None:
     if ctx.has(
         r"\bterm dates\b|\bwhen (?:is|does) (?:the )?(?:half term|term|holidays?|christmas|easter)"
-        r"|\bholidays\b|\binset\b|\bbank holidays?\b|\bwhen does term\b|\bschool calendar\b"
+        r"|\b(?:when|what|which|dates?|list)\b[^,.;]*\bholidays\b|^(?:the )?holidays\b"
+        r"|\binset\b|\bbank holidays?\b|\bwhen does term\b|\bschool calendar\b"
         r"|\bbreak up\b|\bterm (?:start|end)s?\b"
     ):
         return "terms all" if ctx.has(r"\bnext (?:school |academic )?year\b") else "terms"
@@ -252,12 +274,18 @@ async def terms(ctx: Context) -> str | None:
 
 @rule("apologies", "write", 0.9)
 async def apologies(ctx: Context) -> Interpretation | str | None:
+    if ctx.has(
+        r"^(?:please |can you |could you )?(?:cancel|call off|move|reschedule|book) (?!my )"
+    ):
+        return None  # "cancel tuesday's meeting, too many apologies": the verb says what to do
     if not ctx.has(
         r"\bcan not (?:make|come|attend|be there|do)\b|\bapologies\b|\bunable to (?:make|attend|come)"
         r"|\bwill not be (?:there|able|at|coming)\b|\bnot (?:be )?able to (?:make|attend|come)\b"
         r"|\b(?:will|would|could) not (?:make|come|attend|join|be at)\b"
         r"|\bsorry,? i can not\b|\bmiss(?:ing)? (?:the )?\w* ?meeting\b|\bnot going to make\b"
         r"|\bcount me out\b|\b(?:off sick|unwell|on leave|on holiday|away) .*\bmeeting\b"
+        r"|\bnot (?:coming|attending|going to (?:be there|come|attend|go)|be (?:coming|attending))\b"
+        r"|\bcan not (?:go|get)\b"
     ):
         return None
     reason = reason_after(ctx.text)
@@ -269,12 +297,16 @@ async def apologies(ctx: Context) -> Interpretation | str | None:
 
 @rule("rsvp", "write", 0.85)
 async def rsvp(ctx: Context) -> Interpretation | str | None:
-    if ctx.has(r"\bmaybe\b|\bmight (?:make|come|be)\b|\bnot sure if i can\b|\btentative"):
+    if ctx.has(
+        r"\bmaybe\b|\bmight(?: not)? (?:make|come|be|attend|get)\b|\bnot sure (?:if|whether) i\b"
+        r"|\btentative|\bwill (?:confirm|let you know)\b|\bpossibly\b"
+    ):
         answer = "maybe"
     elif ctx.has(r"\bcan not\b|\bnot\b"):
         return None
     elif ctx.has(
-        r"\bi will be (?:there|at|coming)\b|\bcount me in\b|\bi can (?:make|come|attend)\b"
+        r"\bi will (?:\w+ )?be (?:there|at|coming)\b|\bcount me in\b|\bi can (?:make|come|attend)\b"
+        r"|\bput me down (?:as|for) (?:attending|coming|a yes|yes)\b"
         r"|\bi(?: will|ll)? attend\b|\bsee you (?:at|there|on)\b|\byes (?:to|for)\b|\bi am coming\b"
         r"|\bi am attending\b|\bwill attend\b|\brsvp yes\b|\bi will come\b"
     ):
@@ -288,7 +320,10 @@ async def rsvp(ctx: Context) -> Interpretation | str | None:
 
 @rule("meeting add", "write", 0.85)
 async def meeting_add(ctx: Context) -> str | None:
-    if not ctx.has(r"\b(?:book|schedule|arrange|set up|organise|organize|add|call|put in)\b"):
+    if not ctx.has(
+        r"\b(?:book|schedule|arrange|set up|organise|organize|add|call|put in)\b"
+        r"|^(?:a )?new\b.*\bmeeting\b"
+    ):
         return None
     if ctx.has(r"\bmy (?:calendar|diary|outlook)\b"):
         return None
@@ -300,12 +335,17 @@ async def meeting_add(ctx: Context) -> str | None:
     day = slots.day_phrase(ctx.s)
     when = " ".join(x for x in (day, slots.clock_time(ctx.s)) if x)
     title = ctx.know.titles.get(group, group)
-    return f"meeting add {q(title)} group:{group}" + opt("on", when)
+    return (
+        f"meeting add {q(title)} group:{group}" + opt("on", when) + opt("for", slots.length(ctx.s))
+    )
 
 
 @rule("meeting move", "write", 0.85)
 async def meeting_move(ctx: Context) -> Interpretation | str | None:
-    if not ctx.has(r"\b(?:move|reschedule|re-schedule|push back|bring forward|change the time)\b"):
+    if not ctx.has(
+        r"\b(?:move|reschedule|re-schedule|change the (?:time|date|day))\b"
+        r"|\b(?:push|put|bring|shift)\b(?: \w+){0,5} (?:back|forward|later|earlier)\b"
+    ):
         return None
     if not ctx.has(MEETING) and not ctx.group():
         return None

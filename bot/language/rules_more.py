@@ -20,6 +20,8 @@ NEED_HELP = (
     r"|\bwhere can (?:i|we) find\b|\bcan someone (?:come|help|talk|visit)\b"
     r"|\bwe need (?:a|an|some|advocacy|advice|someone)\b|\bneed someone to\b"
     r"|\bcan you find\b|\bfind us\b|\bwho (?:should|do|can) (?:i|we) (?:talk|speak|contact|ask|go)\b"
+    r"|\b(?:can|could) (?:someone|somebody|anyone|one of your team|learn sheffield) (?:please )?"
+    r"(?:come|help|talk|visit|review|look (?:at|over)|check|audit|advise|support|speak|sit in)\b"
 )
 
 
@@ -50,6 +52,8 @@ async def support_mine(ctx: Context) -> str | None:
         r"|\bwhat (?:is )?happen\w* (?:with|to) (?:my|our)\b|\bhave you (?:got|seen) (?:my|our)\b"
         r"|\brequests have (?:we|i) (?:made|raised|sent)\b|\bwhat support have (?:we|i) had\b"
         r"|\bsupport mine\b|\bmy support\b"
+        r"|\brequests? (?:has|have) (?:\w+ ){1,3}(?:made|raised|sent|put in|asked for)\b"
+        r"|\b(?:my|our) (?:request|ask) for (?:help|support|a|an)\b"
     ):
         return "support mine"
     return None
@@ -68,7 +72,7 @@ async def entitlement(ctx: Context) -> str | None:
     if ctx.has(
         r"\bentitle\w*\b|\bhow (?:many|much) (?:days|support)\b(?!.*\brequests\b).*\b(?:left|have|got|use)\b"
         r"|\bdays (?:left|remaining|used)\b|\ballowance\b|\bsafety net\b"
-        r"|\bwhat can (?:we|i) get from learn sheffield\b"
+        r"|\bwhat can (?:\w+ ){1,3}get from (?:learn sheffield|you)\b"
     ):
         org = await ctx.organisation()
         return "entitlement" + opt("org", org)
@@ -168,7 +172,9 @@ async def triage_reopen(ctx: Context) -> str | None:
 
 @rule("triage resolve", "write", 0.85)
 async def triage_resolve(ctx: Context) -> str | None:
-    if not ctx.has(r"\b(?:resolve|resolved|close|closed)\b") or not (
+    if not ctx.has(
+        r"\b(?:resolve|resolved|close|closed|sorted|dealt with|fixed|done|complete|completed)\b"
+    ) or not (
         ctx.has(r"\brequest\b|\btriage\b|\bcase\b")
         or (ctx.actor.is_staff and not ctx.has(r"\baction\b|\bconsultation\b"))
     ):
@@ -210,7 +216,9 @@ async def attendance(ctx: Context) -> str | None:
         if areas[0].lower() != home.lower():
             return f"attendance compare {home} {areas[0]}" + tail
     home = ctx.services.settings.attendance_area
-    return "attendance " + (areas[0] if areas else home) + tail
+    if areas:
+        return f"attendance {areas[0]}" + tail
+    return Interpretation(command=f"attendance {home}" + tail, kind="read", guessed=True)
 
 
 # --- consultations, schedules, privacy ----------------------------------------------------
@@ -223,17 +231,23 @@ async def consultations(ctx: Context) -> str | None:
         r"|\bframework\b"
     ):
         return None
-    if ctx.has(r"\bextend\b|\bpush\b|\bsubmitted\b") or (
-        ctx.has(r"\bclose\b|\bresponded\b") and not ctx.has(r"\bwhen\b|\bwho\b")
+    if not ctx.asks_state and (
+        ctx.has(r"\bextend\b|\bpush\b|\bsubmitted\b|^(?:just |all )?done\b")
+        or (ctx.has(r"\bclose\b|\bresponded\b") and not ctx.has(r"\bwhen\b|\bwho\b"))
     ):
         return None
     n = slots.number_after(ctx.s, "consultation") or (
         await ctx.titled("consultation") if ctx.has(r"\bthe \w+") else None
     )
     if n is not None:
-        if ctx.has(r"\bresponses\b|\bwho (?:has|have|is) responded\b|\bwho responded\b"):
+        if ctx.has(
+            r"\bresponses\b|\bwho (?:has|have|is)(?: not)? (?:responded|replied)\b"
+            r"|\bwho (?:responded|replied)\b"
+        ):
             return f"consultation responses {n}"
-        if ctx.has(r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed)\b"):
+        if not ctx.asks_state and ctx.has(
+            r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed)\b"
+        ):
             return None
         return f"consultation {n}"
     return "consultations"
@@ -243,7 +257,7 @@ async def consultations(ctx: Context) -> str | None:
 async def consultation_responded(ctx: Context) -> str | None:
     if not ctx.has(
         r"\b(?:we|i) (?:have )?(?:responded|replied|answered|done|filled|completed|sent|submitted)\b"
-        r"|\bresponded\b"
+        r"|\bresponded\b|^(?:just |all |have )?(?:done|completed|filled in|submitted|answered)\b"
     ) or ctx.has(r"\bwho (?:has|have|is)\b"):
         return None
     n = slots.number_after(ctx.s, "consultation") or await ctx.titled("consultation")
@@ -313,10 +327,12 @@ async def schedule_add(ctx: Context) -> str | None:
 
 @rule("schedule cancel", "write", 0.85)
 async def schedule_cancel(ctx: Context) -> str | None:
-    n = slots.number_after(ctx.s, "schedule", "scheduled post", "post")
-    if n is None or not ctx.has(r"\bcancel\b|\bstop\b|\bdelete\b|\bremove\b"):
+    if not ctx.has(r"\bcancel\b|\bstop\b|\bdelete\b|\bremove\b"):
         return None
-    return f"schedule cancel {n}"
+    n = slots.number_after(ctx.s, "schedule", "scheduled post", "post")
+    if n is None and ctx.actor.is_staff and ctx.has(r"\bposts?\b|\bschedule\w*\b|\breminder\b"):
+        n = await ctx.scheduled_post()  # "stop the weekly bulletin reminder post"
+    return f"schedule cancel {n}" if n is not None else None
 
 
 @rule("privacy export", "read", 0.75)
@@ -327,3 +343,44 @@ async def privacy(ctx: Context) -> str | None:
     ):
         return "privacy export"
     return None
+
+
+CONSULTATION_ADD = re.compile(
+    r"^(?:please\s+)?(?:new|add|open|start|launch|set up|create)\s+(?:an?\s+)?consultation\b"
+    r"[:\s-]*(?:on|about|into|for)?\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+@rule("consultation add", "write", 0.88)
+async def consultation_add(ctx: Context) -> str | None:
+    """ "new consultation on school place planning for the board closing end of term" (staff)."""
+    m = CONSULTATION_ADD.match(ctx.text.strip())
+    if m is None or not ctx.actor.is_staff:
+        return None
+    rest = m.group("rest")
+    quoted = re.search(r"[\"\u201c](.+?)[\"\u201d]", rest)
+    title = (
+        quoted.group(1)
+        if quoted
+        else re.split(
+            r",|\s+(?:closing|closes|close|deadline|until|for (?:the|all|everyone|primary|"
+            r"secondary|special|heads|schools))\b",
+            rest,
+            maxsplit=1,
+            flags=re.IGNORECASE,
+        )[0].strip(" :-")
+    )
+    if len(title) < 3:
+        return None
+    closes = re.search(
+        r"\b(?:closing|closes|close|deadline|until)\s+(?:on\s+|by\s+)?(.+?)(?:,|\s+for\b|$)", ctx.s
+    )
+    audience = ctx.groups() or slots.phases(ctx.s)
+    if ctx.has(r"\bfor (?:everyone|all)\b"):
+        audience = ["everyone"]
+    return (
+        f"consultation add {q(title)}"
+        + opt("closes", closes.group(1).strip() if closes else None)
+        + opt("audience", ",".join(audience) if audience else None)
+    )

@@ -7,7 +7,7 @@ import re
 from bot.language import slots
 from bot.language.context import Context, q
 from bot.language.rules import opt, rule
-from bot.language.text import wordlist
+from bot.language.text import KEEP, wordlist
 
 OPPS = (
     r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
@@ -25,12 +25,24 @@ FOR_RE = re.compile(
 )
 
 
+def _in_bulletin_for(ctx: Context) -> bool:
+    """ "anything in the bulletin for secondary / about training": what it offers, i.e. the
+    opportunities for that phase or kind."""
+    return ctx.has(r"\bbulletin\b") and (
+        slots.phase(ctx.s) is not None or any(w in TAGS for w in ctx.words)
+    )
+
+
 @rule("opps", "read", 0.6)
 async def opps(ctx: Context) -> str | None:
     named_phase = ctx.has(
         r"\b(?:anything|any|what is there|what have you got|what is available|available) for\b"
     ) and slots.phase(ctx.s)
-    if not (ctx.has(OPPS) or named_phase) or ctx.has(r"\bbulletin\b|\bopportunit(?:y|ies) #?\d+\b"):
+    if not (ctx.has(OPPS) or named_phase or _in_bulletin_for(ctx)) or ctx.has(
+        r"\bopportunit(?:y|ies) #?\d+\b"
+    ):
+        return None
+    if ctx.has(r"\bbulletin\b") and not _in_bulletin_for(ctx):
         return None
     if ctx.has(r"\b(?:add|post(?! 16)|new|withdraw|extend)\b"):
         return None
@@ -47,9 +59,19 @@ async def opps(ctx: Context) -> str | None:
     tag = next((TAGS[w] for w in ctx.words if w in TAGS), None)
     command += opt("tag", tag)
     if tag is None:
-        found = SEARCH_RE.search(ctx.s) or FOR_RE.search(ctx.s)
-        word = (found.group(1) or found.group(2)) if found else None
-        if word and word not in STOP_SEARCH and slots.phase(word) is None:
+        word = next(
+            (
+                w
+                for rx in (SEARCH_RE, FOR_RE)
+                for found in rx.finditer(ctx.s)
+                if (w := found.group(1) or found.group(2))
+                and w not in STOP_SEARCH
+                and w not in KEEP
+                and slots.phase(w) is None
+            ),
+            None,
+        )
+        if word:
             command += " " + q(word.rstrip("s") if word == "npqs" else word)
     if ctx.has(r"\bclos\w*|\bdeadline|\bends?\b|\bexpir"):
         command += opt("closing", slots.period(ctx.s))
@@ -67,10 +89,12 @@ STOP_SEARCH = set(
 
 @rule("opp withdraw", "write", 0.85)
 async def opp_withdraw(ctx: Context) -> str | None:
-    n = slots.number_after(ctx.s, "opportunity", "opp")
-    if n is None or not ctx.has(r"\bwithdraw\b|\btake (?:it )?down\b|\bremove\b|\bpull\b"):
+    if not ctx.has(r"\bwithdraw\b|\btake (?:it |this |that )?down\b|\bremove\b|\bpull\b"):
         return None
-    return f"opp withdraw {n}"
+    n = slots.number_after(ctx.s, "opportunity", "opp")
+    if n is None and ctx.actor.is_staff:
+        n = await ctx.titled("opportunity", strict=True)  # "the reading fluency project"
+    return f"opp withdraw {n}" if n is not None else None
 
 
 @rule("opp edit", "write", 0.85)
@@ -91,9 +115,13 @@ async def opp_detail(ctx: Context) -> str | None:
 
 @rule("bulletin", "read", 0.65)
 async def bulletin(ctx: Context) -> str | None:
-    if not ctx.has(r"\bbulletin\b") or ctx.has(
-        r"\bsubscri|\bstop\b|\bsign me\b|\bno more\b|\bnot want\b|\btake me off\b|\bsend\b"
-        r"|\bpost\b|\bcan i get\b"
+    if (
+        not ctx.has(r"\bbulletin\b")
+        or _in_bulletin_for(ctx)
+        or ctx.has(
+            r"\bsubscri|\bstop\b|\bsign me\b|\bno more\b|\bnot want\b|\btake me off\b|\bsend\b"
+            r"|\bpost\b|\bcan i get\b"
+        )
     ):
         return None
     m = re.search(
@@ -104,7 +132,10 @@ async def bulletin(ctx: Context) -> str | None:
     if m:
         name = next(g for g in m.groups() if g)
         who = ctx.handle_of(name) if name not in ("me", "i", "us", "the", "this", "next") else None
-    if who or ctx.has(r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b"):
+    if who or ctx.has(
+        r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b|\bgoing (?:in|out)\b"
+        r"|\b(?:what is|anything|what have you got) (?:\w+ ){0,2}in (?:the |this |\w+ )?bulletin\b"
+    ):
         return "bulletin preview" + (f" as:{who}" if who else "")
     return "bulletin"
 
@@ -120,7 +151,7 @@ async def bulletin_send(ctx: Context) -> str | None:
 async def bulletin_unsubscribe(ctx: Context) -> str | None:
     if (
         ctx.has(
-            r"\bunsubscribe\b|\bstop (?:sending|getting|receiving|the)\b|\bno more\b|\bopt out\b"
+            r"\bunsubscribe\b|\bstop (?:\w+ing|the)\b|\bno more\b|\bopt out\b"
             r"|\bdo not want\b|\btake me off\b|\banymore\b"
         )
         and ctx.has(r"\bbulletin\b|\bunsubscribe\b|\bemails?\b|\bopportunit")
@@ -182,3 +213,16 @@ async def opp_add(ctx: Context) -> str | None:
         + opt("phase", ",".join(phases) if phases else None)
         + opt("tags", tags.group(1) if tags else None)
     )
+
+
+@rule("opp (named)", "read", 0.78)
+async def opp_named(ctx: Context) -> str | None:
+    """ "tell me about the attendance champions training": an open opportunity by its title,
+    even when the title holds another topic's word (attendance, network, meeting)."""
+    if not ctx.has(
+        r"\btell me (?:more )?about\b|\bmore (?:info|information|details) (?:on|about)\b"
+        r"|\bdetails (?:of|on|about)\b|\bwhat is the\b|\binfo (?:on|about)\b"
+    ):
+        return None
+    n = await ctx.titled("opportunity", strict=True)
+    return f"opp {n}" if n is not None else None

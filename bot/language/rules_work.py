@@ -16,6 +16,8 @@ TODO = (
     r"|\bwhat is outstanding\b|\bwhat do i owe\b|\bwhat needs doing\b|\bon my plate\b"
     r"|\boutstanding\b|\boverdue\b|\bwhat is due\b|\bgot on (?:his|her|their|my) list\b"
     r"|\bi owe\b|\bdo i need to do anything\b|\banything due\b|\bwhat is due\b|\bdue (?:today|tomorrow)\b"
+    r"|\b(?:what|anything|have i got|got|i have) (?:\w+ ){0,3}due\b"
+    r"|\bwhat am i (?:chasing|working on|doing|on the hook for)\b"
 )
 
 
@@ -48,7 +50,7 @@ async def actions(ctx: Context) -> str | None:
     if group and ctx.has(r"\bexport\b|\bspreadsheet\b|\bcsv\b|\bexcel\b|\bdownload\b"):
         return f"actions group:{group} export"
     command = " ".join(words) + opt("group", group)
-    period = slots.period(ctx.s)
+    period = slots.period(ctx.clause(ACTION + "|" + TODO))
     if period:
         command += opt("by", period)
     return command
@@ -57,9 +59,11 @@ async def actions(ctx: Context) -> str | None:
 @rule("action", "read", 0.7)
 async def action_detail(ctx: Context) -> str | None:
     n = slots.number_after(ctx.s, "action", "task")
-    if n is None or ctx.has(
-        r"\b(?:done|complete|completed|finished|snooze|reassign|give|hand|drop|reopen|note|move|"
-        r"push|change|delete|remove|cancel)\b"
+    if n is None:
+        return None
+    if not ctx.asks_state and ctx.has(
+        r"\b(?:done|complete|completed|finished|sorted|snooze|reassign|give|hand|drop|reopen|note|"
+        r"move|push|change|delete|remove|cancel)\b"
     ):
         return None
     return f"action {n}"
@@ -90,7 +94,7 @@ async def action_done(ctx: Context) -> Interpretation | str | None:
         ACTION + r"|\b#\d+|\bi (?:have )?(?:done|finished|completed)\b|\bmark #?\d+\b|\btick off\b"
     ):
         return None
-    n = _action_id(ctx)
+    n = _action_id(ctx) or await ctx.my_action()
     return f"action done {n}" if n else _needs_action("done")
 
 
@@ -100,6 +104,8 @@ async def action_done_described(ctx: Context) -> str | None:
     if not ctx.has(
         r"^(?:i have|we have|i|we|just|have|all)?\s*(?:\w+ed|sent|done|sorted|finished|written|"
         r"made|given|shared)\b|\bi have done it\b|\btick off\b|\b(?:is|are) done\b"
+        r"|\b(?:have|has|is|are) (?:now |all |just )?(?:gone out|been (?:\w+ed|sent|done|shared"
+        r"|written|given)|done|sorted|finished)\b|\b(?:done|sorted|finished|complete)(?: now)?$"
     ):
         return None
     if ctx.has(r"\b(?:action|task) #?\d+\b|\?$") or ctx.text.rstrip().endswith("?"):

@@ -21,8 +21,11 @@ DATE_RE = (
     rf"(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{4}}-\d{{2}}-\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_RE}(?: \d{{4}})?"
     rf"|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?"
-    rf"|(?:next |this )?{DAY_RE}|tomorrow|today)"
+    rf"|(?:next |this )?{DAY_RE}|tomorrow|today"
+    r"|end of (?:the |this |next )?(?:term|half term|week|month))"
 )
+# a number that is part of a date or a time, not an id: "9 jan", "9th", "10am", "10:30"
+NOT_AN_ID = rf"(?!(?:st|nd|rd|th)\b|[:./]\d|\s*(?:am|pm)\b|\s+(?:of\s+)?{MONTH_RE}\b)"
 
 # period phrases -> the value the period filters take (bot.dates.parse_period reads them)
 PERIODS = [
@@ -147,12 +150,12 @@ def academic_year(s: str, now: datetime) -> str | None:
 def number_after(s: str, *nouns: str) -> int | None:
     """`meeting 3`, `meeting #3`, `meeting no. 3` -> 3 (for any of the nouns)."""
     alt = "|".join(nouns)
-    m = re.search(rf"\b(?:{alt})s? (?:no\.? |number |num )?#?(\d{{1,9}})\b", s)
+    m = re.search(rf"\b(?:{alt})s? (?:no\.? |number |num )?#?(\d{{1,9}})\b{NOT_AN_ID}", s)
     return int(m.group(1)) if m else None
 
 
 def any_number(s: str) -> int | None:
-    m = re.search(r"(?:^|\s)#?(\d{1,6})(?=\s|$)", s)
+    m = re.search(rf"(?:^|\s)#?(\d{{1,6}})(?=\s|$){NOT_AN_ID}", s)
     return int(m.group(1)) if m else None
 
 
@@ -239,3 +242,19 @@ def quick_date(text: str, today: date) -> date | None:
     except ValueError:
         return None
     return found
+
+
+def length(s: str) -> str | None:
+    """How long a meeting runs: `for 90 minutes`, `for an hour`, `for 2 hours`, `for half an
+    hour`, `for an hour and a half` -> `90m`, `1h`, `2h`, `30m`, `1h30m` (the for: option)."""
+    if re.search(r"\bfor half an hour\b", s):
+        return "30m"
+    m = re.search(r"\bfor (an?|one|two|three|\d+(?:\.5)?) (hour|minute)s?( and a half)?\b", s)
+    if m is None:
+        return None
+    words = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3"}
+    count = float(words.get(m.group(1), m.group(1))) + (0.5 if m.group(3) else 0)
+    if m.group(2) == "minute":
+        return f"{int(count)}m"
+    hours, half = int(count), count % 1
+    return f"{hours}h" + ("30m" if half else "")

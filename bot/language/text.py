@@ -116,6 +116,30 @@ ABBREVIATIONS = {
     "wed": "wednesday",
     "mon": "monday",
     "fri": "friday",
+    "defo": "definitely",
+    "deffo": "definitely",
+    "def": "definitely",
+    "defs": "definitely",
+    "prob": "probably",
+    "probs": "probably",
+    # common slips of the keyboard in the small words that carry the meaning
+    "fro": "for",
+    "teh": "the",
+    "hte": "the",
+    "waht": "what",
+    "whta": "what",
+    "wat": "what",
+    "adn": "and",
+    "nad": "and",
+    "fo": "of",
+    "thier": "their",
+    "tehre": "there",
+    "becuase": "because",
+    "becasue": "because",
+    "mins": "minutes",
+    "min": "minutes",
+    "hrs": "hours",
+    "hr": "hour",
 }
 
 # words the bot itself uses: typos are corrected toward these
@@ -145,8 +169,8 @@ moving cancel cancelled book booked booking arrange set add added remove dropped
 notes team school schools head heads staff member members chair chairs group groups day days
 time date dates back than then them they their mean means meant into over under before
 after until since between during soon later latest late early scheduled count assign assigned signed resign resigned meaning action
-county post posts
-""")
+county post posts reminder reminders response responses responded replied report reports
+minded ordered""")
 )
 
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9'/.\-:@#]*[a-z0-9]|[a-z0-9#]")
@@ -166,13 +190,15 @@ def words_of(text: str) -> list[str]:
 
 NOT_BASES = {"has", "is", "have", "was", "were", "are", "could", "would", "should", "did", "does"}
 WILL_VERBS = {"be", "b", "come", "attend", "make", "do", "send", "take", "bring", "join"}
+ADVERBS = {"defo", "deffo", "def", "definitely", "probably", "prob", "probs", "also", "still"}
 
 
 def expand(words: Iterable[str]) -> list[str]:
     out: list[str] = []
     listed = list(words)
     for i, w in enumerate(listed):
-        if w == "ill" and i + 1 < len(listed) and listed[i + 1] in WILL_VERBS:
+        after = [x for x in listed[i + 1 : i + 3] if x not in ADVERBS][:1]
+        if w == "ill" and after and after[0] in WILL_VERBS:
             out.extend(["i", "will"])
             continue
         if w not in ABBREVIATIONS and (
@@ -193,12 +219,15 @@ def _correct(word: str, targets: tuple[str, ...]) -> str:
     return found[0] if found else word
 
 
-def normalise(text: str, *, extra_vocabulary: tuple[str, ...] = ()) -> list[str]:
+def normalise(
+    text: str, *, extra_vocabulary: tuple[str, ...] = (), fixes: list[str] | None = None
+) -> list[str]:
     """The message as a list of known words; `extra_vocabulary`: group and area words too.
 
     Returns lower-case words. Command words are corrected from five letters up; names (group
     and area words) only from six, so ordinary words ("count") are not turned into places
-    ("county"). Costs microseconds: corrections are cached per word.
+    ("county"). Costs microseconds: corrections are cached per word. `fixes`, if given, gets
+    each word that was corrected, as typed.
     """
     base = tuple(VOCABULARY)
     names = tuple(w for w in extra_vocabulary if w not in KEEP)
@@ -209,6 +238,8 @@ def normalise(text: str, *, extra_vocabulary: tuple[str, ...] = ()) -> list[str]
             fixed = _correct(w, base)
             if fixed == w and len(w) >= 6:
                 fixed = _correct(w, names)
+            if fixes is not None and fixed != w:
+                fixes.append(w)
             w = fixed
         out.append(w)
     return out
