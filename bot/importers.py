@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import csvfile
 from bot.csvfile import CsvFile
 from bot.errors import UserError
+from bot.language.knowledge import forget as forget_names
 from bot.parsing import yes_no_word
 from storage import directory as repo
 from storage import group_kinds, org_kinds
@@ -97,6 +98,7 @@ async def import_organisations(session: AsyncSession, source: CsvFile | Path) ->
             report.updated += 1
         else:
             report.created += 1
+    forget_names(session)  # the directory changed: plain English reads it afresh
     return report
 
 
@@ -168,6 +170,7 @@ async def import_people(
                 )
                 report.groups_created += 1
             await repo.set_membership(session, group=known_groups[gname], person=person, role=grole)
+    forget_names(session)  # the directory changed: plain English reads it afresh
     return report
 
 

@@ -19,6 +19,7 @@ from bot.dates import dated_example
 from bot.errors import NotAllowed, UserError
 from bot.language import interpret
 from bot.language import replies as plain_replies
+from bot.language.knowledge import forget as forget_names
 from bot.language.text import ABBREVIATIONS, wordlist
 from bot.parsing import EMAIL_RE, KEY_RE, Token, build_args, split_command
 from bot.policy import DEFAULT, Policy
@@ -305,6 +306,8 @@ class Router:
         note = services.estimated_note()
         if note and not reply.error and "estimated" not in render_text(reply).lower():
             reply.text += note  # every reply that used an estimated term date says so
+        if watch.wrote:
+            forget_names(services.session)  # perhaps a person or group: read it at once
         if watch.wrote and not command.writes:
             # the declaration is what plain English and the docs rely on: refuse (roll back)
             raise UndeclaredWrite(f"{command.name} wrote but is not declared writes=True")

@@ -8,6 +8,7 @@ file shows (`Meeting.revise`), so calendar clients update the event in place.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -159,6 +160,37 @@ async def upcoming_for_person(
         stmt = stmt.where(Meeting.starts_at < before)
     rows = await session.scalars(stmt.order_by(Meeting.starts_at, Meeting.id).limit(limit))
     return list(rows)
+
+
+class MeetingBrief(NamedTuple):
+    """What plain English needs to name a meeting: its id, group name and start (UTC)."""
+
+    id: int
+    group: str
+    starts_at: datetime
+
+
+async def upcoming_briefs(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    person_id: int | None = None,
+    group_id: int | None = None,
+    limit: int = 20,
+) -> list[MeetingBrief]:
+    """`upcoming_for_person` (or, with `group_id`, `upcoming_for_group`) as plain rows: one
+    light query, no Meeting, group or organiser loaded (bot.language reads meetings per message)."""
+    stmt = (
+        select(Meeting.id, Group.name, Meeting.starts_at)
+        .join(Group, Group.id == Meeting.group_id)
+        .where(Meeting.ends_at > now, Meeting.status != "cancelled")
+    )
+    if person_id is not None:
+        stmt = stmt.where(_visible_to(person_id))
+    if group_id is not None:
+        stmt = stmt.where(Meeting.group_id == group_id)
+    rows = await session.execute(stmt.order_by(Meeting.starts_at, Meeting.id).limit(limit))
+    return [MeetingBrief(*row) for row in rows]
 
 
 async def upcoming_for_group(

@@ -79,6 +79,9 @@ _databases: dict[str, Database] = {}
 async def _clean(db: Database) -> None:
     """Empty every table that has rows (one query finds them; TRUNCATE costs per table)."""
     import storage.models  # noqa: F401
+    from bot.language.knowledge import forget
+
+    forget()  # the plain-English name index of the previous test's directory
 
     async with db.engine.begin() as conn:
         existing = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))

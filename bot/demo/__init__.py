@@ -24,6 +24,7 @@ from bot.demo.opportunities import opportunity_commands
 from bot.demo.schedules import schedule_commands
 from bot.demo.support import support_history
 from bot.errors import UserError
+from bot.language.knowledge import forget as forget_names
 from bot.router import Router
 from storage import directory as repo
 from storage.db import Database
@@ -141,6 +142,7 @@ async def load_demo(router: Router, *, now: datetime) -> list[str]:
     counts = await load_directory(router)
     async with router.db.session() as session:
         await set_state(session, f"{DEMO_MARK}loaded", now.isoformat(), at=now)
+    forget_names()  # the directory was written below the router: read it afresh
     lines = [
         f"directory: {counts['people']} people, {counts['organisations']} organisations, "
         f"{counts['groups']} groups"

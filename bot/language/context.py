@@ -34,7 +34,7 @@ class Context:
     services: Services
     know: Knowledge
     now: datetime
-    _meetings: list[meetings_repo.Meeting] | None = field(default=None, repr=False)
+    _meetings: list[meetings_repo.MeetingBrief] | None = field(default=None, repr=False)
     _clauses: list[str] | None = field(default=None, repr=False)
 
     @property
@@ -83,16 +83,16 @@ class Context:
 
     # --- meetings the message may mean ------------------------------------------------
 
-    async def upcoming(self) -> list[meetings_repo.Meeting]:
+    async def upcoming(self) -> list[meetings_repo.MeetingBrief]:
         if self._meetings is None:
-            self._meetings = await meetings_repo.upcoming_for_person(
+            self._meetings = await meetings_repo.upcoming_briefs(
                 self.services.session, person_id=self.actor.id, now=self.now, limit=20
             )
         return self._meetings
 
     async def meeting(
         self, *, by_day: bool = True
-    ) -> tuple[int | None, list[meetings_repo.Meeting]]:
+    ) -> tuple[int | None, list[meetings_repo.MeetingBrief]]:
         """The meeting meant: its id, or None and the candidates to ask about.
 
         Reads `meeting 3` / `#3`, then a group ("the board meeting"), then a day ("Thursday's
@@ -107,11 +107,11 @@ class Context:
         candidates = list(await self.upcoming())
         group = self.group()
         if group is not None:
-            candidates = [m for m in candidates if m.group.name == group]
+            candidates = [m for m in candidates if m.group == group]
             if not candidates:  # a group the asker is not in (staff, or a guest): its own list
                 found = await self.services.session.scalar(select(Group).where(Group.name == group))
                 if found is not None:
-                    candidates = await meetings_repo.upcoming_for_group(
+                    candidates = await meetings_repo.upcoming_briefs(
                         self.services.session, group_id=found.id, now=self.now, limit=5
                     )
         day = slots.day_phrase(self.s) if by_day else None
@@ -122,8 +122,8 @@ class Context:
         return None, candidates[:3]
 
     def _on_day(
-        self, candidates: list[meetings_repo.Meeting], day: str
-    ) -> list[meetings_repo.Meeting]:
+        self, candidates: list[meetings_repo.MeetingBrief], day: str
+    ) -> list[meetings_repo.MeetingBrief]:
         """The meetings on a day named by weekday ("Thursday's") or date ("15 Jan")."""
         tz = self.services.tz
         weekday = day.removeprefix("next ").removeprefix("this ")
@@ -183,9 +183,9 @@ class Context:
                 return name
         return None
 
-    def meeting_label(self, m: meetings_repo.Meeting) -> str:
+    def meeting_label(self, m: meetings_repo.MeetingBrief) -> str:
         local = to_local(m.starts_at, self.services.tz)
-        return f"#{m.id} {m.group.name} ({local:%a} {local.day} {local:%b})"
+        return f"#{m.id} {m.group} ({local:%a} {local.day} {local:%b})"
 
     async def meeting_or_ask(
         self, build: str, *, what: str, kind: str, label: str, by_day: bool = True

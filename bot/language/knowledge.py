@@ -2,8 +2,10 @@
 
 Built from the database once and kept per database while its fingerprint (row counts and
 highest ids of people and groups, the attendance releases) is unchanged and for at most
-`TTL_SECONDS`, so a message costs one small query, not a directory load (2,000 people take
-about 10 ms to load; a lookup in the index takes microseconds).
+`TTL_SECONDS`. The fingerprint itself is asked at most every `RECHECK_SECONDS` (it is a
+database round trip, two thirds of a message's reading), and a write through the router
+forgets the index at once (`forget`), so a message usually costs no query at all: 2,000 people
+take about 10 ms to load; a lookup in the index takes microseconds.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from storage.attendance_areas import normalise as area_key
 from storage.directory import Group, Organisation, Person
 
 TTL_SECONDS = 60.0
+RECHECK_SECONDS = 2.0  # a change made by another process is seen within this
 # words in group titles that do not tell one group from another
 GENERIC = set(
     wordlist("""group groups sub-group sub subgroup priority working the of and a partnership strategic
@@ -168,7 +171,28 @@ def _area_index(names: list[str], core: list[str]) -> dict[str, str]:
     return index
 
 
-_CACHE: dict[str, tuple[tuple[object, ...], float, Knowledge]] = {}
+@dataclass
+class _Cached:
+    fingerprint: tuple[object, ...]
+    built: float
+    checked: float
+    know: Knowledge
+
+
+_CACHE: dict[str, _Cached] = {}
+
+
+def forget(session: AsyncSession | None = None) -> None:
+    """Drop the index of this session's database (every database when None): a command
+    changed something, perhaps the directory, and the next message should see it."""
+    if session is None:
+        _CACHE.clear()
+    else:
+        _CACHE.pop(_key(session), None)
+
+
+def _key(session: AsyncSession) -> str:
+    return str(session.bind.url) if session.bind else ""
 
 
 async def _fingerprint(session: AsyncSession) -> tuple[object, ...]:
@@ -189,11 +213,15 @@ async def _fingerprint(session: AsyncSession) -> tuple[object, ...]:
 
 async def knowledge(session: AsyncSession, *, core_cities: list[str]) -> Knowledge:
     """The index for this database, rebuilt when the directory changes (or after a minute)."""
-    key = str(session.bind.url) if session.bind else ""
-    fp = await _fingerprint(session)
+    key = _key(session)
     cached = _CACHE.get(key)
-    if cached and cached[0] == fp and time.monotonic() - cached[1] < TTL_SECONDS:
-        return cached[2]
+    now = time.monotonic()
+    if cached and now - cached.built < TTL_SECONDS and now - cached.checked < RECHECK_SECONDS:
+        return cached.know
+    fp = await _fingerprint(session)
+    if cached and cached.fingerprint == fp and now - cached.built < TTL_SECONDS:
+        cached.checked = now
+        return cached.know
     groups = [tuple(r) for r in await session.execute(select(Group.name, Group.title, Group.kind))]
     people = [
         PersonRef(*r)
@@ -221,5 +249,5 @@ async def knowledge(session: AsyncSession, *, core_cities: list[str]) -> Knowled
     know.vocabulary = tuple(sorted(vocab))
     if len(_CACHE) > 16:
         _CACHE.clear()
-    _CACHE[key] = (fp, time.monotonic(), know)
+    _CACHE[key] = _Cached(fp, now, now, know)
     return know

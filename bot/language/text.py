@@ -213,6 +213,24 @@ def expand(words: Iterable[str]) -> list[str]:
     return out
 
 
+BASE = tuple(VOCABULARY)
+_PREPARED: dict[int, tuple[tuple[str, ...], tuple[str, ...], frozenset[str]]] = {}
+
+
+def _prepared(extra: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The names a typo may become, and every word known as it is, for one name index's
+    vocabulary: worked out once per index (it is the same tuple for every message)."""
+    hit = _PREPARED.get(id(extra))
+    if hit is not None and hit[0] is extra:
+        return hit[1], hit[2]
+    names = tuple(w for w in extra if w not in KEEP)
+    known = frozenset(KEEP | set(BASE) | set(names))
+    if len(_PREPARED) > 32:
+        _PREPARED.clear()
+    _PREPARED[id(extra)] = (extra, names, known)
+    return names, known
+
+
 @lru_cache(maxsize=4096)
 def _correct(word: str, targets: tuple[str, ...]) -> str:
     found = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=82)
@@ -229,9 +247,8 @@ def normalise(
     ("county"). Costs microseconds: corrections are cached per word. `fixes`, if given, gets
     each word that was corrected, as typed.
     """
-    base = tuple(VOCABULARY)
-    names = tuple(w for w in extra_vocabulary if w not in KEEP)
-    known = KEEP | set(base) | set(names)
+    base = BASE
+    names, known = _prepared(extra_vocabulary)
     out: list[str] = []
     for w in expand(words_of(text)):
         if len(w) >= 5 and w.isalpha() and w not in known:
