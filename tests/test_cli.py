@@ -186,3 +186,37 @@ def test_import_of_a_windows_encoded_file_says_how_to_save_it(
     assert result.returncode == 2, result.stdout + result.stderr
     assert "not UTF-8" in result.stderr and "CSV UTF-8" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ask_answers_issue_23s_plain_english_examples_as_written(
+    workdir: Path, tmp_path: Path
+) -> None:
+    """The issue's examples through `partnership-bot ask` on the demo: reads answered with how
+    they were read, the write only proposed (the audit log, which records every change, is the
+    same after), small talk answered."""
+    audit_before = _run(workdir, "ask", "--as", "alex@learnsheffield.co.uk", "audit").stdout
+    jo = {
+        "when is the next board meeting?": "Read as: meetings group:board",
+        "what do I need to do this week": 'Read as: actions by:"this week"',
+        "how is Sheffield's attendance compared with Leeds?": (
+            "Read as: attendance compare Sheffield Leeds"
+        ),
+        "any opportunities for primary schools closing this month?": (
+            'Read as: opps phase:primary closing:"this month"'
+        ),
+        "I can't make meeting 1": "Read as: apologies 1",
+        "hi": "Hello Jo!",
+        "thanks!": "You're welcome!",
+    }
+    batch = tmp_path / "jo.txt"
+    batch.write_text("\n".join(jo) + "\n", encoding="utf-8")
+    result = _run(workdir, "ask", "--as", "jo@hillside.sch.uk", "--batch", str(batch))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    for message, first in jo.items():
+        after = lines.index(f">>> {message}")
+        assert lines[after + 1].startswith(first), (message, lines[after + 1])
+    sam = _run(workdir, "ask", "--as", "sam@learnsheffield.co.uk", "anything new in triage?")
+    assert sam.returncode == 0 and sam.stdout.startswith("Read as: triage\n"), sam.stdout
+    audit_after = _run(workdir, "ask", "--as", "alex@learnsheffield.co.uk", "audit").stdout
+    assert audit_after == audit_before  # "I can't make meeting 1" was only proposed
