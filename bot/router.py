@@ -203,8 +203,9 @@ class Router:
         only asks for the same missing number or offers the topic's commands, or than the bare
         command unless all that followed it was "please" (`opps pls`, `help me`). `refused`:
         that command refused the words after it; then a reading that filled a detail in by
-        default (`attendance narnia` is not Sheffield's) or that is the same write again
-        (the command's own answer about its arguments is better) is not taken either.
+        default (`attendance narnia` is not Sheffield's), read a word through a typo fix, left
+        out a number the person typed, or answers for a write the person typed (its own
+        answer about its arguments is better) is not taken either.
         """
         try:
             reading = await interpret(text, actor=actor, services=services, now=now)
@@ -218,26 +219,27 @@ class Router:
         if typed and reading.intent in ("missing", "topic"):
             return None
         if typed and _bare(reading.command, self.registry):
+            # only the typed command itself, never another's list ("meeting add" is not
+            # "meetings"), and only when what followed was "please" and the like, or (when it
+            # refused them) words, not values ("calendar link", not "attendance Sheffield 2019")
+            if _command_of(reading.command, self.registry) is not _command_of(text, self.registry):
+                return None
             tail = _tail(text, reading.command)
             said_nothing_more = all(w in FILLER for w in tail)
-            # a refused command word followed by words, not values ("calendar link")
             only_words = refused is not None and not any(
-                any(c.isdigit() for c in w) or KEY_RE.match(w) for w in tail
+                any(c.isdigit() for c in w) or KEY_RE.match(w) or self._names_a_command(w)
+                for w in tail
             )
             if not (said_nothing_more or only_words):
                 return None
-        same_write = (
-            refused is not None
-            and refused.writes
-            and _command_of(reading.command, self.registry) is refused
-            and not _bare(reading.command, self.registry)
-        )
+        if refused is not None and refused.writes and not _bare(reading.command, self.registry):
+            return None  # a write's own answer about its arguments (or its form) stands
         # a number the person typed that the reading leaves out ("attendance Sheffield 2019")
         dropped = refused is not None and any(
             any(c.isdigit() for c in w) and w.lstrip("#") not in (reading.command or "")
             for w in _tail(text, None)
         )
-        if refused is not None and (reading.guessed or same_write or dropped):
+        if refused is not None and (reading.guessed or dropped):
             return None
         if reading.kind == "smalltalk":
             return plain_replies.friendly(reading)
@@ -325,6 +327,10 @@ class Router:
                 object_id=object_id,
             )
         return reply
+
+    def _names_a_command(self, word: str) -> bool:
+        """A command's or a help topic's own word ("help privacy erase" asks about one)."""
+        return bool(self.registry.family(word)) or word in self.registry.topics
 
     def _unknown(self, words: list[str]) -> UserError:
         head = words[0]
