@@ -220,17 +220,11 @@ class Router:
             return None
         if typed and _bare(reading.command, self.registry):
             # only the typed command itself, never another's list ("meeting add" is not
-            # "meetings"), and only when what followed was "please" and the like, or (when it
-            # refused them) words, not values ("calendar link", not "attendance Sheffield 2019")
+            # "meetings"), and only when what followed said nothing more ("please", "link"):
+            # "triage frob" and "help privacy erase" keep the command's own answer
             if _command_of(reading.command, self.registry) is not _command_of(text, self.registry):
                 return None
-            tail = _tail(text, reading.command)
-            said_nothing_more = all(w in FILLER for w in tail)
-            only_words = refused is not None and not any(
-                any(c.isdigit() for c in w) or KEY_RE.match(w) or self._names_a_command(w)
-                for w in tail
-            )
-            if not (said_nothing_more or only_words):
+            if not all(w in FILLER for w in _tail(text, reading.command)):
                 return None
         if refused is not None and refused.writes and not _bare(reading.command, self.registry):
             return None  # a write's own answer about its arguments (or its form) stands
@@ -328,10 +322,6 @@ class Router:
             )
         return reply
 
-    def _names_a_command(self, word: str) -> bool:
-        """A command's or a help topic's own word ("help privacy erase" asks about one)."""
-        return bool(self.registry.family(word)) or word in self.registry.topics
-
     def _unknown(self, words: list[str]) -> UserError:
         head = words[0]
         family = self.registry.family(head.lower())
@@ -396,9 +386,13 @@ ENGLISH = frozenset(
 )
 
 
-# what may follow a command word without adding anything to it ("opps pls", "help me")
+# what may follow a command word without adding anything to it ("opps pls", "help me",
+# "calendar link"): the command alone is what was asked for
 FILLER = frozenset(
-    wordlist("please pls plz me now thanks thx ta cheers the my all show list again ? !")
+    wordlist(
+        """please pls plz me now thanks thx ta cheers the my all show list again ? ! link links
+        feed url address page details info information stuff"""
+    )
 )
 
 
