@@ -224,3 +224,14 @@ async def test_a_reason_too_long_for_its_column_is_refused_by_rsvp_and_apologies
         assert reply.error and "under 500 characters" in reply.text, text
         assert reply.error_field == "reason"
     assert "Your reply" not in render_text(await ask.ok(JO, "meeting 1"))
+
+
+async def test_the_holiday_question_offers_the_asker_own_command_to_confirm(ask: Asker) -> None:
+    """The example under "Are you sure?" was the command's stock example (another date, moved
+    to a school day) with confirm:yes: copied, it booked a meeting on a day nobody asked for."""
+    typed = 'meeting add "Wrap-up" group:attendance on:"27/12/2023 10:00"'
+    holiday = await ask(SAM, typed)
+    assert holiday.error and f"Example: {typed} confirm:yes" in render_text(holiday)
+    await ask.ok(SAM, ADD)
+    moved = await ask(SAM, 'meeting move 1 on:"16/12/2023 10:00"')
+    assert 'Example: meeting move 1 on:"16/12/2023 10:00" confirm:yes' in render_text(moved)

@@ -44,7 +44,11 @@ async def meeting_move(req: Request, svc: Services) -> Reply:
     length = meeting.ends_at - meeting.starts_at
     times = await parse_times(req, svc, example=MOVE_EXAMPLE, default_length=length)
     check_school_day(
-        await svc.terms(), times.local_start.date(), confirmed=confirmed(req), example=MOVE_EXAMPLE
+        await svc.terms(),
+        times.local_start.date(),
+        confirmed=confirmed(req),
+        example=MOVE_EXAMPLE,
+        typed=req.text,
     )
     new_start, new_end = times.start, times.end
     place_changed = "place" in req.args.options or "link" in req.args.options

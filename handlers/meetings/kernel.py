@@ -197,15 +197,23 @@ def with_notes(text: str, notes: list[str]) -> str:
     return " ".join([text, *notes])
 
 
-def check_school_day(cal: TermCalendar, day: date, *, confirmed: bool, example: str) -> None:
-    """Holidays and weekends need `confirm:yes`: most members are in school on term days."""
+def check_school_day(
+    cal: TermCalendar, day: date, *, confirmed: bool, example: str, typed: str = ""
+) -> None:
+    """Holidays and weekends need `confirm:yes`: most members are in school on term days.
+
+    The example is what the asker `typed` plus confirm:yes (the stock `example` when nothing
+    was typed): the stock one names another date, and copied it booked a day nobody asked for.
+    """
     reason = closed_note(cal, day)  # marked when the dates are estimated
     if reason and not confirmed:
+        own = " ".join(typed.split())
         raise UserError(
             f"{reason}. Are you sure?",
             hint="Add confirm:yes to book it anyway.",
-            example=f"{example} confirm:yes",
+            example=f"{own or example} confirm:yes",
             field="on",
+            example_is_dated=bool(own),
         )
 
 

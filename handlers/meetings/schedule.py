@@ -84,7 +84,13 @@ async def meeting_add(req: Request, svc: Services) -> Reply:
     group: Group = req.item
     times = await parse_times(req, svc, example=ADD_EXAMPLE)
     cal = await svc.terms()
-    check_school_day(cal, times.local_start.date(), confirmed=confirmed(req), example=ADD_EXAMPLE)
+    check_school_day(
+        cal,
+        times.local_start.date(),
+        confirmed=confirmed(req),
+        example=ADD_EXAMPLE,
+        typed=req.text,
+    )
     starts, label, repeat_note = repeat_starts(
         cal,
         times.local_start,
