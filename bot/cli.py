@@ -274,7 +274,9 @@ async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             if args.batch is not None:
                 print(">>> " + text)
             print(render_text(reply), flush=True)
-            failed = failed or reply.error
+            # a form asks for the rest: nothing was done, and the CLI cannot fill it in
+            asked = reply.form is not None and reply.read_as is None
+            failed = failed or reply.error or asked
         return USER_ERROR if failed else 0
     finally:
         await ctx.db.dispose()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class UserError(Exception):
     """Something the user can fix: says what was wrong and shows a correct example."""
@@ -44,3 +47,16 @@ class NotFound(UserError):
 
 class UnknownPerson(UserError):
     """A platform user who is not in the directory."""
+
+
+@contextmanager
+def about(field: str, *, instead: bool = False) -> Iterator[None]:
+    """A UserError raised inside is about the form field (key:value option) `field`, so a
+    form shows it by that input: `with about("on"): parse_local(...)`. `instead` replaces a
+    field the error already names (a shared date reader's `due` for snooze's `until`)."""
+    try:
+        yield
+    except UserError as err:
+        if err.field is None or instead:
+            err.field = field
+        raise

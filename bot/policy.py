@@ -201,6 +201,7 @@ def _rule(roles: frozenset[str], relation: Relation = ANY, **uses: Relation) -> 
 POLICY: dict[str, Rule] = {
     # help and directory
     "help": _rule(EVERYONE),
+    "form": _rule(EVERYONE),  # the form's own command is checked when it is built
     "whoami": _rule(EVERYONE),
     "person": _rule(EVERYONE),
     "people": _rule(EVERYONE),

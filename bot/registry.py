@@ -38,6 +38,73 @@ EVENTS = {
     "actions: list[bot.minutes.ReadAction] (read from them and confirmed by the organiser)",
 }
 
+# async (svc, actor) -> [(value, label)]: the real choices a picker offers (groups, people,
+# meetings); bot/forms.py has the shared ones, a domain's kernel its own
+Picker = Callable[..., Awaitable[list[tuple[str, str]]]]
+
+DATE_HINT = "15/12/2023, 2023-12-15, tomorrow or next Friday"
+WHEN_HINT = "15/12/2023 10:00, 2023-12-15 10:00, tomorrow 10:00 or next Friday 10:00"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One argument of a command, declared once: the form shows it, typed text prefills it.
+
+    `positional` arguments are typed in order (`action done 7 "note"`), the rest as
+    `name:value`. `person` takes a typed `@handle`; `literal` is a fixed word of the command
+    (`agenda 3 add ...`), never shown; `id` is the number of what the command acts on (hidden
+    when known, else picked), `subject` its name; the command's loader runs on them once
+    they are typed. `options` are fixed choices, `picker` real ones from the
+    database. `kind` is a FormField kind ("when" is a date with a time, typed as text)."""
+
+    name: str
+    label: str = ""
+    kind: str = "text"
+    required: bool = False
+    positional: bool = False
+    placeholder: str | None = None
+    hint: str | None = None
+    options: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # what to show for each of `options` (same order)
+    picker: Picker | None = None
+    value: str | None = None  # what the form starts with when nothing was typed
+    person: bool = False
+    literal: str | None = None
+    id: bool = False
+    subject: bool = False  # names what the command acts on, not by number (a group's name)
+    roles: frozenset[str] | None = None  # only these roles see it (staff raising for a school)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A command's form: its arguments, and when the router answers with it.
+
+    The router answers with the form, prefilled from what was typed, when a required field is
+    missing; for an `edit` form, when nothing but the id was given; for an `asks` form (it
+    closes or deletes), when no reason was given and no `confirm:yes` (the form's submit is
+    the confirm). `applies(args)` says whether typed words are this form's command at all
+    (`support 12` reads a request; its form is for raising one). `current(svc, values)` gives
+    an edit form the present values of what the typed values name (by id or name; raising
+    NotFound when nothing), under what was typed."""
+
+    title: str
+    fields: tuple[Field, ...]
+    submit: str = "Submit"
+    intro: str | None = None
+    asks: bool = False
+    edit: bool = False
+    applies: Callable[[Any], bool] | None = None
+    # the command checks its own key:value names (minutes' line<N>:), so none are derived
+    any_options: bool = False
+    current: Callable[..., Awaitable[dict[str, str]]] | None = None
+
+    @property
+    def option_names(self) -> frozenset[str]:
+        """The key:value names its fields take (`confirm` too, for an `asks` form)."""
+        names = {f.name for f in self.fields if not f.positional and f.literal is None}
+        return frozenset(names | ({"confirm"} if self.asks else set()))
+
+
 EVERYONE = frozenset({"admin", "staff", "member", "head"})
 STAFF = frozenset({"admin", "staff"})
 ADMIN = frozenset({"admin"})
@@ -57,6 +124,7 @@ class Command:
     # its trailing words are its own arguments (area names), which it checks and answers itself
     # with the nearest match; the router does not read them as plain English
     own_words: bool = False
+    form: FormSpec | None = None
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -144,10 +212,16 @@ class CommandSet:
         writes: bool = False,
         loads: Loader | None = None,
         topic: str | None = None,
+        form: FormSpec | None = None,
     ) -> Callable[[Handler], Handler]:
         """Declare a command. Who may use it is bot/policy.py's table, not a declaration here;
         `writes` says it may change data (the router refuses a write by one that does not);
-        `loads` is what it acts on (see `Loader`)."""
+        `loads` is what it acts on (see `Loader`); `form` its arguments as a form (see
+        `FormSpec`), whose key:value names it takes besides any `options` named."""
+        if form is not None and options is not None:
+            options = set(options) | form.option_names
+        elif form is not None and not form.any_options:
+            options = form.option_names
 
         def decorate(handler: Handler) -> Handler:
             self._commands.append(
@@ -162,6 +236,7 @@ class CommandSet:
                     writes=writes,
                     loads=loads,
                     own_words=self.own_words,
+                    form=form,
                 )
             )
             return handler

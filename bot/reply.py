@@ -74,14 +74,20 @@ class File:
     summary: str | None = None
 
 
-FieldKind = Literal["text", "textarea", "select", "date", "checkbox"]
-FIELD_KINDS: tuple[str, ...] = ("text", "textarea", "select", "date", "checkbox")
+# `hidden` carries a fixed value no one types (a verb such as `add`, an id, confirm:yes)
+FieldKind = Literal["text", "textarea", "select", "date", "checkbox", "hidden"]
+FIELD_KINDS: tuple[str, ...] = ("text", "textarea", "select", "date", "checkbox", "hidden")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")  # what the command language reads as key:
 
 
 @dataclass
 class FormField:
-    """One input of a form. `positional` fields become quoted text, the rest key:value."""
+    """One input of a form. `positional` fields become quoted text, the rest key:value.
+
+    `options` are a select's values and `labels` what to show for each (same order; empty:
+    the values themselves). `hint` is a line or two under the input saying what the choices
+    mean or what forms are accepted (dates).
+    A `hidden` field is never shown: it always sends its own `value`."""
 
     name: str
     label: str
@@ -92,8 +98,18 @@ class FormField:
     value: str | None = None
     positional: bool = False
     error: str | None = None
-    # a line or two under the input saying what the choices mean or what forms are accepted
+    labels: list[str] = field(default_factory=list)
     hint: str | None = None
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """(value, label) for each option."""
+        labels = self.labels if len(self.labels) == len(self.options) else self.options
+        return list(zip(self.options, labels, strict=True))
+
+    @property
+    def shown(self) -> bool:
+        return self.kind != "hidden"
 
 
 # A select with no value shows this, never its first option: choosing is the person's job
@@ -107,6 +123,7 @@ _FIELD_DEFAULTS: dict[str, Any] = {
     "value": None,
     "positional": False,
     "error": None,
+    "labels": [],
     "hint": None,
 }
 
@@ -130,7 +147,8 @@ class Form:
         """Build the command text a user would have typed for these values."""
         parts = [self.command]
         for f in self.fields:
-            raw = (values.get(f.name) or "").strip()
+            raw = (f.value if f.kind == "hidden" else values.get(f.name) or "") or ""
+            raw = raw.strip()
             if not raw:
                 continue
             if f.kind == "checkbox":
@@ -143,17 +161,65 @@ class Form:
 
     def with_values(self, values: dict[str, str]) -> Form:
         """A copy with submitted `values` (by field name) filled in, to show the form again."""
-        fields = [replace(f, value=values.get(f.name) or None, error=None) for f in self.fields]
+        fields = [
+            replace(
+                f, value=f.value if f.kind == "hidden" else values.get(f.name) or None, error=None
+            )
+            for f in self.fields
+        ]
         return replace(self, fields=fields)
+
+    def with_error(self, values: dict[str, str], field_name: str | None, message: str) -> Form:
+        """The form filled in again with what was typed and `message` by its field (or by the
+        first field shown, when the message is about no field of this form)."""
+        again = self.with_values(values)
+        shown = [f for f in again.fields if f.shown]
+        target = next((f for f in shown if f.name == field_name), shown[0] if shown else None)
+        if target is not None:
+            target.error = message
+        return again
+
+    def typed(self) -> str:
+        """The command as it would be typed with what is filled in so far, `<name>` for each
+        required field still empty (the CLI shows this in place of the form)."""
+        parts = [self.command]
+        for f in self.fields:
+            if f.value:
+                value = quote(f.value)
+            elif f.required:
+                value = f"<{f.name}>"
+            else:
+                continue
+            parts.append(value if f.positional else f"{f.name}:{value}")
+        return " ".join(parts)
+
+    @property
+    def shown_fields(self) -> list[FormField]:
+        return [f for f in self.fields if f.shown]
+
+    def slim(self) -> Form:
+        """Only what `to_command` needs (names, kinds, positions, hidden values): a submitted
+        form is rebuilt from this, so a long list of choices never has to travel back."""
+        fields = [
+            FormField(
+                f.name,
+                f.name,
+                f.kind,
+                positional=f.positional,
+                value=f.value if f.kind == "hidden" else None,
+            )
+            for f in self.fields
+        ]
+        return Form(title="", command=self.command, fields=fields)
 
     def to_wire(self) -> dict[str, Any]:
         """The form as JSON-ready data.
 
         Shape: `{"type": "form", "title": str, "command": str, "submit_label": str,
         "fields": [{"name": str, "label": str, "kind": str, and only when not the default:
-        "options": [str], "required": true, "placeholder": str, "value": str,
-        "positional": true, "error": str, "hint": str}]}`. Defaults are left out so it fits in Slack's
-        2,000-character button value.
+        "options": [str], "labels": [str] (one per option), "required": true,
+        "placeholder": str, "value": str, "positional": true, "error": str, "hint": str}]}`.
+        Defaults are left out so it fits in Slack's 2,000-character button value.
         """
         fields = []
         for f in self.fields:
@@ -161,7 +227,7 @@ class Form:
             for key, default in _FIELD_DEFAULTS.items():
                 value = getattr(f, key)
                 if value != default:
-                    data[key] = list(value) if key == "options" else value
+                    data[key] = list(value) if key in ("options", "labels") else value
             fields.append(data)
         return {
             "type": "form",
@@ -237,6 +303,11 @@ def _field_from_wire(raw: Any, index: int) -> FormField:
     options = raw.get("options") or []
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         raise _unreadable(f"the options of field {name} are not a list of text")
+    labels = raw.get("labels") or []
+    if not isinstance(labels, list) or not all(isinstance(o, str) for o in labels):
+        raise _unreadable(f"the labels of field {name} are not a list of text")
+    if labels and len(labels) != len(options):
+        raise _unreadable(f"field {name} has {len(labels)} labels for {len(options)} options")
     flags = {key: raw.get(key, False) for key in ("required", "positional")}
     if not all(isinstance(v, bool) for v in flags.values()):
         raise _unreadable(f"field {name} has a flag that is not true or false")
@@ -245,6 +316,7 @@ def _field_from_wire(raw: Any, index: int) -> FormField:
         label=_text(raw, "label", None) or name,
         kind=kind,
         options=list(options),
+        labels=list(labels),
         placeholder=_text(raw, "placeholder", None),
         value=_text(raw, "value", None),
         error=_text(raw, "error", None),
@@ -284,6 +356,17 @@ class Reply:
     @property
     def form(self) -> Form | None:
         return next((e for e in self.elements if isinstance(e, Form)), None)
+
+    def after_submit(self, form: Form, values: dict[str, str]) -> Reply:
+        """The answer to a submitted `form`: when it is an error (and brings no form of its
+        own), the same form again with what was typed and the message by its field; every
+        door that shows forms in the conversation (Teams, web chat) answers this way."""
+        if self.error and self.form is None and form.shown_fields:
+            field_name = self.error_field
+            if field_name not in {f.name for f in form.shown_fields}:
+                field_name = None
+            self.add(form.with_error(values, field_name, self.text))
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import forms
 from bot.clock import Clock, SystemClock
 from bot.dates import dated_example
 from bot.errors import NotAllowed, UserError
@@ -21,7 +22,7 @@ from bot.language import interpret
 from bot.language import replies as plain_replies
 from bot.language.knowledge import forget as forget_names
 from bot.language.text import ABBREVIATIONS, wordlist
-from bot.parsing import EMAIL_RE, KEY_RE, Token, build_args, split_command
+from bot.parsing import EMAIL_RE, KEY_RE, Args, Token, build_args, split_command
 from bot.policy import DEFAULT, Policy
 from bot.registry import Command, Registry
 from bot.render.text import render_text
@@ -166,6 +167,12 @@ class Router:
                 return reply
         if command is None:
             raise self._unknown(words)
+        if command.form is not None:
+            asked = await self._form_if_incomplete(
+                command, tokens[used:], text, actor, door, services, now
+            )
+            if asked is not None:
+                return asked
         try:
             return await self._run(
                 command, tokens[used:], text, actor, door, services, channel, now
@@ -242,9 +249,9 @@ class Router:
         if reading.kind == "write":
             return plain_replies.proposal(reading)
         if reading.kind == "support":
-            form = await self.dispatch(
-                "support", actor=actor, door=door, services=services, now=now, plain=False
-            )
+            form = await forms.form_for(services, actor, reading.command, now=now, door=door)
+            if form is None:
+                return None
             return plain_replies.prefilled(form, reading.command)
         try:
             reply = await self.dispatch(
@@ -261,6 +268,44 @@ class Router:
             raise
         return plain_replies.with_read_as(reply, reading.command)
 
+    async def _form_if_incomplete(
+        self,
+        command: Command,
+        rest: list[Token],
+        text: str,
+        actor: Person,
+        door: str,
+        services: Services,
+        now: datetime | None,
+    ) -> Reply | None:
+        """The command's form, prefilled from what was typed, when the text leaves out what
+        it needs (or, for a command that closes or deletes, says no reason and no confirm);
+        None to run it as typed."""
+        args = build_args(rest, raw=text)
+        spec = command.form
+        if spec is None:
+            return None
+        pre = forms.prefill(spec, args)
+        if not forms.wants_form(spec, pre):
+            return None
+        self._check_options(command, args)
+        form = await forms.checked_form(
+            command, args, pre, svc=services, actor=actor, text=text, now=now, door=door
+        )
+        return forms.form_reply(command, form)
+
+    def _check_options(self, command: Command, args: Args) -> None:
+        if command.options is None:
+            return
+        unknown = sorted(set(args.options) - command.options)
+        if unknown:
+            known = ", ".join(f"{o}:" for o in sorted(command.options)) or "none"
+            raise UserError(
+                f"`{command.name}` does not take {', '.join(k + ':' for k in unknown)}"
+                f" (it takes {known}).",
+                example=command.examples[0] if command.examples else command.usage,
+            )
+
     async def _run(
         self,
         command: Command,
@@ -274,15 +319,7 @@ class Router:
     ) -> Reply:
         """Check options and permission, run the handler, audit what it wrote."""
         args = build_args(rest, raw=text)
-        if command.options is not None:
-            unknown = sorted(set(args.options) - command.options)
-            if unknown:
-                known = ", ".join(f"{o}:" for o in sorted(command.options)) or "none"
-                raise UserError(
-                    f"`{command.name}` does not take {', '.join(k + ':' for k in unknown)}"
-                    f" (it takes {known}).",
-                    example=command.examples[0] if command.examples else command.usage,
-                )
+        self._check_options(command, args)
         self.policy.check_roles(actor, command.name)
         request = Request(
             text=text,

@@ -2,14 +2,50 @@
 
 from __future__ import annotations
 
+from bot import forms
 from bot.errors import UserError
 from bot.parsing import YES_NO_HELP
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Registry
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 
 commands = CommandSet("help", "Help and getting started")
-register = commands.register
+# `form`'s words are another command's, which it reads itself (never as plain English)
+form_commands = CommandSet("help", "Help and getting started", own_words=True)
+
+
+def register(registry: Registry) -> None:
+    commands.register(registry)
+    form_commands.register(registry)
+
+
+@form_commands.command(
+    "form",
+    summary="The form for a command that changes something, filled in with what you give",
+    usage="form <command> [what you know so far]",
+    examples=['form meeting add "Budget"', "form triage resolve 12", "form apologies 3"],
+)
+async def form_command(req: Request, svc: Services) -> Reply:
+    """Buttons that ask before they act (Apologies, Resolve) send this; so can anyone."""
+    parts = req.text.strip().split(None, 1)
+    wanted = parts[1] if len(parts) > 1 else ""
+    registry = svc.registry
+    assert registry is not None
+    found = forms.parse(registry, wanted)
+    if found is None:
+        raise UserError(
+            "Say which command's form you want.",
+            hint="Every command that changes something has one.",
+            example='form meeting add "Budget"',
+        )
+    command = found[0]
+    form = await forms.form_for(svc, req.actor, wanted, now=req.now, door=req.door)
+    if form is None:
+        raise UserError(
+            f"`{command.name}` changes nothing, so it has no form: type it.",
+            example=command.examples[0] if command.examples else command.usage,
+        )
+    return forms.form_reply(command, form)
 
 
 @commands.command(

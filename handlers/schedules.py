@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import forms
 from bot.dates import Resolved, format_when, parse_instant, to_local, wants_later
 from bot.errors import UserError
 from bot.parsing import yes_no
-from bot.registry import CommandSet
-from bot.reply import Form, FormField, Reply, Section, Table
+from bot.registry import CommandSet, Field, FormSpec
+from bot.reply import Reply, Section, Table
 from bot.services import Request, Services
 from bot.terms import TermCalendar
 from storage import consultations as repo
 from storage.consultations import ScheduledPost
-from storage.directory import group_by_name
+from storage.directory import Person, group_by_name
 from storage.outbox import cancel_pending
 from storage.schedule_times import REPEATS, TERMLY, next_run, pauses_in_holidays
 
@@ -125,27 +126,35 @@ async def describe(post: ScheduledPost, *, now: datetime, svc: Services) -> str:
     )
 
 
-def add_form() -> Form:
-    """The same command as typing `schedule add ...`, as a form for every door."""
-    return Form(
-        title="Schedule a post",
-        command="schedule add",
-        submit_label="Schedule",
-        fields=[
-            FormField("text", "Message", kind="textarea", required=True, positional=True),
-            FormField("channel", "Group", required=True, placeholder="board"),
-            FormField("on", "First time", required=True, placeholder="Mon 09:00"),
-            FormField("every", "Repeat", kind="select", options=["none", *REPEATS]),
-            FormField(
-                "term-time",
-                "Pause in the school holidays",
-                kind="select",
-                options=["yes", "no"],
-                hint="Left unchosen: weekly and fortnightly posts pause, others do not. Termly "
-                "posts are in term anyway.",
-            ),
-        ],
-    )
+async def post_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """The scheduled-post picker: those still to run."""
+    found = await repo.live_scheduled_posts(svc.session, now=svc.now())
+    return [(str(p.id), f"#{p.id} {p.text[:50]} ({p.channel})") for p in found[:60]]
+
+
+POST = Field("post", "Scheduled post", required=True, positional=True, id=True, picker=post_choices)
+EVERY = Field("every", "Repeat", options=("none", *REPEATS))
+TERM_TIME = Field(
+    "term-time",
+    "Pause in the school holidays",
+    options=("yes", "no"),
+    hint="Left unchosen: weekly and fortnightly posts pause, others do not. Termly posts are "
+    "in term anyway.",
+)
+
+
+async def post_now(svc: Services, values: dict[str, str]) -> dict[str, str]:
+    """The present values of the scheduled post `values` names, to edit (its time only while
+    still to come)."""
+    if not values.get("post"):
+        return {}
+    post = await repo.get_scheduled_post(svc.session, int(values["post"]))
+    found = {"text": post.text, "channel": post.channel, "every": post.every or "none"}
+    if post.term_time is not None:
+        found["term-time"] = "yes" if post.term_time else "no"
+    if post.first_at > svc.now():
+        found["on"] = f"{to_local(post.first_at, svc.tz):%d/%m/%Y %H:%M}"
+    return found
 
 
 @commands.command(
@@ -157,10 +166,27 @@ def add_form() -> Form:
     examples=[ADD_EXAMPLE, TERMLY_EXAMPLE],
     options={"channel", "on", "every", "term-time", "confirm"},
     writes=True,
+    form=FormSpec(
+        title="Schedule a post",
+        submit="Schedule",
+        fields=(
+            Field("text", "Message", kind="textarea", required=True, positional=True),
+            Field(
+                "channel", "Group (its channel gets the post)", required=True, picker=forms.groups
+            ),
+            Field(
+                "on",
+                "When (the first time)",
+                kind="when",
+                required=True,
+                hint="Mon 09:00, 15/12/2023 09:00, tomorrow 09:00 or next Friday 16:00",
+            ),
+            EVERY,
+            TERM_TIME,
+        ),
+    ),
 )
 async def schedule_add(req: Request, svc: Services) -> Reply:
-    if not req.args.words and not req.args.options:
-        return Reply(text="Schedule a post: fill this in, or type the command.").add(add_form())
     text = req.args.text()
     if not text:
         raise UserError("Give the message in quotes.", example=ADD_EXAMPLE, field="text")
@@ -227,6 +253,20 @@ async def schedules(req: Request, svc: Services) -> Reply:
     examples=[EDIT_EXAMPLE, 'schedule edit 3 "Board papers are out: see the agenda"'],
     options={"channel", "on", "every", "term-time", "confirm"},
     writes=True,
+    form=FormSpec(
+        title="Change scheduled post {id}",
+        submit="Save changes",
+        edit=True,
+        fields=(
+            POST,
+            Field("text", "Message", kind="textarea", positional=True),
+            Field("channel", "Group", picker=forms.groups),
+            Field("on", "When", kind="when"),
+            EVERY,
+            TERM_TIME,
+        ),
+        current=post_now,
+    ),
 )
 async def schedule_edit(req: Request, svc: Services) -> Reply:
     post = await repo.get_scheduled_post(
@@ -281,9 +321,15 @@ async def schedule_edit(req: Request, svc: Services) -> Reply:
 @commands.command(
     "schedule cancel",
     summary="Stop a scheduled post",
-    usage="schedule cancel <id>",
-    examples=["schedule cancel 3"],
+    usage="schedule cancel <id> [confirm:yes]",
+    examples=["schedule cancel 3 confirm:yes"],
     writes=True,
+    form=FormSpec(
+        title="Cancel scheduled post {id}",
+        submit="Stop it",
+        asks=True,
+        fields=(POST,),
+    ),
 )
 async def schedule_cancel(req: Request, svc: Services) -> Reply:
     post = await repo.get_scheduled_post(

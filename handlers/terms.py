@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.csvfile import CsvFile
 from bot.dates import format_date, to_local
 from bot.errors import UserError
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Reply, Section, Table
 from bot.services import Request, Services
 from bot.terms import Period, TermCalendar, read_periods
@@ -283,6 +283,21 @@ async def terms(req: Request, svc: Services) -> Reply:
     usage="terms import <path to CSV with header name,start,end,kind[,organisation]>",
     examples=["terms import /srv/data/terms_2024.csv"],
     writes=True,
+    form=FormSpec(
+        title="Import the term calendar",
+        submit="Import",
+        intro="It replaces the term calendar from a CSV file on the server.",
+        fields=(
+            Field(
+                "path",
+                "Path of the CSV on the server",
+                required=True,
+                positional=True,
+                placeholder="/srv/data/terms_2024.csv",
+                hint="columns name,start,end,kind; dates like 2024-09-03",
+            ),
+        ),
+    ),
 )
 async def terms_import(req: Request, svc: Services) -> Reply:
     example = "terms import /srv/data/terms_2024.csv"

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bot import forms
 from bot.dates import format_when
 from bot.errors import NotFound, UserError
 from bot.parsing import yes_no
 from bot.policy import Facts, Loaded
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Actions, Button, File, Reply, Section, Table
 from bot.services import Request, Services
 from storage import audit as repo
@@ -149,6 +150,26 @@ def _stamp(now: datetime) -> str:
     examples=["privacy erase @jo", ERASE_EXAMPLE],
     options={"confirm"},
     writes=True,
+    form=FormSpec(
+        title="Erase a person's data",
+        submit="Erase",
+        intro="Everything about them is removed or anonymised; this cannot be undone.",
+        fields=(
+            Field(
+                "person",
+                "Whose data",
+                required=True,
+                positional=True,
+                person=True,
+                picker=forms.people,
+            ),
+            Field(
+                "confirm",
+                "Yes, erase it now (leave unticked to see what is held first)",
+                kind="checkbox",
+            ),
+        ),
+    ),
 )
 async def privacy_erase(req: Request, svc: Services) -> Reply:
     names = req.args.people or req.args.words

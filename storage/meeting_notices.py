@@ -33,11 +33,12 @@ def where_text(meeting: Meeting) -> str:
 def rsvp_buttons(meeting: Meeting, answer: str | None = None) -> Actions:
     """The buttons for one reader's reply so far (`answer`: yes / no / maybe / None): someone
     attending is offered "Can't come", someone who sent apologies "Attend", anyone else both.
-    Each button runs the command a member could type."""
+    Each button runs the command a member could type; apologies open their form first, to
+    give a reason."""
     attend = Button("Attend", f"rsvp {meeting.id} yes", style="primary")
-    apologies = Button("Apologies", f"apologies {meeting.id}")
+    apologies = Button("Apologies", f"form apologies {meeting.id}")
     if answer == "yes":
-        buttons = [Button("Can't come", f"apologies {meeting.id}")]
+        buttons = [Button("Can't come", f"form apologies {meeting.id}")]
     elif answer == "no":
         buttons = [attend]
     else:

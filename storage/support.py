@@ -309,6 +309,17 @@ async def open_requests(session: AsyncSession) -> list[SupportRequest]:
     return list(rows)
 
 
+async def closed_requests(session: AsyncSession, *, limit: int = 60) -> list[SupportRequest]:
+    """The most recently closed requests (resolved, signposted), newest first."""
+    rows = await session.scalars(
+        select(SupportRequest)
+        .where(SupportRequest.status.not_in(OPEN))
+        .order_by(SupportRequest.closed_at.desc(), SupportRequest.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
 async def requests_for(
     session: AsyncSession, *, organisation_id: int | None, requester_id: int
 ) -> list[SupportRequest]:

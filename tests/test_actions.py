@@ -101,7 +101,6 @@ async def test_bad_input_is_explained_and_nothing_is_saved(ask: Asker) -> None:
     cases = [
         ('action add "X" owner:@nobody due:12/01/2024 group:attendance', "No one called"),
         ('action add "X" owner:@jo due:31/02/2024 group:attendance', "February 2024 has 29"),
-        ('action add "X" owner:@jo group:attendance', "due"),
         ('action add "X" owner:@jo due:12/01/2024 group:atendance', "attendance"),
         ("action snooze 1 soon", "soon"),
         ("action done seven", "not an action number"),
@@ -113,6 +112,12 @@ async def test_bad_input_is_explained_and_nothing_is_saved(ask: Asker) -> None:
         assert reply.error, text
         assert expected in reply.text, (text, reply.text)
         assert "Example:" in reply.text, text
+    # a missing due date is asked for: the form, with what was typed kept
+    asked = await ask(DAN, 'action add "X" owner:@jo group:attendance')
+    assert asked.form is not None and not asked.error and "Still needed: Due" in asked.text
+    kept = {f.name: f.value for f in asked.form.fields}
+    assert kept["text"] == "X" and kept["group"] == "attendance" and kept["due"] is None
+    assert kept["owner"] == JO  # @jo, as the people picker's value
     listed = render_text(await ask.ok(DAN, "actions group:attendance"))
     assert listed.count("Circulate") == 1
 
@@ -161,7 +166,7 @@ CHANGES = [
     "action snooze {id} 1w",
     "action reassign {id} @omar",
     'action note {id} "progress"',
-    "action drop {id}",
+    'action drop {id} "Not needed"',
     "action due {id} 19/01/2024",
 ]
 # who tries, and whether they may: owner, chair, staff, admin may; members only read

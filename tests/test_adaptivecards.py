@@ -234,7 +234,8 @@ def test_forms_have_inputs_with_labels_validation_and_submit() -> None:
     assert inputs[INPUT_PREFIX + "details"]["isMultiline"] is True
     kind = inputs[INPUT_PREFIX + "kind"]
     assert kind["type"] == "Input.ChoiceSet" and kind["value"] == "crisis"
-    assert [c["value"] for c in kind["choices"]] == ["crisis", "consultancy"]
+    # not required: a blank first choice, so it can be left out
+    assert [c["value"] for c in kind["choices"]] == ["", "crisis", "consultancy"]
     due = inputs[INPUT_PREFIX + "due"]
     assert due["type"] == "Input.Date" and due["value"] == "2024-01-12"  # UK order understood
     toggle = inputs[INPUT_PREFIX + "subscribers"]

@@ -189,7 +189,7 @@ def test_form_in_a_message_is_a_button_that_opens_it() -> None:
 def test_form_as_a_modal() -> None:
     view = render_modal(form(), metadata=modal_metadata(form(), channel="C1"))
     assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
-    assert read_modal_metadata(view["private_metadata"]) == (form(), "C1")
+    assert read_modal_metadata(view["private_metadata"]) == (form().slim(), "C1")
     kinds = {b["block_id"]: b["element"]["type"] for b in view["blocks"]}
     assert kinds == {
         "kind": "static_select",

@@ -220,3 +220,13 @@ def test_ask_answers_issue_23s_plain_english_examples_as_written(
     assert sam.returncode == 0 and sam.stdout.startswith("Read as: triage\n"), sam.stdout
     audit_after = _run(workdir, "ask", "--as", "alex@learnsheffield.co.uk", "audit").stdout
     assert audit_after == audit_before  # "I can't make meeting 1" was only proposed
+
+
+def test_ask_with_a_command_that_needs_more_shows_what_to_type_and_exits_2(
+    workdir: Path,
+) -> None:
+    result = _run(workdir, "ask", "--as", "sam@learnsheffield.co.uk", 'meeting add "Budget"')
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Still needed: Group, Starts (date and time)" in result.stdout
+    assert "Type it as: meeting add Budget group:<group> on:<on>" in result.stdout
+    assert "attendance" in result.stdout  # the groups to choose from

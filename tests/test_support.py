@@ -92,9 +92,11 @@ async def test_entitlement_shows_safety_net_and_draws_down(ask: Asker) -> None:
     await ask.ok(PRIYA, 'support consultancy "Curriculum review"')
     logged = await ask.ok(SAM, 'triage log-days 1 1 "Review visit"')
     assert "0 days left of 1 day" in logged.text
-    for bad in ("triage log-days 1", "triage log-days 1 lots", "triage log-days 1 0.3"):
+    for bad in ("triage log-days 1 lots", "triage log-days 1 0.3"):
         reply = await ask(SAM, bad)
         assert reply.error and "such as 1 or 0.5" in reply.text, bad
+    asked = await ask(SAM, "triage log-days 1")  # no days: the form asks for them
+    assert asked.form is not None and "Still needed: Days used" in asked.text
     assert "Logged 0.5 days" in (await ask.ok(SAM, "triage log-days 1 0.5d")).text
     text = render_text(await ask.ok(SAM, 'entitlement org:"Parkwood Academy"'))
     assert "0.5 days over" in text

@@ -187,7 +187,10 @@ async def test_status_changes_are_told_to_the_requester_and_audited(ask: Asker) 
     await ask.ok(JO, CRISIS)
     not_staff = await ask(SAM, "triage assign 1 @omar")
     assert not_staff.error and "Learn Sheffield staff" in not_staff.text
-    assert (await ask(SAM, "triage assign 1")).error
+    to_whom = await ask(SAM, "triage assign 1")  # asks, listing Learn Sheffield staff
+    assert to_whom.form is not None and "Still needed: To" in to_whom.text
+    staff = {f.name: f for f in to_whom.form.fields}["to"].options
+    assert "stella@learnsheffield.co.uk" in staff and JO not in staff
     ctx.clock.set(london(2023, 12, 1, 9, 20))  # type: ignore[attr-defined]
     assert "acknowledged" in (await ask.ok(SAM, "triage ack 1")).text
     assigned = await ask.ok(SAM, "triage assign 1 @stella")

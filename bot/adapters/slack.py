@@ -221,15 +221,18 @@ class SlackDoor:
             await ack()
             await self.post(error_reply(err), channel=user, user=user, dm=True)
             return
-        fields = form.fields
         values = blockkit.modal_values((view.get("state") or {}).get("values") or {})
         reply = await self.run(
             user, form.to_command(values), channel=channel, team=(body.get("team") or {}).get("id")
         )
-        if reply.error and fields:
-            errors = blockkit.field_errors(form, reply.error_field or "", reply.text)
-            errors = errors or {fields[0].name: reply.text[:2000]}
+        errors = blockkit.field_errors(form, reply.error_field or "", reply.text)
+        if reply.error and errors:  # the modal stays open, as typed, the message by its field
             await ack(response_action="errors", errors=errors)
+            return
+        if reply.form is not None and not reply.error:  # still incomplete: the bot's form
+            metadata = blockkit.modal_metadata(reply.form, channel=channel)
+            view = blockkit.render_modal(reply.form, metadata=metadata)
+            await ack(response_action="update", view=view)
             return
         await ack()
         if channel:

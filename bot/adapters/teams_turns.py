@@ -203,15 +203,9 @@ class PartnershipAgent:
         except UserError as err:
             return error_reply(err)
         values = submitted_values(data)
-        form = form.with_values(values)
         reply = await self.run(context, form.to_command(values))
-        if (
-            reply.error
-            and reply.form is None
-            and reply.error_field in {f.name for f in form.fields}
-        ):
-            reply.add(form)  # show the form again, filled in, with the message by its field
-        return reply
+        # a bad value: the form again, as typed, with the message by its field
+        return reply.after_submit(form, values)
 
     async def _link_images(self, reply: Reply) -> None:
         """Charts by URL when PUBLIC_URL is set (bot.adapters.images), else inline."""

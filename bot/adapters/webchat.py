@@ -117,7 +117,8 @@ async def form(request: web.Request) -> web.Response:
         return web.json_response(render_payload(error_reply(err)), status=400)
     text = form.to_command(values)
     reply = await _ctx(request).router.handle(text, actor_id=body["person_id"], door="web")
-    payload = render_payload(reply)
+    # a bad value: the form again, as typed, with the message by its field
+    payload = render_payload(reply.after_submit(form, values))
     payload["command"] = text
     return web.json_response(payload)
 

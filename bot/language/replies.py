@@ -5,10 +5,7 @@ Pure functions from an Interpretation (and, for support, the command's own form)
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.language.model import Interpretation
-from bot.parsing import build_args, split_command
 from bot.reply import Actions, Button, Form, Reply
 
 
@@ -52,30 +49,11 @@ def friendly(reading: Interpretation) -> Reply:
     return Reply(text=reading.text or "", elements=[Actions(buttons)] if buttons else [])
 
 
-def prefilled(form_reply: Reply, command: str) -> Reply:
-    """The command's own form with the values read from plain English filled in; nothing is
-    sent until the person submits it."""
-    form = form_reply.form
-    assert form is not None
-    head = len(form.command.split())
-    args = build_args(split_command(command)[head:], raw=command)
-    values: dict[str, str] = dict(args.options)
-    positional = [f for f in form.fields if f.positional]
-    unquoted = [w for w, was_quoted in zip(args.words, args.quoted, strict=True) if not was_quoted]
-    quoted = [w for w, was_quoted in zip(args.words, args.quoted, strict=True) if was_quoted]
-    first_select = next((f for f in form.fields if f.kind == "select" and not f.positional), None)
-    if first_select is not None and unquoted and unquoted[0] in first_select.options:
-        values.setdefault(first_select.name, unquoted.pop(0))
-    free = quoted or unquoted
-    if positional and free:
-        values.setdefault(positional[0].name, " ".join(free))
-    filled: Form = replace(
-        form,
-        fields=[replace(f, value=values.get(f.name, f.value)) for f in form.fields],
-    )
-    elements = [filled if e is form else e for e in form_reply.elements]
+def prefilled(form: Form, command: str) -> Reply:
+    """The command's own form, filled in with what was read from plain English
+    (`bot.forms.form_for`); nothing is sent until the person submits it."""
     return Reply(
         text=read_line(command) + "\nCheck the form and send it: nothing is sent until you do.",
-        elements=elements,
+        elements=[form],
         read_as=command,
     )

@@ -208,17 +208,19 @@ def _input(f: FormField) -> dict[str, Any]:
         base["isRequired"] = True
         base["errorMessage"] = f"{f.label} is required."
     if f.kind == "select":
+        choices = [{"title": label, "value": value} for value, label in f.choices]
+        if not f.required:  # a blank first choice, so an optional pick can be left out
+            choices.insert(0, {"title": "(none)", "value": ""})
         out = {
             "type": "Input.ChoiceSet",
             **base,
-            "style": "compact",
-            "choices": [{"title": o, "value": o} for o in f.options],
+            "style": "filtered" if len(choices) > 20 else "compact",
+            "placeholder": CHOOSE,
+            "choices": choices,
         }
         if f.value and f.value in f.options:
             out["value"] = f.value
-        elif not f.placeholder:
-            out["placeholder"] = CHOOSE
-    elif f.kind == "date":
+    elif f.kind == "date" and (not f.value or _iso_date(f.value)):
         out = {"type": "Input.Date", **base}
         iso = _iso_date(f.value)
         if iso:
@@ -245,7 +247,7 @@ def submitted_values(data: dict[str, Any]) -> dict[str, str]:
 
 def _form(form: Form, *, kind: ActionKind, error_field: str | None, error: str) -> dict[str, Any]:
     items: list[dict[str, Any]] = [text_block(form.title, weight="bolder", style="heading")]
-    for f in form.fields:
+    for f in form.shown_fields:
         items.append(_input(f))
         if f.hint:
             items.extend(_paragraph(f.hint, size="small", isSubtle=True))

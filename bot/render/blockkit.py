@@ -285,8 +285,9 @@ def file_blocks(file: File) -> list[dict[str, Any]]:
 
 
 def modal_metadata(form: Form, *, channel: str | None = None) -> str:
-    """A modal's private_metadata: the form's wire format, and the channel it was opened from."""
-    data: dict[str, Any] = {"form": form.to_wire()}
+    """A modal's private_metadata: the form's wire format (slim: no choices or labels, so a
+    long picker fits in 3,000 characters), and the channel it was opened from."""
+    data: dict[str, Any] = {"form": form.slim().to_wire()}
     if channel:
         data["channel"] = channel
     return json.dumps(data, separators=(",", ":"))
@@ -304,21 +305,31 @@ def read_modal_metadata(raw: str | None) -> tuple[Form, str | None]:
     return Form.from_wire(data.get("form")), channel if isinstance(channel, str) else None
 
 
+FORM_COMMAND = "form"  # `form <command text>` answers with that command's form, prefilled
+
+
 def form_blocks(form: Form) -> list[dict[str, Any]]:
-    """In a message a form is a button that opens it as a modal, plus the typed equivalent."""
-    names = ", ".join(f.name for f in form.fields)
-    text = _titled(form.title, f"Or type it: {form.command} … ({names})")
+    """In a message a form is a button that opens it as a modal, plus the typed equivalent.
+
+    The button carries the form itself when it fits in a button's value; a longer one (many
+    choices) carries `form <command so far>`, which asks the bot for the form again."""
+    text = _titled(form.title, f"Or type it: {form.typed()}")
     blocks: list[dict[str, Any]] = [_section(text)]
     value = form.wire_text()
-    if len(value) <= BUTTON_VALUE:
-        button = {
-            "type": "button",
-            "text": plain("Open form", BUTTON_TEXT),
-            "action_id": OPEN_FORM,
-            "value": value,
-            "style": "primary",
-        }
-        blocks.append({"type": "actions", "elements": [button]})
+    button = {
+        "type": "button",
+        "text": plain("Open form", BUTTON_TEXT),
+        "action_id": OPEN_FORM,
+        "value": value,
+        "style": "primary",
+    }
+    if len(value) > BUTTON_VALUE:
+        so_far = form.to_command({f.name: f.value or "" for f in form.fields})
+        command = f"{FORM_COMMAND} {so_far}"
+        if len(command) > BUTTON_VALUE:
+            return blocks
+        button.update(action_id=RUN_PREFIX + FORM_COMMAND, value=command)
+    blocks.append({"type": "actions", "elements": [button]})
     return blocks
 
 
@@ -385,7 +396,14 @@ def render_message(reply: Reply, *, image_url: ImageUrl | None = None) -> dict[s
     return {"text": fallback_text(reply), "blocks": reply_blocks(reply, image_url=image_url)}
 
 
+def _is_iso_date(value: str | None) -> bool:
+    return bool(value) and len(value or "") == 10 and (value or "")[4] == "-"
+
+
 def _input_element(f: FormField) -> dict[str, Any]:
+    """A select (at most 100 choices; with more, the value is typed), a date picker for a date
+    (unless what was typed is not an ISO date: it is kept as text, to be corrected), a
+    checkbox, or a text input."""
     if f.kind == "select" and len(f.options) > OPTIONS_PER_SELECT:
         # a menu holds 100 choices: with more, the value is typed (and checked by the command)
         el: dict[str, Any] = {"type": "plain_text_input", "action_id": "value"}
@@ -395,14 +413,18 @@ def _input_element(f: FormField) -> dict[str, Any]:
         el["placeholder"] = plain(f.placeholder or hint, 150)
         return el
     if f.kind == "select" and f.options:
-        opts = [{"text": plain(o, OPTION_TEXT), "value": o[:150]} for o in f.options]
+        opts = [
+            {"text": plain(label, OPTION_TEXT), "value": value[:150]}
+            for value, label in f.choices
+            if value
+        ]
         el = {"type": "static_select", "action_id": "value", "options": opts}
         chosen = [o for o in opts if o["value"] == f.value]
         if chosen:
             el["initial_option"] = chosen[0]
-    elif f.kind == "date":
+    elif f.kind == "date" and (not f.value or _is_iso_date(f.value)):
         el = {"type": "datepicker", "action_id": "value"}
-        if f.value and len(f.value) == 10 and f.value[4] == "-":
+        if f.value:
             el["initial_date"] = f.value
     elif f.kind == "checkbox":
         option = {"text": plain(f.label, OPTION_TEXT), "value": "yes"}
@@ -413,10 +435,9 @@ def _input_element(f: FormField) -> dict[str, Any]:
         el = {"type": "plain_text_input", "action_id": "value", "multiline": f.kind == "textarea"}
         if f.value:
             el["initial_value"] = f.value[:3000]
-    if f.placeholder and f.kind not in ("checkbox",):
-        el["placeholder"] = plain(f.placeholder, 150)
-    elif el["type"] == "static_select" and "initial_option" not in el:
-        el["placeholder"] = plain(CHOOSE, 150)
+    placeholder = f.placeholder or (CHOOSE if el["type"] == "static_select" else None)
+    if placeholder and f.kind != "checkbox":
+        el["placeholder"] = plain(placeholder, 150)
     return el
 
 
@@ -425,17 +446,19 @@ def render_modal(form: Form, *, metadata: str = "", error: str | None = None) ->
     blocks: list[dict[str, Any]] = []
     if error:
         blocks.append(_section(":warning: " + fit(error, SECTION_TEXT - 20)))
-    for f in form.fields:
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": f.name[:255],
-                "label": plain(f.label or f.name, 2000),
-                "optional": not f.required or f.kind == "checkbox",
-                "element": _input_element(f),
-                **({"hint": plain(f.hint, 2000)} if f.hint else {}),
-            }
-        )
+    for f in form.shown_fields:
+        block = {
+            "type": "input",
+            "block_id": f.name[:255],
+            "label": plain(f.label or f.name, 2000),
+            "optional": not f.required or f.kind == "checkbox",
+            "element": _input_element(f),
+        }
+        if f.hint:
+            block["hint"] = plain(f.hint, 2000)
+        blocks.append(block)
+    if not form.shown_fields:  # a form that only confirms: say what submitting does
+        blocks.append(_section(fit(f"{form.title}: press {form.submit_label} to go ahead.", 2900)))
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
@@ -466,10 +489,12 @@ def modal_values(state_values: dict[str, Any]) -> dict[str, str]:
 
 
 def field_errors(form: Form, field: str, message: str) -> dict[str, str]:
-    """`response_action: errors` body for a field, or {} when the form has no such field."""
-    if any(f.name == field for f in form.fields):
+    """`response_action: errors` body: the message on its field, or on the first field shown
+    when it names none of them; {} when the form shows no field at all."""
+    shown = [f.name for f in form.shown_fields]
+    if field in shown:
         return {field: message[:2000]}
-    return {}
+    return {shown[0]: message[:2000]} if shown else {}
 
 
 def render_home(parts: list[tuple[str, Reply]], *, greeting: str) -> dict[str, Any]:

@@ -122,9 +122,10 @@ def _form(form: Form) -> str:
         f'<form class="cmdform" data-form="{escape(form.wire_text())}">',
         f"<h4>{escape(form.title)}</h4>",
     ]
-    for f in form.fields:
+    for f in form.shown_fields:
         # the label wraps its input, so two forms in one chat never share element ids
         req = " required" if f.required else ""
+        req += ' aria-invalid="true"' if f.error else ""
         name = escape(f.name)
         val = escape(f.value or "")
         ph = f' placeholder="{escape(f.placeholder)}"' if f.placeholder else ""
@@ -133,13 +134,18 @@ def _form(form: Form) -> str:
             out.append(f'<textarea name="{name}"{ph}{req}>{val}</textarea>')
         elif f.kind == "select":
             opts = "".join(
-                f'<option value="{escape(o)}"{" selected" if o == f.value else ""}>{escape(o)}</option>'
-                for o in f.options
+                f'<option value="{escape(v)}"{" selected" if v == f.value else ""}>'
+                f"{escape(label)}</option>"
+                for v, label in f.choices
             )
-            if f.value not in f.options:  # nothing chosen yet: say so, never pick the first
+            # a blank first option: nothing chosen yet says so (never the first choice);
+            # an optional pick can go back to none
+            if f.value not in f.options:
                 opts = (
                     f'<option value="" selected>{escape(f.placeholder or CHOOSE)}</option>' + opts
                 )
+            elif not f.required:
+                opts = '<option value="">(none)</option>' + opts
             out.append(f'<select name="{name}"{req}>{opts}</select>')
         elif f.kind == "checkbox":
             checked = " checked" if yes_no_word(f.value) else ""
@@ -149,7 +155,7 @@ def _form(form: Form) -> str:
         if f.hint:
             out.append(f'<small class="field-hint">{_lines(f.hint)}</small>')
         if f.error:
-            out.append(f'<span class="field-error">{escape(f.error)}</span>')
+            out.append(f'<span class="field-error" role="alert">{escape(f.error)}</span>')
         out.append("</label>")
     out.append(f'<button type="submit">{escape(form.submit_label)}</button></form>')
     return "".join(out)

@@ -21,6 +21,30 @@ def render_table(table: Table) -> list[str]:
     return out
 
 
+MAX_CHOICES_SHOWN = 12
+
+
+def render_form(form: Form) -> list[str]:
+    """A form as text: how to type it with what is filled in, then each field with its
+    value, its choices (cut short) or its hint, and its error."""
+    out = [f"{form.title} (a form). Type it as: {form.typed()}"]
+    for f in form.shown_fields:
+        need = " (required)" if f.required else ""
+        line = f"  {f.name}: {f.label}{need}"
+        if f.value:
+            line += f" = {f.value}"
+        elif f.options:
+            shown = [label for _, label in f.choices[:MAX_CHOICES_SHOWN]]
+            more = len(f.options) - len(shown)
+            line += " [" + " | ".join(shown) + (f" | {more} more" if more > 0 else "") + "]"
+        out.append(line)
+        if f.hint:  # what the choices mean, or the accepted forms
+            out.extend(f"      {hint}" for hint in f.hint.split("\n"))
+        if f.error:
+            out.append(f"    ! {f.error}")
+    return out
+
+
 def render_text(reply: Reply) -> str:
     lines: list[str] = []
     if reply.text:
@@ -44,14 +68,7 @@ def render_text(reply: Reply) -> str:
             block.append(f"--- {element.name} ---")
             block.append(element.content.rstrip("\n"))
         elif isinstance(element, Form):
-            block.append(f"{element.title} (form). Or type it: {element.command} ...")
-            for f in element.fields:
-                req = " (required)" if f.required else ""
-                opts = f" [{'|'.join(f.options)}]" if f.options else ""
-                value = f" = {f.value}" if f.value else ""
-                block.append(f"  {f.name}: {f.label}{opts}{req}{value}")
-                if f.hint:
-                    block.extend(f"      {line}" for line in f.hint.split("\n"))
+            block = render_form(element)
         if block:
             lines.append("\n".join(block))
     return "\n\n".join(lines)

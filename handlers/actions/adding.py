@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot import forms
 from bot.dates import format_date
 from bot.errors import NotFound, UserError
-from bot.reply import Actions, Button, Form, FormField, Reply, Section
+from bot.registry import Field, FormSpec
+from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 from handlers.actions.kernel import (
     action_fields,
@@ -26,35 +28,27 @@ ADD_EXAMPLE = 'action add "Circulate PA figures to heads" owner:@jo due:12/01/20
 MAX_TEXT = 1000
 
 
-def add_form(groups: list[str]) -> Form:
-    """The form `action add` opens, offering the asker's groups."""
-    return Form(
-        title="Add an action",
-        command="action add",
-        fields=[
-            FormField("text", "What needs doing", required=True, positional=True),
-            FormField("owner", "Owner (@handle or email)", placeholder="@jo"),
-            FormField("due", "Due", kind="date", required=True),
-            FormField("group", "Group", kind="select", options=groups),
-        ],
-        submit_label="Add action",
-    )
-
-
 @commands.command(
     "action add",
     summary="Record an action: what, who owns it, when it is due, for which group",
     usage='action add "<what>" owner:@person due:<date> [group:<group>] [meeting:<id>]',
     examples=[ADD_EXAMPLE],
-    options={"owner", "due", "group", "meeting"},
     writes=True,
     loads=members_group("add its actions"),
+    form=FormSpec(
+        title="Add an action",
+        submit="Add action",
+        fields=(
+            Field("text", "What needs doing", required=True, positional=True),
+            Field("owner", "Owner (leave empty for yourself)", person=True, picker=forms.people),
+            Field("due", "Due", kind="date", required=True),
+            Field("group", "Group (its chair follows it up)", picker=forms.my_groups),
+            Field("meeting", "From meeting", picker=forms.meetings),
+        ),
+    ),
 )
 async def action_add(req: Request, svc: Services) -> Reply:
     text = req.args.text()
-    if not text and not req.args.options:
-        mine = [g.name for g in await directory.groups_of(svc.session, req.actor.id)]
-        return Reply(text="Add an action (or type it).").add(add_form(mine))
     if not text:
         raise UserError("Say what needs doing, in quotes.", example=ADD_EXAMPLE, field="text")
     if len(text) > MAX_TEXT:

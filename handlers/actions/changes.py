@@ -9,12 +9,16 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from bot import forms
 from bot.dates import format_date, parse_duration
-from bot.errors import UserError
-from bot.reply import Form, FormField, Reply
+from bot.errors import UserError, about
+from bot.registry import Field, FormSpec
+from bot.reply import Reply
 from bot.services import Request, Services
 from handlers.actions.kernel import (
+    action_field,
     changeable,
+    closed_action_choices,
     command_set,
     due_note,
     read_due,
@@ -70,6 +74,11 @@ async def _close(req: Request, svc: Services, status: str, *, verb: str, why: st
     options=(),
     writes=True,
     loads=changeable("action done 7"),
+    form=FormSpec(
+        title="Mark action {id} done",
+        submit="Mark done",
+        fields=(action_field(), Field("note", "What was done", kind="textarea", positional=True)),
+    ),
 )
 async def action_done(req: Request, svc: Services) -> Reply:
     action = await _close(req, svc, "done", verb="marked done", why="action done")
@@ -84,6 +93,21 @@ async def action_done(req: Request, svc: Services) -> Reply:
     options=(),
     writes=True,
     loads=changeable("action snooze 7 1w"),
+    form=FormSpec(
+        title="Snooze action {id}",
+        submit="Snooze",
+        fields=(
+            action_field(),
+            Field(
+                "until",
+                "Snooze for, or until",
+                required=True,
+                positional=True,
+                placeholder="1w",
+                hint="a length (3d, 1w, 2w) or a date: 12/01/2024, next Friday",
+            ),
+        ),
+    ),
 )
 async def action_snooze(req: Request, svc: Services) -> Reply:
     example = "action snooze 7 1w"
@@ -91,15 +115,18 @@ async def action_snooze(req: Request, svc: Services) -> Reply:
     require_open(action, "snoozed")
     raw = _rest(req)
     if not raw:
-        raise UserError("For how long? Give a duration or a date.", example=example)
+        raise UserError("For how long? Give a duration or a date.", example=example, field="until")
     today = today_in(req, svc)
     try:
         length = parse_duration(raw)
         until = today + timedelta(days=max(1, math.ceil(length / timedelta(days=1))))
     except UserError:
-        until = await read_due(req, svc, raw, example=example)
+        with about("until", instead=True):
+            until = await read_due(req, svc, raw, example=example)
     if until <= today:
-        raise UserError(f"{format_date(until)} is not in the future.", example=example)
+        raise UserError(
+            f"{format_date(until)} is not in the future.", example=example, field="until"
+        )
     action.snoozed_until = until
     await _changed(
         req, svc, action, "snoozed", f"until {format_date(until)}", stop_nudges="snoozed"
@@ -119,6 +146,21 @@ async def action_snooze(req: Request, svc: Services) -> Reply:
     options=(),
     writes=True,
     loads=changeable("action reassign 7 @sam"),
+    form=FormSpec(
+        title="Reassign action {id}",
+        submit="Reassign",
+        fields=(
+            action_field(),
+            Field(
+                "owner",
+                "New owner",
+                required=True,
+                positional=True,
+                person=True,
+                picker=forms.people,
+            ),
+        ),
+    ),
 )
 async def action_reassign(req: Request, svc: Services) -> Reply:
     example = "action reassign 7 @sam"
@@ -126,7 +168,7 @@ async def action_reassign(req: Request, svc: Services) -> Reply:
     require_open(action, "reassigned")
     who = req.args.people[0] if req.args.people else " ".join(req.args.words[1:])
     if not who.strip():
-        raise UserError("Reassign to whom?", example=example)
+        raise UserError("Reassign to whom?", example=example, field="owner")
     new_owner = await directory.resolve_person(svc.session, who)
     if new_owner.id == action.owner_id:
         raise UserError(f"Action #{action.id} is already {new_owner.name}'s.", example=example)
@@ -163,24 +205,21 @@ async def action_reassign(req: Request, svc: Services) -> Reply:
     options=(),
     writes=True,
     loads=changeable('action note 7 "Figures sent to primary heads"'),
+    form=FormSpec(
+        title="Note on action {id}",
+        submit="Add note",
+        fields=(
+            action_field(),
+            Field("note", "Progress note", kind="textarea", required=True, positional=True),
+        ),
+    ),
 )
 async def action_note(req: Request, svc: Services) -> Reply:
     example = 'action note 7 "Figures sent to primary heads"'
     action: Action = req.item
     note = _rest(req)
-    if not note:
-        return Reply(text=f"Add a note to action #{action.id}: {action.text}").add(
-            Form(
-                title=f"Note on action #{action.id}",
-                command=f"action note {action.id}",
-                fields=[
-                    FormField(
-                        "note", "Progress note", kind="textarea", required=True, positional=True
-                    )
-                ],
-                submit_label="Add note",
-            )
-        )
+    if not note:  # the router answers with the form first; this is for a blank quoted note
+        raise UserError("Write the note.", example=example, field="note")
     if len(note) > 2000:
         raise UserError("Keep a note under 2000 characters.", example=example)
     await _changed(req, svc, action, "note", note)
@@ -195,6 +234,13 @@ async def action_note(req: Request, svc: Services) -> Reply:
     options=(),
     writes=True,
     loads=changeable("action drop 7"),
+    form=FormSpec(
+        title="Drop action {id}",
+        submit="Drop the action",
+        intro="Dropping keeps the action in the history; say why, for its group.",
+        asks=True,
+        fields=(action_field(), Field("why", "Why drop it", kind="textarea", positional=True)),
+    ),
 )
 async def action_drop(req: Request, svc: Services) -> Reply:
     action = await _close(req, svc, "dropped", verb="dropped", why="action dropped")
@@ -209,6 +255,11 @@ async def action_drop(req: Request, svc: Services) -> Reply:
     options=(),
     writes=True,
     loads=changeable("action reopen 7"),
+    form=FormSpec(
+        title="Reopen action {id}",
+        submit="Reopen",
+        fields=(action_field(closed_action_choices),),
+    ),
 )
 async def action_reopen(req: Request, svc: Services) -> Reply:
     action: Action = req.item
@@ -230,6 +281,14 @@ async def action_reopen(req: Request, svc: Services) -> Reply:
     options=(),
     writes=True,
     loads=changeable("action due 7 19/01/2024"),
+    form=FormSpec(
+        title="Move the due date of action {id}",
+        submit="Move it",
+        fields=(
+            action_field(),
+            Field("due", "New due date", kind="date", required=True, positional=True),
+        ),
+    ),
 )
 async def action_due(req: Request, svc: Services) -> Reply:
     example = "action due 7 19/01/2024"
@@ -237,7 +296,7 @@ async def action_due(req: Request, svc: Services) -> Reply:
     require_open(action, "moved")
     raw = _rest(req)
     if not raw:
-        raise UserError("Give the new due date.", example=example)
+        raise UserError("Give the new due date.", example=example, field="due")
     due = await read_due(req, svc, raw, example=example)
     before = action.due_on
     action.due_on, action.snoozed_until = due, None

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from bot.dates import format_date, parse_date
 from bot.errors import NotFound, UserError
 from bot.policy import Facts, Loaded
-from bot.registry import CommandSet, Loader
+from bot.registry import CommandSet, Field, Loader, Picker
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.terms import deadline_note
@@ -23,6 +23,8 @@ from storage.actions import Action, status_label
 from storage.directory import Person
 from storage.outbox import enqueue, person_target
 from storage.system import term_calendar
+
+MAX_PICKED = 60  # actions offered in a form's picker
 
 
 def command_set() -> CommandSet:
@@ -136,6 +138,34 @@ async def tell_if_given(req: Request, svc: Services, action: Action, *, why: str
         return
     event = (await repo.history(svc.session, action.id))[-1]
     await tell_owner(svc, action=action, event_id=event.id, at=req.now, why=why)
+
+
+def _choice(action: Action) -> tuple[str, str]:
+    text = action.text if len(action.text) <= 50 else action.text[:49] + "…"
+    return str(
+        action.id
+    ), f"#{action.id} {text} ({action.owner.name}, due {format_date(action.due_on)})"
+
+
+async def open_action_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """The action picker: open actions the actor owns, or staff any, soonest due first."""
+    found = await repo.find_actions(svc.session, owner_id=None if actor.is_staff else actor.id)
+    return [_choice(a) for a in found[:MAX_PICKED]]
+
+
+async def closed_action_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """Done or dropped actions the actor owns (staff: any), to reopen."""
+    found = await repo.find_actions(
+        svc.session,
+        owner_id=None if actor.is_staff else actor.id,
+        statuses=("done", "dropped"),
+    )
+    return [_choice(a) for a in found[-MAX_PICKED:]]
+
+
+def action_field(picker: Picker = open_action_choices) -> Field:
+    """The action a command acts on: carried when typed, else picked."""
+    return Field("action", "Action", required=True, positional=True, id=True, picker=picker)
 
 
 def members_group(may: str) -> Loader:

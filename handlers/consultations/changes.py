@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from bot.dates import format_when
 from bot.errors import UserError
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Reply
 from bot.services import Request, Services
 from handlers.consultations.kernel import (
     ADD_EXAMPLE,
+    CLOSES_HINT,
+    CONSULTATION,
     TOPIC,
     closing_note,
     consultation_at,
@@ -34,6 +36,11 @@ commands = CommandSet(*TOPIC)
     examples=["consultation extend 2 closes:12/01/2024"],
     options={"closes", "confirm"},
     writes=True,
+    form=FormSpec(
+        title="Extend consultation {id}",
+        submit="Extend",
+        fields=(CONSULTATION, Field("closes", "New closing date", required=True, hint=CLOSES_HINT)),
+    ),
 )
 async def consultation_extend(req: Request, svc: Services) -> Reply:
     example = "consultation extend 2 closes:12/01/2024"
@@ -94,9 +101,16 @@ async def consultation_extend(req: Request, svc: Services) -> Reply:
 @commands.command(
     "consultation close",
     summary="Close a consultation now; its reminders stop and the closing post goes out",
-    usage="consultation close <id>",
-    examples=["consultation close 2"],
+    usage="consultation close <id> [confirm:yes]",
+    examples=["consultation close 2 confirm:yes"],
     writes=True,
+    form=FormSpec(
+        title="Close consultation {id} now",
+        submit="Close it now",
+        intro="Its reminders stop and the closing post goes out at once.",
+        asks=True,
+        fields=(CONSULTATION,),
+    ),
 )
 async def consultation_close(req: Request, svc: Services) -> Reply:
     c = await consultation_at(req, svc, 0, "consultation close 2")

@@ -12,12 +12,14 @@ from datetime import datetime, time
 
 from bot.dates import Resolved, format_when, parse_instant, to_local, wants_later
 from bot.errors import UserError
+from bot.registry import Field
 from bot.reply import Section
 from bot.services import Request, Services
 from handlers.terms import deadline_note
 from storage import consultations as repo
 from storage.consultation_posts import PlannedPost, channels_for, describe_post, upcoming
 from storage.consultations import Consultation
+from storage.directory import Person
 
 ADD_EXAMPLE = (
     'consultation add "Partnership design" closes:"end of term" audience:board '
@@ -75,6 +77,23 @@ def audience_words(audience: list[str]) -> str:
         else:
             words.append(a.split(":", 1)[1])
     return ", ".join(words)
+
+
+async def consultation_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """The consultation picker: open ones, closing soonest first."""
+    found = await repo.open_consultations(svc.session, now=svc.now())
+    return [(str(c.id), f"#{c.id} {c.title}") for c in found[:60]]
+
+
+CONSULTATION = Field(
+    "consultation",
+    "Consultation",
+    required=True,
+    positional=True,
+    id=True,
+    picker=consultation_choices,
+)
+CLOSES_HINT = "15/12/2023, 15/12/2023 17:00, next Friday or end of term"
 
 
 async def consultation_at(req: Request, svc: Services, index: int, example: str) -> Consultation:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from bot.dates import Resolved, format_when, parse_instant, to_local, wants_later
 from bot.errors import UserError
 from bot.parsing import split_list, yes_no
-from bot.registry import CommandSet
-from bot.reply import Form, FormField, Reply
+from bot.registry import CommandSet, Field, FormSpec
+from bot.reply import Reply
 from bot.services import Request, Services
 from handlers.consultations.kernel import (
     ADD_EXAMPLE,
+    CLOSES_HINT,
     TOPIC,
     audience_words,
     closing_note,
@@ -96,25 +97,6 @@ def parse_yes_no(value: str | None, *, option: str) -> bool:
     return yes_no(value, field=option, default=False)
 
 
-def add_form() -> Form:
-    """The same command as typing `consultation add ...`, as a form for every door."""
-    return Form(
-        title="Open a consultation",
-        command="consultation add",
-        submit_label="Open",
-        fields=[
-            FormField("title", "Title", required=True, positional=True),
-            FormField("closes", "Closes (a date, or end of term)", required=True),
-            FormField("audience", "Audience (groups, phases or everyone)", value="everyone"),
-            FormField("link", "Where to respond", placeholder="https://example.org/c"),
-            FormField("summary", "Summary", kind="textarea"),
-            FormField("opens", "Opens (leave empty for now)", kind="date"),
-            FormField("reminders", "Reminders before the close", value=repo.DEFAULT_REMINDERS),
-            FormField("nudge", "Nudge those not yet responded by direct message", kind="checkbox"),
-        ],
-    )
-
-
 @commands.command(
     "consultation add",
     summary="Open a consultation: posts at launch, countdown reminders, and at close "
@@ -125,10 +107,32 @@ def add_form() -> Form:
     examples=[ADD_EXAMPLE],
     options={"closes", "opens", "audience", "link", "summary", "reminders", "nudge", "confirm"},
     writes=True,
+    form=FormSpec(
+        title="Open a consultation",
+        submit="Open",
+        fields=(
+            Field("title", "Title", required=True, positional=True),
+            Field("closes", "Closes", required=True, hint=CLOSES_HINT),
+            Field(
+                "audience",
+                "Audience",
+                value="everyone",
+                hint="groups (board, attendance), phases (primary) or everyone, with commas",
+            ),
+            Field("link", "Where to respond", placeholder="https://example.org/c"),
+            Field("summary", "Summary", kind="textarea"),
+            Field("opens", "Opens (leave empty for now)", kind="date"),
+            Field(
+                "reminders",
+                "Reminders before the close",
+                value=repo.DEFAULT_REMINDERS,
+                hint="days before the close, with commas: 14d,7d,2d,1d (or none)",
+            ),
+            Field("nudge", "Nudge those not yet responded by direct message", kind="checkbox"),
+        ),
+    ),
 )
 async def consultation_add(req: Request, svc: Services) -> Reply:
-    if not req.args.words and not req.args.options:
-        return Reply(text="Open a consultation: fill this in, or type the command.").add(add_form())
     title = (req.args.text() or "").strip()
     if not title:
         raise UserError(

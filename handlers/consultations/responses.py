@@ -9,10 +9,10 @@ from __future__ import annotations
 from bot.dates import format_when
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
-from bot.registry import CommandSet
+from bot.registry import CommandSet, FormSpec
 from bot.reply import Reply, Table
 from bot.services import Request, Services
-from handlers.consultations.kernel import TOPIC, audience_words, consultation_at
+from handlers.consultations.kernel import CONSULTATION, TOPIC, audience_words, consultation_at
 from storage import consultations as repo
 from storage.directory import person_by_id
 
@@ -42,6 +42,11 @@ async def load_responding_to(req: Request, svc: Services) -> Loaded:
     examples=["consultation responded 2"],
     writes=True,
     loads=load_responding_to,
+    form=FormSpec(
+        title="We have responded to consultation {id}",
+        submit="We have responded",
+        fields=(CONSULTATION,),
+    ),
 )
 async def consultation_responded(req: Request, svc: Services) -> Reply:
     c: repo.Consultation = req.item

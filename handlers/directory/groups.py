@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import forms
 from bot.dates import format_date, format_duration, parse_date, parse_duration, to_local
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from storage import directory as repo
@@ -53,6 +54,24 @@ async def groups(req: Request, svc: Services) -> Reply:
     )
 
 
+async def group_now(svc: Services, values: dict[str, str]) -> dict[str, str]:
+    """A group's present settings, to change."""
+    if not values.get("group"):
+        return {}
+    g = await repo.group_by_name(svc.session, values["group"])
+    channels = g.channels or {}
+    found = {
+        "title": g.title or "",
+        "kind": g.kind or "",
+        "reminders": g.reminders or "",
+        "action-due": g.action_due or "",
+        **{k: v for k, v in channels.items() if v},
+    }
+    if g.ends_on is not None:
+        found["ends"] = g.ends_on.isoformat()
+    return {k: v for k, v in found.items() if v}
+
+
 async def load_group(req: Request, svc: Services) -> Loaded:
     """`group <name>`: the group; the asker's role in it matters only for changing settings."""
     if not req.args.words:
@@ -83,6 +102,30 @@ GROUP_EXAMPLE = 'group transition kind:"task-and-finish group" ends:31/07/2024'
     options={"reminders", "slack", "teams", "kind", "ends", "title", "action-due"},
     loads=load_group,
     writes=True,
+    form=FormSpec(
+        title="Group settings",
+        submit="Save settings",
+        fields=(
+            Field(
+                "group", "Group", required=True, positional=True, subject=True, picker=forms.groups
+            ),
+            Field("title", "Title"),
+            Field("kind", "Kind", options=group_kinds.GROUP_KINDS),
+            Field("ends", "Ends (task-and-finish groups)", kind="date"),
+            Field(
+                "reminders",
+                "Meeting reminders",
+                placeholder="7d,1d,day@08:00",
+                hint="before each meeting, with commas: 7d, 1d, 2h, or day@08:00 on the day",
+            ),
+            Field("slack", "Slack channel id", placeholder="C0123456789"),
+            Field("teams", "Teams channel", placeholder="here (type it in the channel)"),
+            Field(
+                "action-due", "Actions from minutes with no date are due after", placeholder="2w"
+            ),
+        ),
+        current=group_now,
+    ),
 )
 async def group(req: Request, svc: Services) -> Reply:
     g: repo.Group = req.item
@@ -118,15 +161,17 @@ async def group(req: Request, svc: Services) -> Reply:
         text=f"{g.title} ({g.name})" + (" updated: " + "; ".join(changed) if changed else ""),
         subject=("group", g.id) if changed else None,
     )
+    buttons = [
+        Button("Meetings", f"meetings group:{g.name}"),
+        Button("Actions", f"actions group:{g.name}"),
+    ]
+    mine = next((m for m in members if m.person_id == req.actor.id), None)
+    if svc.policy.allows(req.actor, "group", Facts(group_role=mine.role if mine else None)):
+        buttons.append(Button("Settings", f"form group {g.name}"))  # chairs, officers, staff
     reply.add(
         Section(text=g.description or "", fields=fields),
         Table(columns=["name", "role", "organisation"], rows=rows),
-        Actions(
-            [
-                Button("Meetings", f"meetings group:{g.name}"),
-                Button("Actions", f"actions group:{g.name}"),
-            ]
-        ),
+        Actions(buttons),
     )
     return reply
 
@@ -228,6 +273,25 @@ async def load_membership_change(req: Request, svc: Services) -> Loaded:
     options={"role"},
     loads=load_membership_change,
     writes=True,
+    form=FormSpec(
+        title="Put someone on a group",
+        submit="Save",
+        fields=(
+            Field(
+                "group", "Group", required=True, positional=True, subject=True, picker=forms.groups
+            ),
+            Field(
+                "person",
+                "Who",
+                required=True,
+                positional=True,
+                person=True,
+                subject=True,
+                picker=forms.people,
+            ),
+            Field("role", "Role in the group", options=group_kinds.MEMBERSHIP_ROLES),
+        ),
+    ),
 )
 async def group_add(req: Request, svc: Services) -> Reply:
     g, person = req.item
@@ -253,6 +317,26 @@ async def group_add(req: Request, svc: Services) -> Reply:
     options=set(),
     loads=load_membership_change,
     writes=True,
+    form=FormSpec(
+        title="Take someone off a group",
+        submit="Take them off",
+        intro="Their actions and past replies stay; they get no more of its reminders.",
+        asks=True,
+        fields=(
+            Field(
+                "group", "Group", required=True, positional=True, subject=True, picker=forms.groups
+            ),
+            Field(
+                "person",
+                "Who",
+                required=True,
+                positional=True,
+                person=True,
+                subject=True,
+                picker=forms.people,
+            ),
+        ),
+    ),
 )
 async def group_remove(req: Request, svc: Services) -> Reply:
     g, person = req.item

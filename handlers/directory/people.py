@@ -4,10 +4,11 @@ so someone can see which account the bot knows them by."""
 
 from __future__ import annotations
 
+from bot import forms
 from bot.dates import format_date
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from storage import actions as actions_repo
@@ -183,6 +184,19 @@ async def people(req: Request, svc: Services) -> Reply:
     return reply
 
 
+async def person_now(svc: Services, values: dict[str, str]) -> dict[str, str]:
+    """The present details of the person `values` names, to change."""
+    if not values.get("person"):
+        return {}
+    person = await repo.resolve_person(svc.session, values["person"])
+    return {
+        "name": person.name,
+        "email": person.email,
+        "role": person.role,
+        "org": person.organisation.name if person.organisation else "",
+    }
+
+
 @commands.command(
     "person add",
     summary="Add someone to the directory (admins)",
@@ -190,6 +204,20 @@ async def people(req: Request, svc: Services) -> Reply:
     examples=[ADD_EXAMPLE],
     options={"email", "role", "org", "groups"},
     writes=True,
+    form=FormSpec(
+        title="Add or update a person",
+        submit="Save",
+        intro="An email already in the directory updates that person.",
+        fields=(
+            Field("name", "Full name", required=True, positional=True, placeholder="Jo Bloggs"),
+            Field("email", "Email", required=True, placeholder="jo@hillside.sch.uk"),
+            Field("role", "Role", required=True, options=tuple(repo.ROLES), value="member"),
+            Field("org", "Organisation", picker=forms.organisations),
+            Field(
+                "groups", "Groups", placeholder="attendance,board", hint="group names, with commas"
+            ),
+        ),
+    ),
 )
 async def person_add(req: Request, svc: Services) -> Reply:
     name = req.args.text()
@@ -247,6 +275,27 @@ def _checked_role(role: str, *, example: str) -> str:
     options={"name", "email", "role", "org"},
     loads=load_person,
     writes=True,
+    form=FormSpec(
+        title="Change a person",
+        submit="Save",
+        edit=True,
+        fields=(
+            Field(
+                "person",
+                "Who",
+                required=True,
+                positional=True,
+                person=True,
+                subject=True,
+                picker=forms.people,
+            ),
+            Field("name", "Full name"),
+            Field("email", "Email"),
+            Field("role", "Role", options=tuple(repo.ROLES)),
+            Field("org", "Organisation", picker=forms.organisations),
+        ),
+        current=person_now,
+    ),
 )
 async def person_edit(req: Request, svc: Services) -> Reply:
     p: repo.Person = req.item
@@ -316,6 +365,23 @@ async def person_edit(req: Request, svc: Services) -> Reply:
     options=set(),
     loads=load_person,
     writes=True,
+    form=FormSpec(
+        title="Deactivate a person",
+        submit="Deactivate",
+        intro="They can no longer sign in or be sent anything; their history stays.",
+        asks=True,
+        fields=(
+            Field(
+                "person",
+                "Who",
+                required=True,
+                positional=True,
+                person=True,
+                subject=True,
+                picker=forms.people,
+            ),
+        ),
+    ),
 )
 async def person_deactivate(req: Request, svc: Services) -> Reply:
     p: repo.Person = req.item
@@ -350,6 +416,21 @@ async def person_deactivate(req: Request, svc: Services) -> Reply:
     options=set(),
     loads=load_person,
     writes=True,
+    form=FormSpec(
+        title="Reactivate a person",
+        submit="Reactivate",
+        fields=(
+            Field(
+                "person",
+                "Who",
+                required=True,
+                positional=True,
+                person=True,
+                subject=True,
+                picker=forms.people,
+            ),
+        ),
+    ),
 )
 async def person_reactivate(req: Request, svc: Services) -> Reply:
     p: repo.Person = req.item

@@ -7,9 +7,12 @@ Both bump the meeting's sequence (reminder keys) and its calendar SEQUENCE (`Mee
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.registry import Field, FormSpec
 from bot.reply import Reply
 from bot.services import Request, Services
 from handlers.meetings.kernel import (
+    MEETING,
+    TIMES,
     check_school_day,
     command_set,
     confirmed,
@@ -32,9 +35,9 @@ MOVE_EXAMPLE = 'meeting move 3 on:"12/01/2024 10:00"'
     usage='meeting move <id> on:"<date time>" [until:<time>|for:<duration>] [place:"..."] '
     "[confirm:yes|later]",
     examples=[MOVE_EXAMPLE],
-    options={"on", "until", "for", "place", "link", "confirm"},
     writes=True,
     loads=organised_meeting(MOVE_EXAMPLE),
+    form=FormSpec(title="Move meeting {id}", submit="Move it", fields=(MEETING, *TIMES)),
 )
 async def meeting_move(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item
@@ -79,6 +82,13 @@ async def meeting_move(req: Request, svc: Services) -> Reply:
     examples=['meeting cancel 3 "Clashes with the Ofsted briefing"'],
     writes=True,
     loads=organised_meeting("meeting cancel 3"),
+    form=FormSpec(
+        title="Cancel meeting {id}",
+        submit="Cancel the meeting",
+        intro="Members are told at once, with the reason you give.",
+        asks=True,
+        fields=(MEETING, Field("reason", "Reason (members see it)", positional=True)),
+    ),
 )
 async def meeting_cancel(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from bot.errors import UserError
+from bot.registry import Field, FormSpec
 from bot.reply import File, Reply, Section
 from bot.services import Request, Services
 from handlers.meetings.kernel import command_set, meeting_for
@@ -49,6 +50,12 @@ async def meeting_ics(req: Request, svc: Services) -> Reply:
     usage="calendar [reset]",
     examples=["calendar"],
     writes=True,
+    form=FormSpec(
+        title="Reset your calendar feed address",
+        submit="Reset it",
+        intro="Your old feed address stops working; subscribe again with the new one.",
+        fields=(Field("reset", positional=True, literal="reset"),),
+    ),
 )
 async def calendar(req: Request, svc: Services) -> Reply:
     if req.args.words and req.args.words[0].lower() == "reset":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from bot import forms
 from bot.dates import (
     parse_duration,
     parse_instant,
@@ -21,7 +22,7 @@ from bot.dates import (
 from bot.errors import UserError
 from bot.parsing import yes_no
 from bot.policy import Facts, Loaded
-from bot.registry import CommandSet, Loader
+from bot.registry import CommandSet, Field, Loader
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from bot.terms import TermCalendar
@@ -87,6 +88,21 @@ def as_attendee(meeting: Meeting, facts: Facts | None) -> Loaded:
         "not one.",
         hint=f"Ask the chair to add you: group {meeting.group.name}",
     )
+
+
+# the meeting a command acts on, as a form field: carried when typed, else picked
+MEETING = Field(
+    "meeting", "Meeting", required=True, positional=True, id=True, picker=forms.meetings
+)
+# when it starts, how long, where: meeting add and meeting move ask the same
+TIMES = (
+    Field("on", "Starts (date and time)", kind="when", required=True),
+    Field("until", "Ends at", placeholder="12:00"),
+    Field("for", "Or lasts", placeholder="1h30m"),
+    Field("place", "Place", placeholder="Albion House"),
+    Field("link", "Online link", placeholder="https://meet.example.org/x"),
+    Field("confirm", "Book it even on a holiday or weekend", kind="checkbox"),
+)
 
 
 def organised_meeting(example: str) -> Loader:

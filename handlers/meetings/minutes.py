@@ -23,7 +23,7 @@ from bot.errors import UserError
 from bot.minutes import MinutesReading
 from bot.parsing import yes_no
 from bot.policy import Loaded
-from bot.registry import MINUTES_RECORDED
+from bot.registry import MINUTES_RECORDED, Field, FormSpec
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 from handlers.meetings.drafts import (
@@ -35,7 +35,13 @@ from handlers.meetings.drafts import (
     read,
     unread_text,
 )
-from handlers.meetings.kernel import as_organiser, command_set, is_organiser, meeting_facts
+from handlers.meetings.kernel import (
+    MEETING,
+    as_organiser,
+    command_set,
+    is_organiser,
+    meeting_facts,
+)
 from handlers.meetings.kernel import meeting_for as find_meeting
 from storage import directory
 from storage import meeting_record as record_repo
@@ -85,6 +91,26 @@ async def load_minutes(req: Request, svc: Services) -> Loaded:
     examples=[MINUTES_EXAMPLE, "minutes 3", "minutes 3 approve"],
     writes=True,
     loads=load_minutes,
+    form=FormSpec(
+        title="Minutes of meeting {id}",
+        submit="Preview the minutes",
+        intro="Lines starting ACTION: @person ... by <date> become actions; you see a preview "
+        "before anything is saved.",
+        # `minutes 3` reads them; the form is for recording them
+        applies=lambda args: not args.words,
+        any_options=True,
+        fields=(
+            MEETING,
+            Field(
+                "text",
+                "Minutes (or a link to them)",
+                kind="textarea",
+                required=True,
+                positional=True,
+                placeholder="ACTION: @jo circulate PA figures by 12/01/2024",
+            ),
+        ),
+    ),
 )
 async def minutes(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item

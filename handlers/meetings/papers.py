@@ -5,11 +5,14 @@ Minutes and the record of a meeting are in `minutes`.
 
 from __future__ import annotations
 
+from bot import forms
 from bot.errors import UserError
 from bot.policy import Loaded
+from bot.registry import Field, FormSpec
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 from handlers.meetings.kernel import (
+    MEETING,
     agenda_lines,
     as_attendee,
     as_organiser,
@@ -80,6 +83,16 @@ async def load_agenda(req: Request, svc: Services) -> Loaded:
     options={"owner"},
     writes=True,
     loads=load_agenda,
+    form=FormSpec(
+        title="Add to the agenda of meeting {id}",
+        submit="Add item",
+        fields=(
+            MEETING,
+            Field("add", positional=True, literal="add"),
+            Field("item", "Agenda item", kind="textarea", required=True, positional=True),
+            Field("owner", "Who leads it", person=True, picker=forms.people),
+        ),
+    ),
 )
 async def agenda(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item
@@ -94,7 +107,7 @@ async def agenda(req: Request, svc: Services) -> Reply:
         quoted = [w for w, q in zip(words[2:], req.args.quoted[2:], strict=True) if q]
         title = (quoted[0] if quoted else " ".join(words[2:])).strip()
         if not title:
-            raise UserError("Give the item in quotes.", example=AGENDA_EXAMPLE)
+            raise UserError("Give the item in quotes.", example=AGENDA_EXAMPLE, field="item")
         if len(title) > 500:
             raise UserError("Keep an agenda item under 500 characters.", example=AGENDA_EXAMPLE)
         who = req.args.opt("owner") or (req.args.people[0] if req.args.people else None)
@@ -143,6 +156,22 @@ async def load_papers(req: Request, svc: Services) -> Loaded:
     examples=[PAPERS_EXAMPLE, "papers 3"],
     writes=True,
     loads=load_papers,
+    form=FormSpec(
+        title="Add a paper to meeting {id}",
+        submit="Add paper",
+        fields=(
+            MEETING,
+            Field("add", positional=True, literal="add"),
+            Field(
+                "link",
+                "Link to the paper",
+                required=True,
+                positional=True,
+                placeholder="https://example.org/paper.pdf",
+            ),
+            Field("title", "Title", positional=True),
+        ),
+    ),
 )
 async def papers(req: Request, svc: Services) -> Reply:
     example = PAPERS_EXAMPLE

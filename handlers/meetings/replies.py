@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.parsing import NO_WORDS, YES_WORDS
+from bot.registry import Field, FormSpec
 from bot.reply import Actions, Button, Reply
 from bot.services import Request, Services
-from handlers.meetings.kernel import attended_meeting, command_set, refuse_cancelled
+from handlers.meetings.kernel import MEETING, attended_meeting, command_set, refuse_cancelled
 from storage import meetings as repo
 from storage.meeting_notices import when_text
 from storage.meetings import Meeting
@@ -76,6 +77,20 @@ async def record(
     examples=["rsvp 3 yes"],
     writes=True,
     loads=attended_meeting("rsvp 3 yes"),
+    form=FormSpec(
+        title="Reply to meeting {id}",
+        submit="Send reply",
+        fields=(
+            MEETING,
+            Field(
+                "answer",
+                "Will you attend?",
+                required=True,
+                positional=True,
+                options=("yes", "no", "maybe"),
+            ),
+        ),
+    ),
 )
 async def rsvp(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item
@@ -97,6 +112,19 @@ async def rsvp(req: Request, svc: Services) -> Reply:
     examples=['apologies 3 "Ofsted visit"'],
     writes=True,
     loads=attended_meeting('apologies 3 "Ofsted visit"'),
+    form=FormSpec(
+        title="Apologies for meeting {id}",
+        submit="Send apologies",
+        fields=(
+            MEETING,
+            Field(
+                "reason",
+                "Reason (the organisers see it)",
+                positional=True,
+                placeholder="Ofsted visit",
+            ),
+        ),
+    ),
 )
 async def apologies(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item

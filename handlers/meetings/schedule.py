@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from bot import forms
 from bot.dates import format_date, parse_period, period_bounds, resolve_local
 from bot.errors import UserError
 from bot.policy import Facts, Loaded
+from bot.registry import Field, FormSpec
 from bot.reply import Actions, Button, Reply, Table
 from bot.services import Request, Services
 from handlers.meetings.kernel import (
+    TIMES,
     check_school_day,
     command_set,
     confirmed,
@@ -69,9 +72,19 @@ async def load_meeting_group(req: Request, svc: Services) -> Loaded:
         ADD_EXAMPLE,
         'meeting add "Partnership board" group:board on:"12/01/2024 14:00" for:2h every:term',
     ],
-    options={"group", "on", "until", "for", "place", "link", "every", "count", "confirm"},
     writes=True,
     loads=load_meeting_group,
+    form=FormSpec(
+        title="Schedule a meeting",
+        submit="Schedule",
+        fields=(
+            Field("title", "Title", required=True, positional=True),
+            Field("group", "Group", required=True, picker=forms.my_groups),
+            *TIMES,
+            Field("every", "Repeats", options=("week", "fortnight", "month", "term")),
+            Field("count", "How many times", placeholder="6"),
+        ),
+    ),
 )
 async def meeting_add(req: Request, svc: Services) -> Reply:
     title = req.args.text()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.registry import CommandSet
-from bot.reply import Actions, Button, Form, FormField, Reply, Section
+from bot.registry import CommandSet, FormSpec
+from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 from handlers.opportunities.kernel import (
     ADD_EXAMPLE,
@@ -12,30 +12,11 @@ from handlers.opportunities.kernel import (
     TOPIC,
     apply_options,
     opp_fields,
+    opp_form_fields,
 )
 from storage import opportunities as repo
 
 commands = CommandSet(*TOPIC)
-
-
-def add_form() -> Form:
-    """The same command as typing `opp add ...`, as a form for every door."""
-    phases = ", ".join(repo.PHASES)
-    return Form(
-        title="Post an opportunity",
-        command="opp add",
-        submit_label="Post",
-        fields=[
-            FormField("title", "Title", required=True, positional=True, placeholder="NPQ places"),
-            FormField("summary", "Summary", kind="textarea"),
-            FormField("link", "Link", placeholder="https://example.org/npq"),
-            FormField("provider", "Provider", placeholder="Learn Sheffield"),
-            FormField("closes", "Closing date", kind="date"),
-            FormField("phase", f"Phases ({phases})", value="all", placeholder="primary,secondary"),
-            FormField("tags", "Tags", placeholder="training,networks"),
-            FormField("subscribers", "Subscribing organisations only", kind="checkbox"),
-        ],
-    )
 
 
 @commands.command(
@@ -50,10 +31,11 @@ def add_form() -> Form:
     ],
     options=ADD_OPTIONS,
     writes=True,
+    form=FormSpec(
+        title="Post an opportunity", submit="Post", fields=opp_form_fields(editing=False)
+    ),
 )
 async def opp_add(req: Request, svc: Services) -> Reply:
-    if not req.args.words and not req.args.options:
-        return Reply(text="Post an opportunity: fill this in, or type the command.").add(add_form())
     title = (req.args.text() or "").strip()
     if not title:
         raise UserError(

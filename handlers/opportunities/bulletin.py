@@ -11,16 +11,18 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot import forms
 from bot.dates import format_date, format_when, local_to_utc, parse_time
-from bot.errors import NotFound, UserError
+from bot.errors import NotFound, UserError, about
 from bot.policy import Facts, Loaded
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.opportunities.kernel import TOPIC
 from storage import bulletin
 from storage import opportunities as repo
 from storage.directory import Person, group_by_name, person_by_id, resolve_person
+from storage.opportunities import WEEKDAYS
 from storage.outbox import OutboxMessage, person_target
 
 commands = CommandSet(*TOPIC)
@@ -199,6 +201,12 @@ async def bulletin_preview(req: Request, svc: Services) -> Reply:
     examples=["bulletin send"],
     options=set(),
     writes=True,
+    form=FormSpec(
+        title="Send this week's bulletin now",
+        submit="Send it",
+        intro="Every reader gets it at once; at most one edition goes a week.",
+        fields=(),
+    ),
 )
 async def bulletin_send(req: Request, svc: Services) -> Reply:
     today = req.now.astimezone(svc.tz).date()
@@ -252,6 +260,7 @@ async def bulletin_send(req: Request, svc: Services) -> Reply:
     examples=["bulletin subscribe"],
     options=set(),
     writes=True,
+    form=FormSpec(title="Get the bulletin by DM", submit="Subscribe", fields=()),
 )
 async def bulletin_subscribe(req: Request, svc: Services) -> Reply:
     await repo.set_subscription(svc.session, person=req.actor, subscribed=True, at=req.now)
@@ -267,6 +276,7 @@ async def bulletin_subscribe(req: Request, svc: Services) -> Reply:
     examples=["bulletin unsubscribe"],
     options=set(),
     writes=True,
+    form=FormSpec(title="Stop the bulletin by DM", submit="Unsubscribe", fields=()),
 )
 async def bulletin_unsubscribe(req: Request, svc: Services) -> Reply:
     await repo.set_subscription(svc.session, person=req.actor, subscribed=False, at=req.now)
@@ -279,6 +289,12 @@ async def bulletin_unsubscribe(req: Request, svc: Services) -> Reply:
     ).add(Actions([Button("Subscribe again", "bulletin subscribe")]))
 
 
+async def settings_now(svc: Services, values: dict[str, str]) -> dict[str, str]:
+    """The bulletin's present settings, to change."""
+    bs = await repo.bulletin_settings(svc.session)
+    return {"day": bs.day, "time": bs.time, "channel": bs.channel or svc.settings.bulletin_channel}
+
+
 @commands.command(
     "bulletin settings",
     summary="When and where the bulletin goes (staff)",
@@ -286,6 +302,16 @@ async def bulletin_unsubscribe(req: Request, svc: Services) -> Reply:
     examples=["bulletin settings day:monday time:08:00 channel:bulletin", "bulletin settings"],
     options={"day", "time", "channel"},
     writes=True,
+    form=FormSpec(
+        title="Bulletin settings",
+        submit="Save settings",
+        fields=(
+            Field("day", "Day it goes", options=WEEKDAYS),
+            Field("time", "Time", placeholder="08:00", hint="24-hour clock: 08:00, 16:30"),
+            Field("channel", "Group whose channel gets it", picker=forms.groups),
+        ),
+        current=settings_now,
+    ),
 )
 async def bulletin_settings(req: Request, svc: Services) -> Reply:
     bs = await repo.bulletin_settings(svc.session)
@@ -301,17 +327,19 @@ async def bulletin_settings(req: Request, svc: Services) -> Reply:
             )
         bs.day = match[0]
     if "time" in opts:
-        bs.time = f"{parse_time(opts['time']):%H:%M}"
+        with about("time"):
+            bs.time = f"{parse_time(opts['time']):%H:%M}"
     if "channel" in opts:
         try:
             bs.channel = (await group_by_name(svc.session, opts["channel"])).name
         except NotFound as err:
-            err.example = "bulletin settings channel:bulletin"
+            err.example, err.field = "bulletin settings channel:bulletin", "channel"
             raise
     if opts:
         await repo.save_bulletin_settings(svc.session, bs, at=req.now)
     next_day = await next_edition_day(req, svc)
     text = ("Bulletin settings saved. " if opts else "") + await schedule_line(svc)
     return Reply(text=text, subject=("bulletin", None) if opts else None).add(
-        Section(fields=[("Next edition", f"{format_date(next_day)} at {bs.time}")])
+        Section(fields=[("Next edition", f"{format_date(next_day)} at {bs.time}")]),
+        Actions([Button("Change settings", "form bulletin settings")]),
     )

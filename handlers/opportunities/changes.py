@@ -4,14 +4,17 @@ and nudges."""
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Reply, Section
 from bot.services import Request, Services
 from handlers.opportunities.kernel import (
     ADD_OPTIONS,
+    OPP,
     TOPIC,
     apply_options,
     opp_fields,
+    opp_form_fields,
+    opp_now,
     today_of,
 )
 from storage import opportunities as repo
@@ -28,6 +31,13 @@ commands = CommandSet(*TOPIC)
     examples=["opp edit 1 closes:14/02/2024", "opp edit 1 phase:all subscribers:no"],
     options=ADD_OPTIONS | {"title"},
     writes=True,
+    form=FormSpec(
+        title="Change opportunity {id}",
+        submit="Save changes",
+        edit=True,
+        fields=(OPP, *opp_form_fields(editing=True)),
+        current=opp_now,
+    ),
 )
 async def opp_edit(req: Request, svc: Services) -> Reply:
     example = "opp edit 1 closes:14/02/2024"
@@ -57,6 +67,13 @@ async def opp_edit(req: Request, svc: Services) -> Reply:
     examples=["opp withdraw 1", 'opp withdraw 1 "Places filled"'],
     options=set(),
     writes=True,
+    form=FormSpec(
+        title="Withdraw opportunity {id}",
+        submit="Withdraw it",
+        intro="It leaves listings, bulletins and nudges.",
+        asks=True,
+        fields=(OPP, Field("reason", "Reason", positional=True, placeholder="Places filled")),
+    ),
 )
 async def opp_withdraw(req: Request, svc: Services) -> Reply:
     opp = await repo.get_opportunity(

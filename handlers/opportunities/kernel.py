@@ -9,10 +9,12 @@ from datetime import date
 from urllib.parse import urlparse
 
 from bot.dates import format_date, parse_date
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.parsing import split_list, yes_no
+from bot.registry import DATE_HINT, Field
 from bot.services import Request, Services
 from storage import opportunities as repo
+from storage.directory import Person
 
 # the help topic of every command module in the package
 TOPIC = ("opportunities", "Opportunities and the bulletin")
@@ -63,7 +65,8 @@ def parse_link(value: str) -> str:
 async def parse_closes(value: str, req: Request, svc: Services) -> date | None:
     if value.strip().lower() in ("none", "never", "-"):
         return None
-    day = parse_date(value, now=req.now, tz=svc.tz, terms=await svc.terms())
+    with about("closes"):
+        day = parse_date(value, now=req.now, tz=svc.tz, terms=await svc.terms())
     today = req.now.astimezone(svc.tz).date()
     if day < today:
         raise UserError(
@@ -116,6 +119,70 @@ async def apply_options(opp: repo.Opportunity, req: Request, svc: Services) -> l
             setattr(opp, name, value if name == "title" else value or None)
             changed.append(name)
     return changed
+
+
+def opp_form_fields(*, editing: bool) -> tuple[Field, ...]:
+    """What `opp add` and `opp edit` ask (edit: the title as title:, yes/no for who)."""
+    phases = ", ".join(repo.PHASES)
+    title = Field(
+        "title",
+        "Title",
+        required=not editing,
+        positional=not editing,
+        placeholder="Funded NPQ places",
+    )
+    return (
+        title,
+        Field("summary", "Summary", kind="textarea"),
+        Field("link", "Link", placeholder="https://example.org/npq"),
+        Field("provider", "Provider", placeholder="Learn Sheffield"),
+        Field(
+            "closes",
+            "Closing date",
+            kind="date",
+            hint=DATE_HINT + (" (none: no closing date)" if editing else ""),
+        ),
+        Field(
+            "phase",
+            "Phases",
+            value=None if editing else "all",
+            placeholder="primary,secondary",
+            hint=f"{phases}; several with commas",
+        ),
+        Field("tags", "Tags", placeholder="training,networks"),
+        Field(
+            "subscribers",
+            "Subscribing organisations only",
+            kind="select" if editing else "checkbox",
+            options=("yes", "no") if editing else (),
+        ),
+    )
+
+
+async def opp_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """The opportunity picker: open ones, closing soonest first."""
+    found = await repo.open_opportunities(svc.session, today=svc.now().astimezone(svc.tz).date())
+    return [(str(o.id), f"#{o.id} {o.title}") for o in found[:60]]
+
+
+OPP = Field("opp", "Opportunity", required=True, positional=True, id=True, picker=opp_choices)
+
+
+async def opp_now(svc: Services, values: dict[str, str]) -> dict[str, str]:
+    """The present values of the opportunity `values` names, to edit."""
+    if not values.get("opp"):
+        return {}
+    opp = await repo.get_opportunity(svc.session, int(values["opp"]))
+    return {
+        "title": opp.title,
+        "summary": opp.summary or "",
+        "link": opp.link or "",
+        "provider": opp.provider or "",
+        "closes": opp.closes_on.isoformat() if opp.closes_on else "",
+        "phase": ",".join(opp.phases),
+        "tags": ",".join(opp.tags),
+        "subscribers": "yes" if opp.subscribers_only else "no",
+    }
 
 
 def today_of(req: Request, svc: Services) -> date:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import forms
 from bot.dates import format_when
 from bot.errors import UserError
-from bot.parsing import yes_no
+from bot.parsing import Args, yes_no
 from bot.policy import Facts, Loaded, may_see_support_details
-from bot.registry import CommandSet
-from bot.reply import Actions, Button, Form, FormField, Reply, Section, Table
+from bot.registry import STAFF, CommandSet, Field, FormSpec
+from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.support import kernel
 from storage import directory
@@ -30,40 +31,42 @@ KIND_ALIASES = {"signpost": "signposting", "broker": "brokerage", "consult": "co
 MAX_DETAILS = 3000
 
 
-def support_form() -> Reply:
-    """The friendlier way to fill `support <kind> "..."` in every door."""
-    form = Form(
-        title="Ask for point-of-need support",
-        command="support",
-        submit_label="Send to Learn Sheffield",
-        fields=[
-            # starts on "Choose...": a school picks its kind knowing what each one means
-            FormField(
-                "kind",
-                "Kind of support",
-                "select",
-                list(ALL_KINDS),
-                required=True,
-                hint=repo.kind_hint(),
-            ),
-            FormField(
-                "details",
-                "What is needed",
-                "textarea",
-                required=True,
-                positional=True,
-                placeholder="Only Learn Sheffield's triage team and you will see this.",
-            ),
-            FormField("urgency", "How urgent", "select", list(URGENCIES), value="this week"),
-            FormField("contact", "Best contact (phone or email)"),
-            FormField("consent", "Learn Sheffield may share this with named partners", "checkbox"),
-        ],
-    )
-    return Reply(
-        text="Tell us what you need. Crisis requests are acknowledged within working hours; "
-        "your request goes only to Learn Sheffield's private triage team.",
-        elements=[form],
-    )
+def _raises(args: Args) -> bool:
+    """Whether `support ...` raises a request (or asks for one with the form) rather than
+    showing one (`support 12`)."""
+    return not (len(args.words) == 1 and not args.options and args.words[0].lstrip("#").isdigit())
+
+
+FORM = FormSpec(
+    title="Ask for point-of-need support",
+    submit="Send to Learn Sheffield",
+    intro="Tell us what you need. Crisis requests are acknowledged within working hours; "
+    "your request goes only to Learn Sheffield's private triage team.",
+    applies=_raises,
+    fields=(
+        # starts on "Choose...": a school picks its kind knowing what each one means
+        Field(
+            "kind",
+            "Kind of support",
+            required=True,
+            positional=True,
+            options=ALL_KINDS,
+            hint=repo.kind_hint(),
+        ),
+        Field(
+            "details",
+            "What is needed",
+            kind="textarea",
+            required=True,
+            positional=True,
+            placeholder="Only Learn Sheffield's triage team and you will see this.",
+        ),
+        Field("urgency", "How urgent", options=URGENCIES),
+        Field("contact", "Best contact (phone or email)"),
+        Field("consent", "Learn Sheffield may share this with named partners", kind="checkbox"),
+        Field("org", "For which school or trust", picker=forms.organisations, roles=STAFF),
+    ),
+)
 
 
 def _kind(word: str) -> str:
@@ -133,18 +136,10 @@ def own_organisation(org: Organisation, *, what: str) -> Loaded:
     )
 
 
-def _is_raising(req: Request) -> bool:
-    """`support` alone opens the form and `support 12` shows one; anything else raises one."""
-    args = req.args
-    if not args.words and not args.options:
-        return False
-    return not (len(args.words) == 1 and not args.options and args.words[0].lstrip("#").isdigit())
-
-
 async def load_support_org(req: Request, svc: Services) -> Loaded:
     """`support ... org:"..."`: the organisation named (staff may name any); otherwise the
     asker's own, which needs no relation asked (None until the handler reads it)."""
-    if not _is_raising(req) or not req.args.opt("org"):
+    if not _raises(req.args) or not req.args.opt("org"):
         return Loaded(None, None)
     org = await directory.organisation_by_name(svc.session, req.args.opt("org") or "")
     return own_organisation(org, what="raise support requests")
@@ -178,15 +173,14 @@ async def _organisation_for(req: Request, svc: Services) -> Organisation:
         "support",
         "support 12",
     ],
-    options={"kind", "urgency", "contact", "consent", "org"},
+    options={"kind", "org"},
     writes=True,
     loads=load_support_org,
+    form=FORM,
 )
 async def support(req: Request, svc: Services) -> Reply:
     args = req.args
-    if not args.words and not args.options:
-        return support_form()
-    if not _is_raising(req):
+    if not _raises(req.args):
         return await kernel.show_request(
             req, svc, args.int_at(0, what="request", example="support 12")
         )

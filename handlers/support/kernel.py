@@ -12,14 +12,17 @@ from datetime import date, datetime, time, timedelta
 from bot.dates import format_duration, format_when, local_to_utc
 from bot.errors import NotFound
 from bot.policy import may_see_support_details, may_see_support_request
+from bot.registry import Field, Picker
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
+from storage import directory
 from storage import support as repo
 from storage.directory import Organisation, Person
 from storage.support import SupportRequest
 
 # the help topic of every command module in the package
 TOPIC = ("support", "Point-of-need support requests and triage")
+MAX_PICKED = 60  # requests offered in a form's picker
 
 
 async def safety_net(svc: Services, org: Organisation, now: datetime) -> tuple[int, float]:
@@ -52,6 +55,36 @@ def safety_net_text(allocated: int, used: float) -> str:
         return f"{days_text(left)} left of {days_text(allocated)} this school year"
     return (
         f"all {days_text(allocated)} used, {days_text(-left)} over (outside the safety net: quote)"
+    )
+
+
+async def _choices(svc: Services, found: list[SupportRequest]) -> list[tuple[str, str]]:
+    """(number, "#12 crisis, Hillside Primary, new"): never the request's text, which a
+    picker would carry into places the details do not go."""
+    names = {o.id: o.name for o in await directory.all_organisations(svc.session)}
+    return [
+        (
+            str(r.id),
+            f"#{r.id} {r.kind}, {names.get(r.organisation_id, 'no organisation')}, {r.status}",
+        )
+        for r in found
+    ]
+
+
+async def open_request_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """The picker of triage commands that act on an open request (staff only run them)."""
+    return await _choices(svc, (await repo.open_requests(svc.session))[:MAX_PICKED])
+
+
+async def closed_request_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """The picker of `triage reopen`: recently closed requests."""
+    return await _choices(svc, await repo.closed_requests(svc.session, limit=MAX_PICKED))
+
+
+def request_field(picker: Picker = open_request_choices) -> Field:
+    """The support request a triage command acts on: carried when typed, else picked."""
+    return Field(
+        "request", "Support request", required=True, positional=True, id=True, picker=picker
     )
 
 

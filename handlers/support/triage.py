@@ -10,13 +10,14 @@ from datetime import timedelta
 
 from bot.dates import format_duration, format_when
 from bot.errors import NotFound, UserError
-from bot.registry import CommandSet
+from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Actions, Button, Reply, Section, Table
 from bot.services import Request, Services
 from handlers.support import kernel
 from storage import directory
 from storage import support as repo
 from storage import support_notices as notices
+from storage.directory import Person
 from storage.support import ALL_KINDS, URGENCIES, SupportRequest
 
 commands = CommandSet(*kernel.TOPIC)
@@ -47,6 +48,12 @@ def queue_order(request: SupportRequest) -> tuple[object, ...]:
         request.created_at,
         URGENCY_ORDER.get(request.urgency, 9),
     )
+
+
+async def staff_choices(svc: Services, actor: Person) -> list[tuple[str, str]]:
+    """Learn Sheffield staff, who take support requests."""
+    found = [p for p in await directory.all_people(svc.session) if p.active and p.is_staff]
+    return [(p.email, p.name) for p in found]
 
 
 async def _request_at(
@@ -169,6 +176,11 @@ async def triage(req: Request, svc: Services) -> Reply:
     examples=["triage ack 12"],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Acknowledge support request {id}",
+        submit="Acknowledge",
+        fields=(kernel.request_field(), Field("note", "Note (staff only)", positional=True)),
+    ),
 )
 async def triage_ack(req: Request, svc: Services) -> Reply:
     request = await _request_at(req, svc, "triage ack 12", open_to_be="acknowledged")
@@ -190,16 +202,27 @@ async def triage_ack(req: Request, svc: Services) -> Reply:
     examples=["triage assign 12 @sam"],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Assign support request {id}",
+        submit="Assign",
+        fields=(
+            kernel.request_field(),
+            Field("to", "To", required=True, positional=True, person=True, picker=staff_choices),
+        ),
+    ),
 )
 async def triage_assign(req: Request, svc: Services) -> Reply:
     request = await _request_at(req, svc, "triage assign 12 @sam", open_to_be="assigned")
     if not req.args.people:
-        raise UserError("Assign it to whom?", example=f"triage assign {request.id} @sam")
+        raise UserError(
+            "Assign it to whom?", example=f"triage assign {request.id} @sam", field="to"
+        )
     person = await directory.resolve_person(svc.session, req.args.people[0])
     if not person.is_staff or not person.active:
         raise UserError(
             f"Support requests go to Learn Sheffield staff; {person.name} is a {person.role}.",
             example=f"triage assign {request.id} @sam",
+            field="to",
         )
     request.assignee_id, request.status = person.id, "assigned"
     request.acked_at = request.acked_at or req.now
@@ -234,6 +257,15 @@ async def _close(req: Request, svc: Services, status: str, verb: str, example: s
     examples=['triage resolve 12 "Adviser visited"'],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Resolve support request {id}",
+        submit="Resolve",
+        intro="The school is told it is resolved, with what you write here.",
+        fields=(
+            kernel.request_field(),
+            Field("note", "What was done", kind="textarea", required=True, positional=True),
+        ),
+    ),
 )
 async def triage_resolve(req: Request, svc: Services) -> Reply:
     return await _close(req, svc, "resolved", "resolved", 'triage resolve 12 "Adviser visited"')
@@ -246,6 +278,21 @@ async def triage_resolve(req: Request, svc: Services) -> Reply:
     examples=['triage signpost 12 "LA HR advisory service"'],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Signpost support request {id}",
+        submit="Signpost and close",
+        intro="The school is told where to go, and the request is closed.",
+        fields=(
+            kernel.request_field(),
+            Field(
+                "note",
+                "Where to (the school sees this)",
+                kind="textarea",
+                required=True,
+                positional=True,
+            ),
+        ),
+    ),
 )
 async def triage_signpost(req: Request, svc: Services) -> Reply:
     return await _close(
@@ -260,6 +307,14 @@ async def triage_signpost(req: Request, svc: Services) -> Reply:
     examples=['triage reopen 12 "Head still absent"'],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Reopen support request {id}",
+        submit="Reopen",
+        fields=(
+            kernel.request_field(kernel.closed_request_choices),
+            Field("why", "Why (the school sees this)", positional=True),
+        ),
+    ),
 )
 async def triage_reopen(req: Request, svc: Services) -> Reply:
     request = await _request_at(req, svc, "triage reopen 12")
@@ -281,6 +336,14 @@ async def triage_reopen(req: Request, svc: Services) -> Reply:
     examples=['triage escalate 12 "Needs a senior adviser today"'],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Escalate support request {id}",
+        submit="Escalate",
+        fields=(
+            kernel.request_field(),
+            Field("why", "Why (the triage lead sees this)", kind="textarea", positional=True),
+        ),
+    ),
 )
 async def triage_escalate(req: Request, svc: Services) -> Reply:
     request = await _request_at(req, svc, "triage escalate 12", open_to_be="escalated")
@@ -307,6 +370,22 @@ async def triage_escalate(req: Request, svc: Services) -> Reply:
     examples=['triage log-days 12 1 "Adviser visit"', "triage log-days 12 0.5"],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Log days on support request {id}",
+        submit="Log days",
+        fields=(
+            kernel.request_field(),
+            Field(
+                "days",
+                "Days used",
+                required=True,
+                positional=True,
+                placeholder="0.5",
+                hint="a number of days: 1, 0.5 or 0.25 (up to 20)",
+            ),
+            Field("note", "Note", positional=True),
+        ),
+    ),
 )
 async def triage_log_days(req: Request, svc: Services) -> Reply:
     example = 'triage log-days 12 1 "Adviser visit"'
@@ -320,6 +399,7 @@ async def triage_log_days(req: Request, svc: Services) -> Reply:
         raise UserError(
             "Give the days used as a number such as 1 or 0.5 (quarters at most, up to 20).",
             example=example,
+            field="days",
         )
     note = " ".join(w for w in req.args.words[2:] if w.strip())[:1000] or None
     await repo.add_event(
@@ -352,6 +432,22 @@ async def triage_log_days(req: Request, svc: Services) -> Reply:
     examples=["triage kind 12 consultancy"],
     options=(),
     writes=True,
+    form=FormSpec(
+        title="Change the kind of support request {id}",
+        submit="Change kind",
+        intro="Its acknowledgement target and entitlement follow the new kind.",
+        fields=(
+            kernel.request_field(),
+            Field(
+                "kind",
+                "Kind of support",
+                required=True,
+                positional=True,
+                options=ALL_KINDS,
+                hint=repo.kind_hint(),
+            ),
+        ),
+    ),
 )
 async def triage_kind(req: Request, svc: Services) -> Reply:
     example = "triage kind 12 consultancy"
