@@ -131,7 +131,7 @@ async def test_closing_early_stops_the_reminders(ask: Asker) -> None:
     await ask.ok(STAFF, ADD)
     await run_tick(ask.ctx, london(2023, 12, 1, 9, 0))
     await at(ask, london(2023, 12, 4, 11, 0))
-    reply = await ask.ok(STAFF, "consultation close 1")
+    reply = await ask.ok(STAFF, "consultation close 1 confirm:yes")
     assert "is closed" in reply.text
     for day in (4, 6, 13, 18, 19, 20, 21):
         await run_tick(ask.ctx, london(2023, 12, day, 17, 0))
@@ -141,7 +141,7 @@ async def test_closing_early_stops_the_reminders(ask: Asker) -> None:
     ]
     late = await ask(JO, "consultation responded 1")
     assert late.error and "closed" in late.text
-    again = await ask(STAFF, "consultation close 1")
+    again = await ask(STAFF, "consultation close 1 confirm:yes")
     assert again.error and "already closed" in again.text
     assert "No consultations are open" in (await ask.ok(JO, "consultations")).text
 

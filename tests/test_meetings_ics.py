@@ -52,7 +52,7 @@ async def test_meeting_ics_round_trips_across_the_clock_change(ask: Asker) -> No
     assert moved.decoded("sequence") == 1
     assert moved.decoded("dtstart") == london(2023, 11, 10, 10, 0)
 
-    await ask.ok(SAM, "meeting cancel 1")
+    await ask.ok(SAM, "meeting cancel 1 confirm:yes")
     (cancelled,) = (await ics_of(ask, 1)).walk("VEVENT")
     assert str(cancelled["status"]) == "CANCELLED" and cancelled.decoded("sequence") == 2
 
@@ -63,7 +63,7 @@ async def test_personal_feed_lists_my_groups_meetings(ask: Asker) -> None:
     await ask.ok(
         "stella@learnsheffield.co.uk", 'meeting add "Design" group:design on:"13/12/2023 14:00"'
     )
-    await ask.ok(SAM, "meeting cancel 3")
+    await ask.ok(SAM, "meeting cancel 3 confirm:yes")
     async with ask.ctx.db.session() as session:
         jo = await person_by_email(session, JO)
         assert jo is not None

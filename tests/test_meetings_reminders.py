@@ -144,7 +144,7 @@ async def test_cancelled_meeting_is_not_reminded(ask: Asker) -> None:
     await add_at(
         ask, london(2023, 12, 1, 9, 0), 'meeting add "A" group:attendance on:"15/12/2023 10:00"'
     )
-    await ask.ok(SAM, "meeting cancel 1")
+    await ask.ok(SAM, "meeting cancel 1 confirm:yes")
     done = await run_tick(ask.ctx, london(2023, 12, 14, 10, 0))
     assert len([r for r in mine(done) if ":cancelled:" in r.key]) == MEMBERS
     assert not [r for r in mine(done) if ":remind:" in r.key]

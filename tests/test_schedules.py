@@ -71,7 +71,7 @@ async def test_edit_while_running_changes_the_next_post(ask: Asker) -> None:
         ("schedule:1:2023-12-12T10:00Z", "Board papers are out: see the agenda"),
     ]
     ask.ctx.clock.set(london(2023, 12, 13, 12, 0))  # type: ignore[attr-defined]
-    assert "cancelled" in (await ask.ok(STAFF, "schedule cancel 1")).text
+    assert "cancelled" in (await ask.ok(STAFF, "schedule cancel 1 confirm:yes")).text
     await run_tick(ask.ctx, london(2023, 12, 19, 10, 0))
     assert len(await sent(ask)) == 2
     assert "No scheduled posts" in (await ask.ok(STAFF, "schedules")).text

@@ -184,7 +184,7 @@ async def test_the_writes_of_directory_terms_schedules_and_trust_name_their_subj
         await ask.ok(sam, f"terms import {csv}"),
         await ask.ok(sam, 'schedule add "Papers" channel:board on:"Mon 09:00" every:week'),
         await ask.ok(sam, "schedule edit 1 every:none"),
-        await ask.ok(sam, "schedule cancel 1"),
+        await ask.ok(sam, "schedule cancel 1 confirm:yes"),
         await ask.ok(ADMIN, "privacy erase @pat confirm:yes"),
     ]
     rows = await audit_rows(ask)
