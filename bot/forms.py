@@ -77,7 +77,10 @@ def prefill(spec: FormSpec, args: Args) -> Prefill:
         word, quoted = words[0]
         later = positional[positional.index(f) + 1 :]
         if f.options and word.lower() not in f.options and any(f in texts for f in later):
-            continue  # not one of its choices: perhaps the next field's
+            if not quoted:  # `support urgent "..."`: not a kind; the command says which are
+                out.applies = False
+                break
+            continue  # `support "..."`: the text is the next field's; the kind is asked
         if f.id and not word.lstrip("#").isdigit():
             if not quoted and word.lower() in literals:
                 continue  # `agenda add`: the meeting is still to be picked
@@ -104,7 +107,7 @@ def wants_form(spec: FormSpec, pre: Prefill) -> bool:
     """Whether the router answers with the form rather than running the command."""
     if not pre.applies:
         return False
-    given = pre.values
+    given = {name: value.strip() for name, value in pre.values.items()}  # "  " says nothing
     if any(f.required and not given.get(f.name) for f in spec.fields if f.literal is None):
         return True
     said = any(given.get(f.name) for f in _reason_fields(spec))
@@ -162,7 +165,7 @@ async def build_form(
         if f.id and known_id is not None:
             fields.append(FormField(f.name, "", "hidden", positional=f.positional, value=known_id))
             continue
-        value = values.get(f.name) or current.get(f.name) or f.value
+        value = (values.get(f.name) or "").strip() or current.get(f.name) or f.value
         kind, hint = f.kind, f.hint
         if kind == "when":
             kind, hint = "text", hint or WHEN_HINT

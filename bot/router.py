@@ -77,8 +77,13 @@ class Router:
         door: str,
         channel: str | None = None,
         now: datetime | None = None,
+        submitted: bool = False,
     ) -> Reply:
-        """Run one command as one person; one session, committed only if it succeeds."""
+        """Run one command as one person; one session, committed only if it succeeds.
+
+        `submitted`: the text was built from a submitted form, so it runs as it is (a missing
+        value is the command's own error, shown on its field) rather than asking with the
+        form again."""
         try:
             async with self.db.session() as session:
                 actor = await session.get(Person, actor_id)
@@ -92,7 +97,14 @@ class Router:
                     )
                 services = self.services(session)
                 return await self.dispatch(
-                    text, actor=actor, door=door, channel=channel, services=services, now=now
+                    text,
+                    actor=actor,
+                    door=door,
+                    channel=channel,
+                    services=services,
+                    now=now,
+                    plain=not submitted,
+                    ask=not submitted,
                 )
         except UserError as err:
             return error_reply(self._dated(err, now or self.clock.now()))
@@ -129,13 +141,15 @@ class Router:
         channel: str | None = None,
         now: datetime | None = None,
         plain: bool = True,
+        ask: bool = True,
     ) -> Reply:
         """Parse and run inside an open session; UserError propagates (the caller rolls back).
 
-        A complete command runs as typed. Otherwise (`plain`: an unknown first word, a command
-        word followed by plain English, a read the command refuses) the message is read as
-        plain English (bot.language): reads run with a `Read as:` line, writes are only
-        proposed, unclear messages get a question.
+        A write that leaves out what it needs is answered with its form (unless `ask` is
+        False: a submitted form). A complete command runs as typed. Otherwise (`plain`: an
+        unknown first word, a command word followed by plain English, a read the command
+        refuses) the message is read as plain English (bot.language): reads run with a
+        `Read as:` line, writes are only proposed, unclear messages get a question.
         """
         try:
             tokens = split_command(text)
@@ -167,7 +181,7 @@ class Router:
                 return reply
         if command is None:
             raise self._unknown(words)
-        if command.form is not None:
+        if ask and command.form is not None:
             asked = await self._form_if_incomplete(
                 command, tokens[used:], text, actor, door, services, now
             )

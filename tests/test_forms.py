@@ -110,7 +110,7 @@ async def test_resolve_asks_for_the_note_and_never_sends_a_placeholder(ask: Aske
     "Note: Done"."""
     await ask.ok(JO, CRISIS)
     card = await ask.ok(SAM, "support 1")
-    resolve = next(b for b in card.buttons if b.label == "Resolve")
+    resolve = next(b for b in card.buttons if b.command.startswith("triage resolve"))
     assert resolve.command == "triage resolve 1"
     asked = await ask(SAM, resolve.command)
     assert not asked.error and asked.form is not None and "What was done" in asked.text

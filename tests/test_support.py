@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.render.text import render_text
 from bot.reply import Reply
 from storage import support as repo
+from storage.directory import person_by_email
 from storage.outbox import OutboxMessage
 from storage.support import SupportRequest
 from tests.conftest import Asker, london, outbox_rows, run_tick
@@ -192,8 +193,11 @@ async def test_unknown_kind_lists_the_four_and_bad_options_are_explained(ask: As
     for kind in ("crisis", "consultancy", "advocacy", "brokerage"):
         assert kind in reply.text
     assert "Example: support crisis" in reply.text
+    # no kind, but the request in quotes: the form, with the request kept and the kind asked
     no_kind = await ask(JO, 'support "Help please"')
-    assert no_kind.error and "crisis" in no_kind.text and "Help please" not in no_kind.text
+    assert not no_kind.error and no_kind.form is not None
+    kept = {f.name: f.value for f in no_kind.form.fields}
+    assert kept["details"] == "Help please" and kept["kind"] is None
     unquoted = await ask(JO, "support Governors resigned overnight")
     assert unquoted.error and "brokerage" in unquoted.text and "Governors" not in unquoted.text
     reply = await ask(JO, 'support crisis "Help" urgency:yesterday')
@@ -205,9 +209,18 @@ async def test_unknown_kind_lists_the_four_and_bad_options_are_explained(ask: As
 
 async def test_empty_text_is_refused_and_nothing_saved(ask: Asker) -> None:
     for command in ('support crisis ""', "support crisis", 'support crisis "  "'):
-        reply = await ask(JO, command)
-        assert reply.error and "what is needed" in reply.text, command
-        assert reply.error_field == "details"
+        reply = await ask(JO, command)  # the form asks what is needed, the kind kept
+        assert not reply.error and reply.form is not None, command
+        assert "Still needed: What is needed" in reply.text, command
+        assert {f.name: f.value for f in reply.form.fields}["kind"] == "crisis", command
+    async with ask.ctx.db.session() as session:
+        jo = await person_by_email(session, JO)
+        assert jo is not None
+    submitted = await ask.ctx.router.handle(  # a form sent with the text left blank
+        'support crisis "  "', actor_id=jo.id, door="web", submitted=True
+    )
+    assert submitted.error and "what is needed" in submitted.text
+    assert submitted.error_field == "details"
     assert await count_requests(ask) == 0
     assert await outbox_rows(ask.ctx, prefix="support:") == []
 
@@ -308,5 +321,9 @@ async def test_the_support_form_starts_with_no_kind_chosen_in_every_door(ask: As
     select = html[html.index('name="kind"') :]
     assert select.split("<option", 2)[1].startswith(' value="" selected>Choose...')
     # submitted without choosing: the kind is asked for, on its field, and nothing is filed
-    reply = await ask(JO, form.to_command({"details": "Where is the exclusions guidance?"}))
+    async with ask.ctx.db.session() as session:
+        jo = await person_by_email(session, JO)
+        assert jo is not None
+    text = form.to_command({"details": "Where is the exclusions guidance?"})
+    reply = await ask.ctx.router.handle(text, actor_id=jo.id, door="web", submitted=True)
     assert reply.error and reply.error_field == "kind"

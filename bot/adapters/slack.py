@@ -107,7 +107,15 @@ class SlackDoor:
             data={"team_id": team} if team else None,
         )
 
-    async def run(self, user_id: str, text: str, *, channel: str | None, team: str | None) -> Reply:
+    async def run(
+        self,
+        user_id: str,
+        text: str,
+        *,
+        channel: str | None,
+        team: str | None,
+        submitted: bool = False,
+    ) -> Reply:
         """One command as the Slack user; a stranger is told who to ask and nothing runs.
 
         At most WORK_SLOTS run at once: a burst acked faster than it is answered waits here,
@@ -119,7 +127,7 @@ class SlackDoor:
             for mentioned in mentioned_users(text):  # so `<@U…>` resolves as a person
                 await self.person(mentioned)
             return await self.ctx.router.handle(
-                text, actor_id=person.id, door="slack", channel=channel
+                text, actor_id=person.id, door="slack", channel=channel, submitted=submitted
             )
 
     async def message(self, reply: Reply) -> dict[str, Any]:
@@ -223,7 +231,11 @@ class SlackDoor:
             return
         values = blockkit.modal_values((view.get("state") or {}).get("values") or {})
         reply = await self.run(
-            user, form.to_command(values), channel=channel, team=(body.get("team") or {}).get("id")
+            user,
+            form.to_command(values),
+            channel=channel,
+            team=(body.get("team") or {}).get("id"),
+            submitted=True,
         )
         errors = blockkit.field_errors(form, reply.error_field or "", reply.text)
         if reply.error and errors:  # the modal stays open, as typed, the message by its field

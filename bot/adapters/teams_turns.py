@@ -177,14 +177,14 @@ class PartnershipAgent:
         if reply is not None:
             await self.send(context, reply)
 
-    async def run(self, context: TurnContext, text: str) -> Reply:
+    async def run(self, context: TurnContext, text: str, *, submitted: bool = False) -> Reply:
         visitor = await self.resolve_person(context)
         if visitor.person is None:
             return await self.people.stranger_reply(visitor.email)
         activity = context.activity
         key = store.channel_key(activity)
         reply = await self.ctx.router.handle(
-            text, actor_id=visitor.person.id, door="teams", channel=key
+            text, actor_id=visitor.person.id, door="teams", channel=key, submitted=submitted
         )
         if key:
             # After the command, so `group attendance teams:here` links the channel at once.
@@ -203,7 +203,7 @@ class PartnershipAgent:
         except UserError as err:
             return error_reply(err)
         values = submitted_values(data)
-        reply = await self.run(context, form.to_command(values))
+        reply = await self.run(context, form.to_command(values), submitted=True)
         # a bad value: the form again, as typed, with the message by its field
         return reply.after_submit(form, values)
 

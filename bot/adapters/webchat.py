@@ -116,7 +116,9 @@ async def form(request: web.Request) -> web.Response:
     except UserError as err:
         return web.json_response(render_payload(error_reply(err)), status=400)
     text = form.to_command(values)
-    reply = await _ctx(request).router.handle(text, actor_id=body["person_id"], door="web")
+    reply = await _ctx(request).router.handle(
+        text, actor_id=body["person_id"], door="web", submitted=True
+    )
     # a bad value: the form again, as typed, with the message by its field
     payload = render_payload(reply.after_submit(form, values))
     payload["command"] = text
