@@ -1,10 +1,11 @@
 """Every write command as a form: built from the command's one declaration of its arguments
 (`bot.registry.FormSpec`), prefilled from whatever was typed.
 
-The router answers an incomplete write command with its form (`answer_with_form`); anyone
-else who wants the form for a command text (the `form` command, plain English proposing a
-write) calls `form_for`. Pickers offer real choices: groups, people, and (from each domain's
-kernel) meetings, actions, requests.
+The router answers an incomplete write command with its form (`prefill`, `wants_form`, then
+`checked_form`, `form_reply`); anyone else who wants the form for a command text (the `form`
+command, plain English proposing a write) calls `form_for`. Pickers offer real choices: the
+shared ones here (groups, people, organisations, meetings), a domain's own in its kernel
+(actions, support requests, opportunities, consultations, scheduled posts).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from storage.directory import Group, Person
 
 MAX_CHOICES = 200  # a longer list is typed, not picked
-MAX_PICKED = 60  # meetings offered
+MAX_PICKED = 60  # meetings offered in a picker
 
 
 @dataclass
@@ -76,7 +77,7 @@ def prefill(spec: FormSpec, args: Args) -> Prefill:
             continue
         word, quoted = words[0]
         later = positional[positional.index(f) + 1 :]
-        if f.options and word.lower() not in f.options and any(f in texts for f in later):
+        if f.options and word.lower() not in f.options and any(g in texts for g in later):
             if not quoted:  # `support urgent "..."`: not a kind; the command says which are
                 out.applies = False
                 break
@@ -251,7 +252,8 @@ async def form_for(
     if found is None or found[0].form is None:
         return None
     command, args = found
-    pre = prefill(command.form, args) if command.form else Prefill()
+    assert command.form is not None
+    pre = prefill(command.form, args)
     return await checked_form(
         command, args, pre, svc=svc, actor=actor, text=text, now=now, door=door
     )
