@@ -19,6 +19,7 @@ from bot.router import build_registry
 from storage import audit
 from storage.directory import person_by_email
 from tests.conftest import Asker
+from tests.test_adaptivecards import validate
 
 REGISTRY = build_registry()
 WRITES = sorted(c.name for c in REGISTRY.commands.values() if c.writes)
@@ -48,6 +49,7 @@ def slack_inputs(form: Form) -> list[str]:
 
 def teams_inputs(form: Form) -> list[str]:
     card = adaptivecards.render_card(Reply().add(form))
+    validate(card)  # the Adaptive Card 1.5 schema
 
     def walk(node: object) -> list[dict]:  # type: ignore[type-arg]
         if isinstance(node, dict):
@@ -70,6 +72,9 @@ def web_inputs(form: Form) -> list[str]:
 
 
 async def test_every_write_command_has_a_form_in_every_door(ask: Asker) -> None:
+    from bot.demo import load_demo
+
+    await load_demo(ask.ctx.router, now=ask.ctx.clock.now())  # so every picker has choices
     async with ask.ctx.db.session() as session:
         people = [await person_by_email(session, email) for email in PEOPLE]
         svc = ask.ctx.router.services(session)
