@@ -208,3 +208,19 @@ async def test_person_edit_opens_with_the_present_details_and_changes_only_what_
     taken = await ask(alex, form.to_command({**values, "email": SAM}))
     assert taken.error and taken.error_field == "email" and "Sam Patel" in taken.text
     assert (await ask(JO, "person edit @sam role:admin")).error  # admins only
+
+
+async def test_group_settings_open_from_a_button_with_the_present_values(ask: Asker) -> None:
+    chair = await ask.ok(DAN, "group attendance")
+    settings = next(b for b in chair.buttons if b.label == "Settings")
+    assert not any(b.label == "Settings" for b in (await ask.ok(JO, "group attendance")).buttons)
+    form = (await ask.ok(DAN, settings.command)).form
+    assert form is not None and form.title == "Group settings"
+    now = fields(form)
+    assert now["group"] == "attendance" and now["reminders"]  # what it is set to today
+    bad = await ask(
+        DAN, form.to_command({**{k: v or "" for k, v in now.items()}, "reminders": "7x"})
+    )
+    assert bad.error and bad.error_field == "reminders"
+    done = await ask.ok(DAN, form.to_command({"group": "attendance", "reminders": "3d,1d"}))
+    assert "reminders: 3d,1d" in done.text
