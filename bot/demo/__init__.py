@@ -174,7 +174,7 @@ async def load_demo(router: Router, *, now: datetime) -> list[str]:
                 failed += 1
                 continue
             reply = await router.handle(text, actor_id=actor.id, door="cli", now=now)
-            if reply.error:
+            if reply.error or reply.form is not None:  # a form: it asked for more, did nothing
                 failed += 1
                 log.warning("demo command failed: %s -> %s", text, reply.text.splitlines()[0])
             else:
