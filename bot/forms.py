@@ -82,12 +82,12 @@ def prefill(spec: FormSpec, args: Args) -> Prefill:
                 out.applies = False
                 break
             continue  # `support "..."`: the text is the next field's; the kind is asked
-        if f.id and not word.lstrip("#").isdigit():
+        if f.id and not _is_number(word):
             if not quoted and word.lower() in literals:
                 continue  # `agenda add`: the meeting is still to be picked
             out.applies = False  # `action done seven`: the command says what is wrong
             break
-        if f is texts[-1] and not f.options:
+        if f is texts[-1] and not f.options and not f.id:
             taken = [w for w, _ in words]
             out.values[f.name] = " ".join(taken) if len(taken) > 1 else taken[0]
             words = []
@@ -98,6 +98,12 @@ def prefill(spec: FormSpec, args: Args) -> Prefill:
         if f.person and not f.positional and not out.values.get(f.name) and people:
             out.values[f.name] = people.pop(0)
     return out
+
+
+def _is_number(word: str) -> bool:
+    """`7` or `#7`: an id as the command language reads one (ASCII digits, at most 9)."""
+    digits = word.lstrip("#")
+    return digits.isascii() and digits.isdigit() and len(digits) <= 9
 
 
 def _reason_fields(spec: FormSpec) -> list[Field]:
@@ -151,7 +157,7 @@ async def build_form(
         (
             values[f.name].lstrip("#")
             for f in spec.fields
-            if f.id and values.get(f.name, "").lstrip("#").isdigit()
+            if f.id and _is_number(values.get(f.name, ""))
         ),
         None,
     )

@@ -112,11 +112,15 @@ async def test_day_before_reminders_buttons_apologies_and_summary(ask: Asker) ->
     by_target = {r.target: r.reply for r in rows}
     # Jo said yes: her reminder offers "Can't come", not "Attend"
     assert [(b.label, b.command) for b in by_target[f"person:{jo}"].buttons] == [
-        ("Can't come", "apologies 1"),
+        ("Can't come", "form apologies 1"),
         ("Agenda", "agenda 1 list"),
     ]
     others = [reply for target, reply in by_target.items() if target != f"person:{jo}"]
-    assert [b.command for b in others[0].buttons] == ["rsvp 1 yes", "apologies 1", "agenda 1 list"]
+    assert [b.command for b in others[0].buttons] == [
+        "rsvp 1 yes",
+        "form apologies 1",
+        "agenda 1 list",
+    ]
     assert "1. PA figures" in render_text(others[0])
     (summary,) = await outbox_rows(ask.ctx, prefix="meeting:1:summary:")
     assert summary.target == "person:2"  # Sam, who organised it
