@@ -69,10 +69,10 @@ def prefill(spec: FormSpec, args: Args) -> Prefill:
             if words and words[0][0].lower() == f.literal:
                 words.pop(0)
             continue
-        if f.person:
+        if f.person and (people or not words):
             if people:
                 out.values[f.name] = people.pop(0)
-            continue
+            continue  # else a person typed as a word: a name, or #5 (privacy erase #5)
         if not words:
             continue
         word, quoted = words[0]
@@ -87,7 +87,7 @@ def prefill(spec: FormSpec, args: Args) -> Prefill:
                 continue  # `agenda add`: the meeting is still to be picked
             out.applies = False  # `action done seven`: the command says what is wrong
             break
-        if f is texts[-1] and not f.options and not f.id:
+        if texts and f is texts[-1] and not f.options and not f.id:
             taken = [w for w, _ in words]
             out.values[f.name] = " ".join(taken) if len(taken) > 1 else taken[0]
             words = []

@@ -224,3 +224,30 @@ async def test_group_settings_open_from_a_button_with_the_present_values(ask: As
     assert bad.error and bad.error_field == "reminders"
     done = await ask.ok(DAN, form.to_command({"group": "attendance", "reminders": "3d,1d"}))
     assert "reminders: 3d,1d" in done.text
+
+
+def test_typed_words_land_on_the_right_fields_and_odd_ones_never_break() -> None:
+    from bot.forms import prefill, wants_form
+    from bot.parsing import build_args, split_command
+    from bot.router import build_registry
+
+    registry = build_registry()
+
+    def placed(text: str) -> tuple[dict[str, str], bool]:
+        command, used = registry.lookup(text.split()[:2])
+        assert command is not None and command.form is not None
+        pre = prefill(command.form, build_args(split_command(text)[used:], raw=text))
+        return pre.values, wants_form(command.form, pre)
+
+    assert placed("privacy erase #5") == ({"person": "#5"}, False)  # runs: it asks itself
+    assert placed("opp edit 0 0")[0] == {"opp": "0"}  # an id is one number, never the rest
+    assert placed('agenda 3 add "PA figures" @jo') == (
+        {"meeting": "3", "item": "PA figures", "owner": "@jo"},
+        False,
+    )
+    assert placed("agenda 3")[1] is False  # lists the agenda
+    assert placed("agenda add") == ({}, True)  # the meeting and the item are asked
+    assert placed("action done seven")[1] is False  # the command says it is not a number
+    assert placed('support "Help please"') == ({"details": "Help please"}, True)
+    assert placed("support 12")[1] is False  # shows request 12
+    assert placed('triage resolve 12 "  "')[1] is True  # a blank note is no note
