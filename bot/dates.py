@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.errors import UserError
+from bot.errors import UserError, about
 
 if TYPE_CHECKING:
     from bot.terms import TermCalendar
@@ -417,12 +417,14 @@ def parse_instant(
     instant (with its note, see `resolve_local`) and whether a time of day was given.
 
     The one place a typed local date and time becomes an instant: every command that takes
-    one reads it here, so each refuses a skipped time and explains a repeated one alike.
+    one reads it here, so each refuses a skipped time and explains a repeated one alike. Its
+    UserErrors are about the field `option` (a form shows them by that input).
     """
-    local, has_time = parse_local(
-        text, now=now, tz=tz, terms=terms, default_time=default_time, option=option
-    )
-    return resolve_local(local, tz, later=later, option=option), has_time
+    with about(option):
+        local, has_time = parse_local(
+            text, now=now, tz=tz, terms=terms, default_time=default_time, option=option
+        )
+        return resolve_local(local, tz, later=later, option=option), has_time
 
 
 def parse_datetime(

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import re
 
+from bot import forms
 from bot.errors import UserError
 from bot.policy import Loaded
+from bot.registry import Field, FormSpec
 from bot.reply import Form, FormField, Reply, Section
 from bot.services import Request, Services
-from handlers.meetings.kernel import as_organiser, command_set, is_organiser, meeting_facts
+from handlers.meetings.kernel import (
+    MEETING,
+    as_organiser,
+    command_set,
+    is_organiser,
+    meeting_facts,
+)
 from handlers.meetings.kernel import meeting_for as find_meeting
 from storage import directory
 from storage import meeting_record as record_repo
@@ -45,6 +53,19 @@ async def load_record(req: Request, svc: Services) -> Loaded:
     options={*STATUS_OPTIONS, "guests", "notes"},
     writes=True,
     loads=load_record,
+    form=FormSpec(
+        title="Who attended meeting {id}",
+        submit="Save the record",
+        fields=(
+            MEETING,
+            *(
+                Field(status, status.title(), placeholder="@jo,@sam", hint="@handles, with commas")
+                for status in STATUS_OPTIONS
+            ),
+            Field("guests", "Guests", placeholder="Name (organisation), ..."),
+            Field("notes", "Who took notes", person=True, picker=forms.people),
+        ),
+    ),
 )
 async def meeting_record(req: Request, svc: Services) -> Reply:
     meeting: Meeting = req.item
