@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot import forms
 from bot.dates import format_date, format_duration, parse_date, parse_duration, to_local
-from bot.errors import UserError
+from bot.errors import UserError, about
 from bot.policy import Facts, Loaded
 from bot.registry import CommandSet, Field, FormSpec
 from bot.reply import Actions, Button, Reply, Section, Table
@@ -121,7 +121,10 @@ GROUP_EXAMPLE = 'group transition kind:"task-and-finish group" ends:31/07/2024'
             Field("slack", "Slack channel id", placeholder="C0123456789"),
             Field("teams", "Teams channel", placeholder="here (type it in the channel)"),
             Field(
-                "action-due", "Actions from minutes with no date are due after", placeholder="2w"
+                "action-due",
+                "Actions from minutes with no date are due after",
+                placeholder="2w",
+                hint="a length: 10d, 2w, 3w",
             ),
         ),
         current=group_now,
@@ -187,7 +190,8 @@ async def _change_settings(req: Request, svc: Services, g: repo.Group) -> list[s
         ends_on = None
         if raw.lower() not in ("none", "never", "-", ""):
             try:
-                ends_on = parse_date(raw, now=req.now, tz=svc.tz, terms=await svc.terms())
+                with about("ends"):
+                    ends_on = parse_date(raw, now=req.now, tz=svc.tz, terms=await svc.terms())
             except UserError as err:
                 raise UserError(err.message, example=GROUP_EXAMPLE, field="ends") from None
     if ends_on is not None and kind not in group_kinds.ENDING_KINDS:
@@ -201,11 +205,13 @@ async def _change_settings(req: Request, svc: Services, g: repo.Group) -> list[s
             "A task-and-finish group needs its end date (ends:), after which its reminders stop.",
             example=GROUP_EXAMPLE,
         )
-    reminders = parse_reminders(opts["reminders"]) if "reminders" in opts else None
+    with about("reminders"):
+        reminders = parse_reminders(opts["reminders"]) if "reminders" in opts else None
     action_due = None
     if "action-due" in opts:
         # how long an action from the group's minutes has when the minutes give no date
-        due = parse_duration(opts["action-due"])
+        with about("action-due"):
+            due = parse_duration(opts["action-due"])
         if not timedelta(days=1) <= due <= timedelta(weeks=26):
             raise UserError(
                 "action-due: is how long an action from the minutes has when they give no "
@@ -321,7 +327,6 @@ async def group_add(req: Request, svc: Services) -> Reply:
         title="Take someone off a group",
         submit="Take them off",
         intro="Their actions and past replies stay; they get no more of its reminders.",
-        asks=True,
         fields=(
             Field(
                 "group", "Group", required=True, positional=True, subject=True, picker=forms.groups

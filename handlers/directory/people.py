@@ -369,7 +369,6 @@ async def person_edit(req: Request, svc: Services) -> Reply:
         title="Deactivate a person",
         submit="Deactivate",
         intro="They can no longer sign in or be sent anything; their history stays.",
-        asks=True,
         fields=(
             Field(
                 "person",
