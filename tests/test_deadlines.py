@@ -112,7 +112,7 @@ async def test_examples_in_error_messages_are_dated_from_today(ask: Asker) -> No
     assert "due:15/01/2027" in example  # six weeks ahead, a Friday in term, as it was written
     moved = await ask(STAFF, 'meeting add "A" group:attendance on:"whenever"')
     assert moved.error and 'on:"18/12/2026 10:00"' in moved.text  # a fortnight ahead
-    consult = await ask(STAFF, "consultation extend 1")
+    consult = await ask(STAFF, "consultation extend 1 closes:someday")
     assert consult.error and "2024" not in consult.text
     # the design's replay, on the day the examples were written for: exactly as written
     await at(ask, 2023, 12, 1, 9, 0)

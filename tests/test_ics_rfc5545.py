@@ -251,7 +251,7 @@ async def test_sequence_rises_on_every_change_and_a_cancelled_file_cancels(ask: 
     live = await ics_of(ask, 1)
     assert calendar_props(live)["METHOD"] == "PUBLISH"
     assert event_props(live)["STATUS"] == "CONFIRMED"
-    await ask.ok(SAM, "meeting cancel 1")
+    await ask.ok(SAM, "meeting cancel 1 confirm:yes")
     told = await ask.ok(JO, "meeting ics 1")
     assert "cancelled: opening this file removes it from your calendar" in told.text
     cancelled = await ics_of(ask, 1)
