@@ -19,7 +19,7 @@ from bot.terms import (
     with_bank_holidays,
 )
 from storage.base import Base, UTCDateTime, dialect_insert, utcnow
-from storage.directory import all_organisations
+from storage.directory import Organisation, all_organisations
 
 HEARTBEAT = "clock:heartbeat"
 
@@ -97,6 +97,35 @@ async def term_calendar(
     return (await calendars(session, calendar)).of(organisation_id)
 
 
+def _refuse_part_years(
+    rows: list[Period],
+    organisation_id: int | None,
+    orgs: dict[str, Organisation],
+    example: str | None,
+) -> None:
+    """A school year's terms come whole or not at all: terms replace that year's terms, so a
+    file giving only the autumn term would leave the spring and summer as holidays, and every
+    nudge to that school (or the city) would stop until September. UserError, nothing changed.
+    """
+    years: dict[int, list[Period]] = {}
+    for p in rows:
+        if p.kind == "term":
+            years.setdefault(school_year_of(p.start), []).append(p)
+    for year, terms in sorted(years.items()):
+        first, last = min(t.start for t in terms), max(t.end for t in terms)
+        if first <= date(year, 9, 30) and last >= date(year + 1, 7, 1):
+            continue
+        whose = next((o.name for o in orgs.values() if o.id == organisation_id), "the city")
+        raise UserError(
+            f"The {year}/{str(year + 1)[2:]} terms for {whose} in that file run only from "
+            f"{first:%d/%m/%Y} to {last:%d/%m/%Y}, so the term calendar is left as it was: a "
+            "file's terms replace that whole school year's, and the rest would become holidays.",
+            hint="Give the school year's terms whole (autumn to summer), or only its INSET "
+            "days and holidays, which are added to the terms already known.",
+            example=example,
+        )
+
+
 async def replace_terms(
     session: AsyncSession, periods: list[Period], *, example: str | None = None
 ) -> tuple[int, list[str]]:
@@ -136,6 +165,8 @@ async def replace_terms(
     for p in periods:
         if p.organisation:
             scopes.setdefault(orgs[p.organisation.lower()].id, []).append(p)
+    for organisation_id, rows in scopes.items():
+        _refuse_part_years(rows, organisation_id, orgs, example)
     for organisation_id, rows in scopes.items():
         years = {school_year_of(p.start) for p in rows if p.kind == "term" or organisation_id}
         existing = await session.scalars(

@@ -29,6 +29,7 @@ SCHOOLS_CSV = (
     "Autumn 2025,2025-09-03,2025-12-12,term,parkwood academy\n"
     "Autumn half term 2025,2025-10-20,2025-10-31,half_term,Parkwood Academy\n"
     "Spring 2026,2026-01-05,2026-03-27,term,Parkwood Academy\n"
+    "Summer 2026,2026-04-13,2026-07-17,term,Parkwood Academy\n"
 )
 
 
@@ -37,7 +38,7 @@ async def load_schools(ask: Asker, tmp_path: Path) -> None:
     path.write_text(SCHOOLS_CSV)
     ask.ctx.clock.set(london(2025, 8, 20, 12, 0))  # type: ignore[attr-defined]
     done = await ask.ok(SAM, f"terms import {path}")
-    assert "Imported 8 term calendar rows (own dates for Hillside Primary, Parkwood Academy)" in (
+    assert "Imported 9 term calendar rows (own dates for Hillside Primary, Parkwood Academy)" in (
         done.text
     )
 
@@ -141,7 +142,7 @@ async def test_the_cli_import_takes_the_organisation_column(ask: Asker, tmp_path
     async with ask.ctx.db.session() as session:
         assert (
             await import_terms_file(session, str(path))
-            == "8 rows (own dates for Hillside Primary, Parkwood Academy)"
+            == "9 rows (own dates for Hillside Primary, Parkwood Academy)"
         )
     ask.ctx.clock.set(london(2025, 12, 1, 9, 0))  # type: ignore[attr-defined]
     assert "End of term: Fri 12 Dec 2025" in render_text(await ask.ok(PRIYA, "terms"))
@@ -206,3 +207,21 @@ async def test_an_opportunity_closing_nudge_waits_for_that_schools_school_day(
             assert f"person:{omar.id}" in first and f"person:{jo.id}" not in first
     assert first[f"person:{omar.id}"].startswith("Closing in 2 days")
     assert first[f"person:{jo.id}"].startswith("Closing tomorrow")
+
+
+async def test_a_school_year_given_in_part_is_refused_and_nothing_changes(
+    ask: Asker, tmp_path: Path
+) -> None:
+    """Terms replace their school year's terms: an autumn-only file would turn the school's
+    spring and summer into holidays and stop its nudges until September."""
+    await load_schools(ask, tmp_path)
+    before = render_text(await ask.ok(PRIYA, "terms"))
+    part = tmp_path / "autumn_only.csv"
+    part.write_text(
+        "name,start,end,kind,organisation\n"
+        "Autumn 2025,2025-09-04,2025-12-12,term,Parkwood Academy\n"
+    )
+    refused = await ask(SAM, f"terms import {part}")
+    assert refused.error and "run only from 04/09/2025 to 12/12/2025" in refused.text
+    assert "Give the school year's terms whole" in refused.text
+    assert render_text(await ask.ok(PRIYA, "terms")) == before

@@ -92,7 +92,10 @@ async def test_audit_of_a_person_by_number_including_an_erased_one(ask) -> None:
 
 async def test_audit_by_kind_finds_what_those_commands_wrote(ask, tmp_path) -> None:  # type: ignore[no-untyped-def]
     csv = tmp_path / "terms.csv"
-    csv.write_text("name,start,end,kind\nAutumn 2023,2023-09-04,2023-12-15,term\n")
+    csv.write_text(
+        "name,start,end,kind\nAutumn 2023,2023-09-04,2023-12-15,term\n"
+        "Summer 2024,2024-04-15,2024-07-23,term\n"
+    )
     await ask.ok("sam@learnsheffield.co.uk", f"terms import {csv}")
     await ask.ok(
         "sam@learnsheffield.co.uk",
@@ -177,7 +180,10 @@ async def test_the_writes_of_directory_terms_schedules_and_trust_name_their_subj
 ) -> None:  # type: ignore[no-untyped-def]
     sam = "sam@learnsheffield.co.uk"
     csv = tmp_path / "terms.csv"
-    csv.write_text("name,start,end,kind\nAutumn 2023,2023-09-04,2023-12-15,term\n")
+    csv.write_text(
+        "name,start,end,kind\nAutumn 2023,2023-09-04,2023-12-15,term\n"
+        "Summer 2024,2024-04-15,2024-07-23,term\n"
+    )
     replies = [
         await ask.ok(ADMIN, 'person add "Pat Jones" email:pat@hillside.sch.uk role:head'),
         await ask.ok("dan@sheffield.gov.uk", "group attendance reminders:7d,1d"),
