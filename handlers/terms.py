@@ -294,7 +294,8 @@ async def terms(req: Request, svc: Services) -> Reply:
                 required=True,
                 positional=True,
                 placeholder="/srv/data/terms_2024.csv",
-                hint="columns name,start,end,kind; dates like 2024-09-03",
+                hint="columns name,start,end,kind and optionally organisation (a school's own "
+                "dates); dates like 05/01/2027 (5 January) or 2027-01-05",
             ),
         ),
     ),
