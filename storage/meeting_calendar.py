@@ -147,7 +147,11 @@ def _address(person: Person, *, role: str | None = None):  # type: ignore[no-unt
     from icalendar import vCalAddress
 
     address = vCalAddress(f"mailto:{person.email}")
-    address.params["CN"] = ical_text(person.name)  # icalendar escapes it (RFC 6868)
+    # icalendar escapes it (RFC 6868); spaces around a parameter value do not survive a
+    # calendar's parser, so they are dropped here, and a name of only spaces gives no CN
+    name = ical_text(person.name).strip()
+    if name:
+        address.params["CN"] = name
     if role:
         address.params["ROLE"] = role
     return address
