@@ -349,3 +349,11 @@ async def meetings(svc: Services, actor: Person) -> list[tuple[str, str]]:
             svc.session, person_id=actor.id, now=now, limit=MAX_PICKED
         )
     return [(str(m.id), f"#{m.id} {m.title}, {when_text(m, svc.tz)}") for m in found[:MAX_PICKED]]
+
+
+# The pickers the directory commands share, declared once: whom a command acts on, and in
+# which group (both the subject the router loads, so a form never offers a forbidden one).
+WHO = Field(
+    "person", "Who", required=True, positional=True, person=True, subject=True, picker=people
+)
+GROUP = Field("group", "Group", required=True, positional=True, subject=True, picker=groups)

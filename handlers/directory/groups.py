@@ -106,9 +106,7 @@ GROUP_EXAMPLE = 'group transition kind:"task-and-finish group" ends:31/07/2024'
         title="Group settings",
         submit="Save settings",
         fields=(
-            Field(
-                "group", "Group", required=True, positional=True, subject=True, picker=forms.groups
-            ),
+            forms.GROUP,
             Field("title", "Title"),
             Field("kind", "Kind", options=group_kinds.GROUP_KINDS),
             Field("ends", "Ends (task-and-finish groups)", kind="date"),
@@ -283,18 +281,8 @@ async def load_membership_change(req: Request, svc: Services) -> Loaded:
         title="Put someone on a group",
         submit="Save",
         fields=(
-            Field(
-                "group", "Group", required=True, positional=True, subject=True, picker=forms.groups
-            ),
-            Field(
-                "person",
-                "Who",
-                required=True,
-                positional=True,
-                person=True,
-                subject=True,
-                picker=forms.people,
-            ),
+            forms.GROUP,
+            forms.WHO,
             Field("role", "Role in the group", options=group_kinds.MEMBERSHIP_ROLES),
         ),
     ),
@@ -328,18 +316,8 @@ async def group_add(req: Request, svc: Services) -> Reply:
         submit="Take them off",
         intro="Their actions and past replies stay; they get no more of its reminders.",
         fields=(
-            Field(
-                "group", "Group", required=True, positional=True, subject=True, picker=forms.groups
-            ),
-            Field(
-                "person",
-                "Who",
-                required=True,
-                positional=True,
-                person=True,
-                subject=True,
-                picker=forms.people,
-            ),
+            forms.GROUP,
+            forms.WHO,
         ),
     ),
 )

@@ -280,15 +280,7 @@ def _checked_role(role: str, *, example: str) -> str:
         submit="Save",
         edit=True,
         fields=(
-            Field(
-                "person",
-                "Who",
-                required=True,
-                positional=True,
-                person=True,
-                subject=True,
-                picker=forms.people,
-            ),
+            forms.WHO,
             Field("name", "Full name"),
             Field("email", "Email"),
             Field("role", "Role", options=tuple(repo.ROLES)),
@@ -369,17 +361,7 @@ async def person_edit(req: Request, svc: Services) -> Reply:
         title="Deactivate a person",
         submit="Deactivate",
         intro="They can no longer sign in or be sent anything; their history stays.",
-        fields=(
-            Field(
-                "person",
-                "Who",
-                required=True,
-                positional=True,
-                person=True,
-                subject=True,
-                picker=forms.people,
-            ),
-        ),
+        fields=(forms.WHO,),
     ),
 )
 async def person_deactivate(req: Request, svc: Services) -> Reply:
@@ -418,17 +400,7 @@ async def person_deactivate(req: Request, svc: Services) -> Reply:
     form=FormSpec(
         title="Reactivate a person",
         submit="Reactivate",
-        fields=(
-            Field(
-                "person",
-                "Who",
-                required=True,
-                positional=True,
-                person=True,
-                subject=True,
-                picker=forms.people,
-            ),
-        ),
+        fields=(forms.WHO,),
     ),
 )
 async def person_reactivate(req: Request, svc: Services) -> Reply:
