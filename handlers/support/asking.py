@@ -45,14 +45,7 @@ FORM = FormSpec(
     applies=_raises,
     fields=(
         # starts on "Choose...": a school picks its kind knowing what each one means
-        Field(
-            "kind",
-            "Kind of support",
-            required=True,
-            positional=True,
-            options=ALL_KINDS,
-            hint=repo.kind_hint(),
-        ),
+        kernel.KIND_FIELD,
         Field(
             "details",
             "What is needed",

@@ -81,6 +81,18 @@ async def closed_request_choices(svc: Services, actor: Person) -> list[tuple[str
     return await _choices(svc, await repo.closed_requests(svc.session, limit=MAX_PICKED))
 
 
+# The kind of support, as the asking form and staff's reclassifying form both ask it: no kind
+# chosen to start with ("Choose..."), and one line per kind saying what it is for.
+KIND_FIELD = Field(
+    "kind",
+    "Kind of support",
+    required=True,
+    positional=True,
+    options=repo.ALL_KINDS,
+    hint=repo.kind_hint(),
+)
+
+
 def request_field(picker: Picker = open_request_choices) -> Field:
     """The support request a triage command acts on: carried when typed, else picked."""
     return Field(

@@ -438,14 +438,7 @@ async def triage_log_days(req: Request, svc: Services) -> Reply:
         intro="Its acknowledgement target and entitlement follow the new kind.",
         fields=(
             kernel.request_field(),
-            Field(
-                "kind",
-                "Kind of support",
-                required=True,
-                positional=True,
-                options=ALL_KINDS,
-                hint=repo.kind_hint(),
-            ),
+            kernel.KIND_FIELD,
         ),
     ),
 )
