@@ -182,13 +182,8 @@ async def support(req: Request, svc: Services) -> Reply:
     consent = _consent(req)
     contact = (args.opt("contact") or "").strip()[:300] or None
     org = await _organisation_for(req, svc)
-    hours = repo.ack_hours(
-        kind,
-        crisis_hours=svc.settings.support_ack_crisis_hours,
-        other_days=svc.settings.support_ack_other_days,
-        office=svc.settings.office,
-    )
-    due = kernel.ack_due(svc, kind, req.now)
+    hours = kernel.ack_hours(svc, kind)
+    due = repo.add_working_hours(req.now, hours, office=svc.settings.office, tz=svc.tz)
     request = await repo.create_request(
         svc.session,
         requester=req.actor,

@@ -172,15 +172,21 @@ async def show_request(req: Request, svc: Services, request_id: int) -> Reply:
     return reply
 
 
-def ack_due(svc: Services, kind: str, raised_at: datetime) -> datetime:
-    """When a request of `kind` raised at `raised_at` must be acknowledged (UTC): the kind's
-    target (SUPPORT_ACK_CRISIS_HOURS / SUPPORT_ACK_OTHER_DAYS) in Learn Sheffield's working time."""
-    hours = repo.ack_hours(
+def ack_hours(svc: Services, kind: str) -> float:
+    """The kind's acknowledgement target in working hours (SUPPORT_ACK_CRISIS_HOURS, or
+    SUPPORT_ACK_OTHER_DAYS office days)."""
+    return repo.ack_hours(
         kind,
         crisis_hours=svc.settings.support_ack_crisis_hours,
         other_days=svc.settings.support_ack_other_days,
         office=svc.settings.office,
     )
+
+
+def ack_due(svc: Services, kind: str, raised_at: datetime) -> datetime:
+    """When a request of `kind` raised at `raised_at` must be acknowledged (UTC): the kind's
+    target counted in Learn Sheffield's working time."""
+    hours = ack_hours(svc, kind)
     return repo.add_working_hours(raised_at, hours, office=svc.settings.office, tz=svc.tz)
 
 
