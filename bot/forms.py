@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.dates import dated_example
 from bot.errors import UserError
 from bot.parsing import Args, build_args, split_command, yes_no_word
 from bot.registry import DATE_HINT, WHEN_HINT, Command, Field, FormSpec, Registry
@@ -153,6 +154,7 @@ async def build_form(
     spec = command.form
     if spec is None:
         raise ValueError(f"{command.name} declares no form")
+    today = svc.now().astimezone(svc.tz).date()
     known_id = next(
         (
             values[f.name].lstrip("#")
@@ -175,9 +177,9 @@ async def build_form(
         value = (values.get(f.name) or "").strip() or current.get(f.name) or f.value
         kind, hint = f.kind, f.hint
         if kind == "when":
-            kind, hint = "text", hint or WHEN_HINT
+            kind, hint = "text", dated_example(hint or WHEN_HINT, today=today)
         elif kind == "date":
-            hint = hint or DATE_HINT
+            hint = dated_example(hint or DATE_HINT, today=today)
         options: list[str] = []
         labels: list[str] = []
         if f.picker is not None or f.options:

@@ -42,8 +42,13 @@ EVENTS = {
 # meetings); bot/forms.py has the shared ones, a domain's kernel its own
 Picker = Callable[..., Awaitable[list[tuple[str, str]]]]
 
-DATE_HINT = "15/12/2023, 2023-12-15, tomorrow or next Friday"
-WHEN_HINT = "15/12/2023 10:00, 2023-12-15 10:00, tomorrow 10:00 or next Friday 10:00"
+# A form's date fields say the forms they read. The example date is written for Fri 1 Dec 2023
+# like every command example and is moved to a date after today when the form is built
+# (bot.dates.dated_example), so a form in 2026 does not suggest 2023.
+DATE_HINT = "15/12/2023 (day/month/year), YYYY-MM-DD, tomorrow or next Friday"
+WHEN_HINT = (
+    "15/12/2023 10:00 (day/month/year), YYYY-MM-DD 10:00, tomorrow 10:00 or next Friday 10:00"
+)
 
 
 @dataclass(frozen=True)

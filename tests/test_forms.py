@@ -244,3 +244,15 @@ def test_typed_words_land_on_the_right_fields_and_odd_ones_never_break() -> None
     assert placed('support "Help please"') == ({"details": "Help please"}, True)
     assert placed("support 12")[1] is False  # shows request 12
     assert placed('triage resolve 12 "  "')[1] is True  # a blank note is no note
+
+
+async def test_a_date_fields_example_is_a_date_after_today_not_2023(ask: Asker) -> None:
+    from datetime import UTC, datetime
+
+    ask.ctx.clock.set(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))  # type: ignore[attr-defined]
+    for text in ('meeting add "Budget"', "opp add"):
+        form = (await ask(SAM, text)).form
+        assert form is not None, text
+        hints = [f.hint or "" for f in form.fields if "day/month/year" in (f.hint or "")]
+        assert hints, text
+        assert all("2023" not in h and ("/2026" in h or "/2027" in h) for h in hints), hints
