@@ -10,7 +10,8 @@
 
 Run: `.venv/bin/python bench/language.py [--repeat 3]` (SQLite files in a temporary folder);
 `--accuracy` measures only the accuracy and lists every miss (what to look at when adding
-phrases; docs/language.md).
+phrases; docs/language.md); `--file F [--quiet]` measures another corpus file the same way
+(a fresh set, once, before anyone studies it).
 Ends with lines a script can read:
 
     language: train <n>/<N> (<p>%), held-out <n>/<N> (<p>%)
@@ -240,7 +241,26 @@ async def main() -> None:
     parser.add_argument(
         "--accuracy", action="store_true", help="accuracy only, listing every miss (no timing)"
     )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        action="append",
+        help="measure only this corpus file (repeatable), e.g. a fresh set before any tuning; "
+        "prints its score and its misses unless --quiet",
+    )
+    parser.add_argument("--quiet", action="store_true", help="with --file: the score only")
     args = parser.parse_args()
+    if args.file:
+        with tempfile.TemporaryDirectory() as tmp:
+            ctx = await context(Path(tmp) / "file.db")
+            for path in args.file:
+                scored = await evaluate(ctx, load(path))
+                if not args.quiet:
+                    print(misses(scored, limit=1000))
+                right = sum(r.correct for r in scored)
+                print(f"language: {path.name} {right}/{len(scored)} ({accuracy(scored):.1%})")
+            await ctx.db.dispose()
+        return
     train, heldout = load(TRAIN), load(HELDOUT)
 
     def share(results: list) -> str:  # type: ignore[type-arg]
