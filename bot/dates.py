@@ -226,10 +226,7 @@ def _end_of(lowered: str, today: date) -> date | None:
     if match is None:
         return None
     if match["span"] == "week":
-        friday = today + timedelta(days=4 - today.weekday())
-        if friday < today:  # said at the weekend: the coming Friday
-            friday += timedelta(weeks=1)
-        return friday + timedelta(weeks=1 if match["which"] == "next " else 0)
+        return week_meant(today, next_week=match["which"] == "next ") + timedelta(days=4)
     if match["span"] == "month":
         first = today.replace(day=1)
         if match["which"] == "next ":
@@ -511,6 +508,25 @@ def format_date(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+def week_meant(today: date, *, next_week: bool = False) -> date:
+    """The Monday of the week people mean by "this week" (or "next week") said on `today`.
+
+    On a weekday, this week is the one `today` is in and next week the one after. On a Saturday
+    or Sunday people mean the coming school week by either phrase ("what do I need to do this
+    week", asked on Sunday, is about Monday onwards), so both are the coming Monday to Sunday.
+    The one rule for periods (`parse_period`) and due dates ("end of the week", `_end_of`),
+    whether typed as an option or read from plain English.
+    """
+    monday = today - timedelta(days=today.weekday())
+    if today.weekday() >= 5:  # Saturday, Sunday: the coming week, whichever was said
+        return monday + timedelta(weeks=1)
+    return monday + timedelta(weeks=1 if next_week else 0)
+
+
+def _short(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 PERIOD_EXAMPLE = (
     'when:"this week" (or today, tomorrow, "next week", "this month", "half term", Friday)'
 )
@@ -526,7 +542,9 @@ def parse_period(
 ) -> tuple[date, date, str]:
     """A span of days people name: (first, last, label), both inclusive, local dates.
 
-    `today`, `tomorrow`, `this week` / `next week` (Monday to Sunday), `this month` /
+    `today`, `tomorrow`, `this week` (today to Sunday) / `next week` (Monday to Sunday; on a
+    Saturday or Sunday both are the coming week, see `week_meant`), `this weekend` /
+    `next weekend` (Saturday and Sunday; on Sunday, today), `this month` /
     `next month`, `this term` (to its end), `this half term` / `half term` (to the last school
     day before half term), `next term`, `2 weeks` / `10 days` (from today), `before <day>`
     (today to the day before), `by <day>` or
@@ -541,11 +559,20 @@ def parse_period(
         day = today + timedelta(days=1)
         return day, day, "tomorrow"
     if raw in ("this week", "week", "the week", "end of week", "end of the week"):
-        monday = today - timedelta(days=today.weekday())
-        return today, monday + timedelta(days=6), "this week"
+        last = week_meant(today) + timedelta(days=6)
+        return today, last, f"this week ({_short(today)} to {_short(last)})"
     if raw == "next week":
-        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
-        return monday, monday + timedelta(days=6), "next week"
+        monday = week_meant(today, next_week=True)
+        last = monday + timedelta(days=6)
+        return monday, last, f"next week ({_short(monday)} to {_short(last)})"
+    if raw in ("this weekend", "weekend", "the weekend", "next weekend"):
+        saturday = today - timedelta(days=today.weekday()) + timedelta(days=5)
+        if raw == "next weekend":
+            saturday += timedelta(weeks=1)
+        first = max(today, saturday)  # said on Sunday: what is left of it
+        last = saturday + timedelta(days=1)
+        label = raw.removeprefix("the ")
+        return first, last, f"{label} ({_short(first)} to {_short(last)})"
     if raw in ("this month", "month", "end of month", "end of the month"):
         last = calendar.monthrange(today.year, today.month)[1]
         return today, today.replace(day=last), "this month"

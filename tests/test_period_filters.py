@@ -8,7 +8,7 @@ import pytest
 
 from bot.demo import load_demo
 from bot.render.text import render_text
-from tests.conftest import Asker
+from tests.conftest import Asker, london
 
 JO = "jo@hillside.sch.uk"
 
@@ -74,3 +74,34 @@ async def test_opportunities_closing_within_a_period(demo: Asker) -> None:
     assert "Attendance champions training" in text  # 21 December
     assert "Funded NPQ places" not in text  # January
     assert "closing by Sun 31 Dec 2023" in reply.text
+
+
+# Asked at the weekend, "this week" is the coming school week: on Sunday 3 December 2023 Jo's
+# action due Monday 4 December and the working group on Tuesday 5 December are "this week".
+@pytest.mark.parametrize("day", [2, 3], ids=["saturday", "sunday"])
+async def test_this_week_asked_at_the_weekend_is_the_coming_week(demo: Asker, day: int) -> None:
+    demo.ctx.clock.set(london(2023, 12, day, 12, 0))  # type: ignore[attr-defined]
+    asked = await demo.ok(JO, "what do I need to do this week")
+    assert asked.read_as == 'actions by:"this week"'
+    typed = await demo.ok(JO, 'actions by:"this week"')
+    for reply in (asked, typed):
+        assert "Your actions due by Sun 10 Dec 2023: 2, 1 overdue." in reply.text
+        assert "Circulate PA figures" in render_text(reply)  # due Monday 4 December
+    today = f"{london(2023, 12, day):%a} {day} Dec 2023"
+    for said, first in (("this week", today), ("end of the week", today), ("next week", "Mon 4")):
+        meetings = await demo.ok(JO, f'meetings within:"{said}"')
+        assert meetings.text.startswith(f"Your meetings from {first}"), meetings.text
+        assert "to Sun 10 Dec 2023" in meetings.text
+        assert "Partnership design working group" in render_text(meetings)  # Tue 5 Dec
+        assert "Partnership board" not in render_text(meetings)  # Thu 14 Dec
+    read = await demo.ok(JO, "any meetings this week?")
+    assert read.read_as == 'meetings within:"this week"'
+    assert "Partnership design working group" in render_text(read)
+
+
+async def test_this_weekend_is_the_saturday_and_sunday(demo: Asker) -> None:
+    reply = await demo.ok(JO, "what do I need to do this weekend")
+    assert reply.read_as == 'actions by:"this weekend"'
+    assert "Your actions due by Sun 3 Dec 2023" in reply.text
+    meetings = await demo.ok(JO, 'meetings within:"this weekend"')
+    assert meetings.text.startswith("Your meetings from Sat 2 Dec 2023 to Sun 3 Dec 2023")

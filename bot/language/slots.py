@@ -38,6 +38,8 @@ PERIODS = [
     (r"\b(?:this|current) half term\b", "this half term"),
     (r"\bthis term\b", "this term"),
     (r"\bnext term\b", "next term"),
+    (r"\bnext weekend\b", "next weekend"),
+    (r"(?<!before )\b(?:this|the) weekend\b", "this weekend"),
     (r"\b(?:this|current) week\b|\bthe week\b|\bend of (?:the )?week\b", "this week"),
     (r"\bnext week\b", "next week"),
     (r"\b(?:this|current) month\b|\bend of (?:the )?month\b", "this month"),

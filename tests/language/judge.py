@@ -405,15 +405,22 @@ class Judge:
         words = " ".join(text.lower().replace("-", " ").split())
         today = self.today
         monday = today - timedelta(days=today.weekday())
+        if today.weekday() >= 5:  # on a weekend "this week" and "next week" are the coming one
+            monday += timedelta(days=7)
         if words in ("today",):
             return today, today
         if words in ("tomorrow", "tmrw"):
             day = today + timedelta(days=1)
             return day, day
         if words in ("this week", "week"):
-            return monday, monday + timedelta(days=6)
+            return min(monday, today), monday + timedelta(days=6)
         if words == "next week":
-            return monday + timedelta(days=7), monday + timedelta(days=13)
+            ahead = 0 if today.weekday() >= 5 else 7
+            return monday + timedelta(days=ahead), monday + timedelta(days=ahead + 6)
+        if words in ("this weekend", "weekend", "the weekend", "next weekend"):
+            saturday = today - timedelta(days=today.weekday() - 5)
+            saturday += timedelta(days=7 if words == "next weekend" else 0)
+            return max(today, saturday), saturday + timedelta(days=1)
         if words in ("this month", "month"):
             first = today.replace(day=1)
             return first, _month_end(first)
