@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.dates import dated_example
 from bot.errors import UserError
 from bot.parsing import Args, build_args, split_command, yes_no_word
-from bot.registry import DATE_HINT, WHEN_HINT, Command, Field, FormSpec, Registry
+from bot.registry import DATE_HINT, WHEN_HINT, Command, Field, FormSpec, Registry, shown_example
 from bot.reply import Form, FormField, Reply
 from bot.services import Request
 from storage import directory
@@ -154,7 +153,8 @@ async def build_form(
     spec = command.form
     if spec is None:
         raise ValueError(f"{command.name} declares no form")
-    today = svc.now().astimezone(svc.tz).date()
+    # hints and placeholders show example dates after today (written for Fri 1 Dec 2023)
+    today, calendar = svc.now().astimezone(svc.tz).date(), svc.settings.partnership_calendar
     known_id = next(
         (
             values[f.name].lstrip("#")
@@ -177,9 +177,9 @@ async def build_form(
         value = (values.get(f.name) or "").strip() or current.get(f.name) or f.value
         kind, hint = f.kind, f.hint
         if kind == "when":
-            kind, hint = "text", dated_example(hint or WHEN_HINT, today=today)
+            kind, hint = "text", hint or WHEN_HINT
         elif kind == "date":
-            hint = dated_example(hint or DATE_HINT, today=today)
+            hint = hint or DATE_HINT
         options: list[str] = []
         labels: list[str] = []
         if f.picker is not None or f.options:
@@ -203,10 +203,11 @@ async def build_form(
                 options=options,
                 labels=labels,
                 required=f.required,
-                placeholder=f.placeholder,
+                placeholder=f.placeholder
+                and shown_example(f.placeholder, today=today, calendar=calendar),
                 value=value,
                 positional=f.positional,
-                hint=hint,
+                hint=shown_example(hint, today=today, calendar=calendar) if hint else hint,
             )
         )
     if spec.asks:

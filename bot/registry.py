@@ -14,7 +14,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from bot.dates import dated_example
+from bot.terms import default_calendar
 
 if TYPE_CHECKING:
     from bot.policy import Loaded
@@ -44,11 +48,21 @@ Picker = Callable[..., Awaitable[list[tuple[str, str]]]]
 
 # A form's date fields say the forms they read. The example date is written for Fri 1 Dec 2023
 # like every command example and is moved to a date after today when the form is built
-# (bot.dates.dated_example), so a form in 2026 does not suggest 2023.
+# (shown_example), so a form in 2026 does not suggest 2023.
 DATE_HINT = "15/12/2023 (day/month/year), YYYY-MM-DD, tomorrow or next Friday"
 WHEN_HINT = (
     "15/12/2023 10:00 (day/month/year), YYYY-MM-DD 10:00, tomorrow 10:00 or next Friday 10:00"
 )
+
+
+def shown_example(text: str, *, today: date, calendar: str = "sheffield") -> str:
+    """A command example (or a usage, a form's hint or placeholder) as shown on `today`: its
+    dates, written for Fri 1 Dec 2023, moved to after today onto school days of the shipped
+    calendar named `calendar` (bot.dates.dated_example). Help, forms and error examples all
+    show examples through this; the examples declared here stay as written (the design's
+    replay runs them on 1 Dec 2023)."""
+    school_day = default_calendar(calendar).is_school_day
+    return dated_example(text, today=today, is_school_day=school_day)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import forms
 from bot.clock import Clock, SystemClock
-from bot.dates import dated_example
 from bot.errors import NotAllowed, UserError
 from bot.language import interpret
 from bot.language import replies as plain_replies
@@ -24,12 +23,11 @@ from bot.language.knowledge import forget as forget_names
 from bot.language.text import ABBREVIATIONS, wordlist
 from bot.parsing import EMAIL_RE, KEY_RE, Args, Token, build_args, split_command
 from bot.policy import DEFAULT, Policy
-from bot.registry import Command, Registry
+from bot.registry import Command, Registry, shown_example
 from bot.render.text import render_text
 from bot.reply import Reply
 from bot.services import Request, Services
 from bot.settings import Settings
-from bot.terms import default_calendar
 from storage import audit
 from storage.db import Database
 from storage.directory import Person
@@ -118,17 +116,15 @@ class Router:
 
     def _dated(self, err: UserError, now: datetime) -> UserError:
         """The error's example and hint with dates as near today as they were to the day the
-        examples were written for, on school days (bot.dates.dated_example)."""
+        examples were written for, on school days (bot.registry.shown_example)."""
         if err.example_is_dated:
             return err
         today = now.astimezone(self.settings.tz).date()
-        cal = default_calendar(self.settings.partnership_calendar)
+        calendar = self.settings.partnership_calendar
         for name in ("example", "hint"):
             value = getattr(err, name)
             if value:
-                setattr(
-                    err, name, dated_example(value, today=today, is_school_day=cal.is_school_day)
-                )
+                setattr(err, name, shown_example(value, today=today, calendar=calendar))
         return err
 
     async def dispatch(

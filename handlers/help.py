@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import forms
 from bot.errors import UserError
 from bot.parsing import YES_NO_HELP
-from bot.registry import CommandSet, Registry
+from bot.registry import Command, CommandSet, Registry, shown_example
 from bot.reply import Actions, Button, Reply, Section
 from bot.services import Request, Services
 
@@ -59,6 +59,16 @@ async def help_command(req: Request, svc: Services) -> Reply:
     assert registry is not None
     visible = [c for c in registry.commands.values() if svc.policy.may_use(req.actor, c.name)]
     topic = " ".join(req.args.words).strip().lower()
+    # the examples were written for Fri 1 Dec 2023: shown with dates after today (a fixed point
+    # stays as written in the registry; only what is shown moves)
+    today = req.now.astimezone(svc.tz).date()
+
+    def shown(text: str) -> str:
+        return shown_example(text, today=today, calendar=svc.settings.partnership_calendar)
+
+    def described(c: Command) -> Section:
+        return Section(title=shown(c.usage), text=shown(_describe(c.summary, c.examples)))
+
     if not topic:
         reply = Reply(
             text="Here is what I can do. Type `help <topic>` for the commands in one, or just "
@@ -69,7 +79,7 @@ async def help_command(req: Request, svc: Services) -> Reply:
             cmds = [c for c in visible if c.topic == name]
             if not cmds:
                 continue
-            lines = [f"{c.usage}  —  {c.summary}" for c in cmds[:6]]
+            lines = [shown(f"{c.usage}  —  {c.summary}") for c in cmds[:6]]
             if len(cmds) > 6:
                 lines.append(f"... and {len(cmds) - 6} more: help {name}")
             reply.add(Section(title=f"{name}: {info.summary}", text="\n".join(lines)))
@@ -90,7 +100,7 @@ async def help_command(req: Request, svc: Services) -> Reply:
         cmds = [c for c in visible if c.topic == name]
         reply = Reply(text=f"{name}: {registry.topics[name].summary}")
         for c in cmds:
-            reply.add(Section(title=c.usage, text=_describe(c.summary, c.examples)))
+            reply.add(described(c))
         if not cmds:
             reply.text += "\nNone of these commands are open to your role."
         return reply
@@ -100,7 +110,7 @@ async def help_command(req: Request, svc: Services) -> Reply:
         if family:
             reply = Reply(text=f"{topic} commands:")
             for c in family:
-                reply.add(Section(title=c.usage, text=_describe(c.summary, c.examples)))
+                reply.add(described(c))
             return reply
         near = registry.nearest(topic.split()[0]) if topic.split() else []
         raise UserError(
@@ -110,7 +120,9 @@ async def help_command(req: Request, svc: Services) -> Reply:
         )
     if not svc.policy.may_use(req.actor, command.name):
         raise UserError(f"`{command.name}` is not open to your role.", example="help")
-    return Reply(text=command.usage).add(Section(text=_describe(command.summary, command.examples)))
+    return Reply(text=shown(command.usage)).add(
+        Section(text=shown(_describe(command.summary, command.examples)))
+    )
 
 
 def _describe(summary: str, examples: list[str]) -> str:
