@@ -566,3 +566,20 @@ def describe_due(action: ReadAction, due: DueWords) -> str:
     if action.defaulted:
         return f"{format_date(action.due)} (no date given: {due.default_said})"
     return f"{format_date(action.due)} ({action.said})"
+
+
+def due_warning(due: date, *, today: date, held_on: date) -> str:
+    """What a preview says of a due date read from minutes that is probably a slip ("" for one
+    after today and not before the meeting): one already past or today would be overdue at
+    once or by tonight, and one before the meeting was held was due before it was agreed.
+    `today` and `held_on` (the meeting's day) are local dates."""
+    before = f"before the meeting itself ({format_date(held_on)})" if due < held_on else ""
+    if due < today:
+        problem = f"due {format_date(due)} is already past" + (f" and {before}" if before else "")
+    elif due == today:
+        problem = f"due today, {format_date(due)}" + (f", {before}" if before else "")
+    elif before:
+        problem = f"due {format_date(due)} is {before}"
+    else:
+        return ""
+    return f"{problem}: check the date."

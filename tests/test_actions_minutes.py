@@ -348,3 +348,34 @@ async def test_the_web_chat_previews_fixes_and_saves_minutes(meeting: Asker) -> 
         ).json()
         assert not saved["error"] and "Saved minutes for meeting #1" in saved["text"]
     assert [o for o, _, _ in await _created(meeting)] == [JO, RACHEL]
+
+
+async def test_the_preview_warns_of_due_dates_past_today_or_before_the_meeting(
+    meeting: Asker,
+) -> None:
+    """Minutes of Thu 23 Nov 2023 typed up on Fri 1 Dec 2023 (the fixture's clock): a date
+    already past, today or before the meeting is a slip to catch before anything is saved."""
+    minutes = (
+        "Actions agreed:\n- Jo to share the figures by 28/11/2023\n"
+        "- Priya to visit Parkwood by 20/11/2023\n- Stella to draft the paper by 12/01/2024\n"
+        "- Andrew to check the returns by 01/12/2023"
+    )
+    preview = await meeting.ok(STELLA, f"minutes 1 {quote(minutes)}")
+    shown = render_text(preview)
+    assert "Will create 4 actions (3 with a due date to check)" in shown
+    lines = {line.split(":")[0]: line for line in shown.splitlines() if line.startswith("Line ")}
+    assert "Warning: due Tue 28 Nov 2023 is already past: check the date." in lines["Line 2"]
+    assert (
+        "Warning: due Mon 20 Nov 2023 is already past and before the meeting itself "
+        "(Thu 23 Nov 2023): check the date." in lines["Line 3"]
+    )
+    assert "Warning" not in lines["Line 4"]  # Fri 12 Jan 2024
+    assert "Warning: due today, Fri 1 Dec 2023: check the date." in lines["Line 5"]
+    saved = render_text(await meeting.ok(STELLA, preview.buttons[0].command))
+    assert "(due Tue 28 Nov 2023) That date has passed, so it is already overdue." in saved
+    # minutes written ahead for the next meeting (Fri 15 Dec): a date before it is a slip too
+    ahead = await meeting.ok(STELLA, 'minutes 2 "ACTION: @jo circulate PA figures by 08/12/2023"')
+    assert (
+        "Warning: due Fri 8 Dec 2023 is before the meeting itself (Fri 15 Dec 2023): check the "
+        "date." in render_text(ahead)
+    )

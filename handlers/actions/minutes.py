@@ -48,8 +48,12 @@ async def capture(
         await tell_if_given(
             req, svc, action, why=f"The minutes of meeting #{meeting_id} give you an action."
         )
-        # a due date on a day the owner's school is closed is kept, with a warning
-        note = await due_note(svc, owner, read.due) if read.due >= today_in(req, svc) else ""
+        # a due date on a day the owner's school is closed is kept, with a warning; one already
+        # past is kept too (the preview warned of it), and said to be overdue, as `action add`
+        if read.due < today_in(req, svc):
+            note = " That date has passed, so it is already overdue."
+        else:
+            note = await due_note(svc, owner, read.due)
         created.append(
             f"action #{action.id}: {owner.name}: {action.text} (due {format_date(read.due)})" + note
         )

@@ -9,11 +9,19 @@ in place. The `minutes` command (minutes.py) holds the draft and saves it.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.dates import format_date, parse_duration, to_local
 from bot.errors import UserError
-from bot.minutes import BULLET, HEADING, DueWords, MinutesReading, Someone, read_minutes
+from bot.minutes import (
+    BULLET,
+    HEADING,
+    DueWords,
+    MinutesReading,
+    Someone,
+    due_warning,
+    read_minutes,
+)
 from bot.reply import Actions, Button, Form, FormField, Reply, Section
 from bot.services import Request, Services
 from handlers.terms import closed_note
@@ -111,14 +119,19 @@ async def closed_days(svc: Services, reading: MinutesReading) -> list[str]:
     return notes
 
 
-def _action_lines(reading: MinutesReading, due: DueWords, closed: list[str]) -> str:
+def _action_lines(
+    reading: MinutesReading, due: DueWords, closed: list[str], warnings: list[str]
+) -> str:
     out = []
-    for a, why in zip(reading.actions, closed or [""] * len(reading.actions), strict=True):
+    for a, why, warning in zip(
+        reading.actions, closed or [""] * len(reading.actions), warnings, strict=True
+    ):
         when = f"due {format_date(a.due)} " + (
             f"({a.said})" if a.said else f"(no date given: {due.default_said})"
         )
         out.append(
             f"Line {a.line}: {a.owner.name}: {a.text}, {when}"
+            + (f" Warning: {warning}" if warning else "")
             + (f" Note: {why}, when schools are closed." if why else "")
         )
     return "\n".join(out)
@@ -134,9 +147,15 @@ def preview(
     reading: MinutesReading,
     due: DueWords,
     closed: list[str] | None = None,
+    *,
+    today: date,
 ) -> Reply:
-    """What saving will create, what could not be read, and how to save or fix."""
+    """What saving will create (warning of a due date already past, today or before the
+    meeting: `today` is the local date), what could not be read, and how to save or fix."""
     lines = len([line for line in draft.text.splitlines() if line.strip()])
+    held_on = to_local(meeting.starts_at, due.tz).date()
+    warnings = [due_warning(a.due, today=today, held_on=held_on) for a in reading.actions]
+    to_check = sum(bool(w) for w in warnings)
     confirm = f"minutes {meeting.id} draft:{draft.id} confirm:yes"
     reply = Reply(
         text=f"Minutes for meeting #{meeting.id}, {meeting.title} ({lines} "
@@ -147,8 +166,9 @@ def preview(
     count = len(reading.actions)
     reply.add(
         Section(
-            title=f"Will create {count} action{'s' if count != 1 else ''}",
-            text=_action_lines(reading, due, closed or []) or "No action lines found.",
+            title=f"Will create {count} action{'s' if count != 1 else ''}"
+            + (f" ({to_check} with a due date to check)" if to_check else ""),
+            text=_action_lines(reading, due, closed or [], warnings) or "No action lines found.",
         )
     )
     if reading.complete:

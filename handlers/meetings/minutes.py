@@ -160,7 +160,8 @@ async def minutes(req: Request, svc: Services) -> Reply:
     else:
         draft.text, draft.created_at = text, req.now
         await svc.session.flush()
-    return preview(meeting, draft, reading, due, await closed_days(svc, reading))
+    today = req.now.astimezone(svc.tz).date()
+    return preview(meeting, draft, reading, due, await closed_days(svc, reading), today=today)
 
 
 def _check_options(req: Request, meeting: Meeting) -> None:
