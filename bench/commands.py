@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import tempfile
@@ -126,10 +127,15 @@ async def _load(ready: tuple[int, int], *, seconds: float, connections: int) -> 
         "response_url": f"http://127.0.0.1:{fake_port}/respond/bench",
         "trigger_id": "t",
     }
-    body = urlencode(form)
+    sent = 0
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as http:
 
         async def send() -> bool:
+            nonlocal sent
+            sent += 1
+            # each slash command has its own trigger_id, as Slack sends it: the door refuses a
+            # signature it has seen before (a replay), which an identical body would be
+            body = urlencode({**form, "trigger_id": f"t{sent}"})
             headers = {"Content-Type": "application/x-www-form-urlencoded"}
             headers.update(signed_headers(SECRET, body))
             async with http.post(url, data=body, headers=headers) as response:
@@ -220,9 +226,14 @@ async def _web_load(ready: tuple[int, int], *, seconds: float, connections: int)
     url = f"http://127.0.0.1:{port}/api/web/command"
     body = {"person_id": person_id, "text": "actions"}
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as http:
+        # as a browser does: load the page first for the page token every API call must carry
+        # (bot/adapters/webguard.py); the bare handler ignores it
+        async with http.get(f"http://127.0.0.1:{port}/") as page:
+            found = re.search(r'<meta name="page-token" content="([^"]+)">', await page.text())
+        headers = {"X-Page-Token": found[1]} if found else {}
 
         async def send() -> bool:
-            async with http.post(url, json=body) as response:
+            async with http.post(url, json=body, headers=headers) as response:
                 answer = await response.json()
                 return response.status == 200 and not answer.get("error")
 
