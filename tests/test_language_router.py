@@ -209,3 +209,41 @@ async def test_nonsense_still_gets_the_unknown_command_answer(demo: Asker) -> No
 def test_read_as_round_trips_through_json() -> None:
     reply = Reply(text="Read as: meetings", read_as="meetings")
     assert Reply.from_dict(reply.to_dict()).read_as == "meetings"
+
+
+async def test_staff_name_a_support_request_by_what_it_asks_for(demo: Asker) -> None:
+    """ "the parkwood maths exchange one" is request #11 to staff; proposed, never done. A head
+    writing the same words is not read as that request: its text is for staff only."""
+    before = await snapshot(demo)
+    reply = await demo(STAFF, "I've picked up the parkwood maths exchange one, put it with me")
+    assert reply.read_as == "triage assign 11 @sam"
+    assert [b.command for b in reply.buttons] == ["triage assign 11 @sam"]
+    closing = await demo(
+        "fiona@learnsheffield.co.uk",
+        "behaviour policy review for don valley is done, adviser went in tuesday. close it off",
+    )
+    assert closing.read_as == 'triage resolve 8 "adviser went in tuesday"'
+    head = await demo(HEAD, "put the parkwood maths exchange one with me")
+    assert "11" not in (head.read_as or "")
+    assert await snapshot(demo) == before
+
+
+async def test_a_list_with_its_closed_items_is_a_read_not_a_change(demo: Asker) -> None:
+    before = await snapshot(demo)
+    mine = await demo(HEAD, "can i see all my actions including the ones I've finished")
+    assert mine.read_as == "actions all" and not mine.error
+    group = await demo(
+        "grace@donvalley.sch.uk",
+        "as chair of inclusion I'd like to see all the group's actions incl closed ones",
+    )
+    assert group.read_as == "actions all group:inclusion" and not group.error
+    assert await snapshot(demo) == before
+
+
+async def test_minutes_of_a_meeting_still_to_come_are_an_answer_not_an_error(
+    demo: Asker,
+) -> None:
+    reply = await demo(HEAD, "minutes for the design meeting pls")
+    assert reply.read_as == "minutes 2"
+    assert not reply.error
+    assert "has no minutes yet: it has not met yet" in reply.text

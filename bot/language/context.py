@@ -21,7 +21,9 @@ from storage import consultations as consultations_repo
 from storage import meetings as meetings_repo
 from storage import opportunities as opportunities_repo
 from storage.actions import Action
-from storage.directory import Group, Person
+from storage.directory import Group, Organisation, Person
+from storage.support import OPEN as OPEN_REQUEST
+from storage.support import SupportRequest
 
 
 @dataclass
@@ -166,6 +168,21 @@ class Context:
             )
         )
         return _best_title(self.s, [(r[0], r[1]) for r in rows], cutoff=60)
+
+    async def support_request(self) -> int | None:
+        """The open support request a member of staff names by what it asks for or who asked
+        ("the parkwood maths exchange one", "behaviour policy review for don valley"), or None.
+
+        Staff only: a request's text is for the requester and Learn Sheffield staff (DESIGN
+        invariant 6). The text is compared here and never logged or returned."""
+        if not self.actor.is_staff:
+            return None
+        rows = await self.services.session.execute(
+            select(SupportRequest.id, SupportRequest.details, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == SupportRequest.organisation_id)
+            .where(SupportRequest.status.in_(OPEN_REQUEST))
+        )
+        return _best_title(self.s, [(r[0], f"{r[1]} {r[2] or ''}") for r in rows], strict=True)
 
     async def organisation(self) -> str | None:
         """An organisation the message names (`Parkwood Academy`, `steel city secondary`)."""

@@ -99,8 +99,14 @@ async def help_topic(ctx: Context) -> str | None:
     return f"help {topic}" if topic else "help"
 
 
+# "anything overdue across my groups": the groups are where to look, not what is asked
+ACROSS_MY_GROUPS = r"\b(?:across|in|for|from|of|on) (?:all |each of |any of )?my groups\b"
+
+
 @rule("whoami", "read", 0.8)
 async def whoami(ctx: Context) -> str | None:
+    if ctx.has(ACROSS_MY_GROUPS) and ctx.has(r"\bactions?\b|\bdue\b|\boverdue\b|\bmeetings?\b"):
+        return None
     if ctx.has(
         r"\bwho am i\b|\bmy (?:details|profile|role|account)\b|\bwhat (?:groups|role) (?:am i|do i)|"
         r"\bwhich groups (?:am i|do i)\b|\bmy groups\b|\bwhat am i (?:on|in)\b|\bwhoami\b"
@@ -116,6 +122,8 @@ async def whoami(ctx: Context) -> str | None:
 
 @rule("groups", "read", 0.65)
 async def groups(ctx: Context) -> str | None:
+    if ctx.has(ACROSS_MY_GROUPS) and ctx.has(r"\bactions?\b|\bdue\b|\boverdue\b|\bmeetings?\b"):
+        return None
     if ctx.has(r"\b(?:groups|sub-groups|subgroups)\b") and not ctx.groups():
         return "groups"
     return None
@@ -132,6 +140,10 @@ async def group(ctx: Context) -> str | None:
     name = ctx.group()
     if ctx.has(WHO_ATTENDS):
         return None  # who is coming to a meeting, not who is in the group
+    if ctx.has(r"\b(?:as|i am) (?:the )?(?:vice )?(?:chair|member|officer) of\b") and ctx.has(
+        r"\bactions?\b|\bmeetings?\b|\bminutes\b|\bagenda\b"
+    ):
+        return None  # "as chair of inclusion I'd like to see the actions": who asks, not what
     if name and ctx.has(
         r"\bwho (?:is|are|sits|chairs|runs|leads)\b|\bmembers?\b|\bmembership\b|\bwho else\b|"
         r"\bwho chairs\b|\bchair of\b|\bthe chair\b|\bchaired\b|\bpeople (?:on|in)\b|\b(?:tell me about|what is|what does) the \w+ (?:sub-?)?group\b"

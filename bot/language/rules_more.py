@@ -93,16 +93,29 @@ async def triage(ctx: Context) -> str | None:
                 r"\b(?:open|new|outstanding|any) (?:support )?requests\b|\bwaiting to be\b"
                 r"|\banything new\b|\bcome in\b|\bcome through\b|\brequests waiting\b"
                 r"|\backnowledge?ment times\b|\bsupport requests have we had\b"
+                r"|^(?:so |and )?what is (?:still )?waiting\b"
             )
         )
     ):
         return None
-    if ctx.has(
-        r"\bstats\b|\bstatistics\b|\bnumbers\b|\bhow many\b|\bfigures\b|\bsummary\b"
-        r"|\bhow are we doing\b|\btimes\b"
-    ):
+    if ctx.has(STATS):
         return "triage stats"
     return "triage"
+
+
+STATS = (
+    r"\bstats\b|\bstatistics\b|\bnumbers\b|\bhow many\b|\bfigures\b|\bsummary\b"
+    r"|\bhow are we doing\b|\btimes\b|\btargets?\b|\bperformance\b|\bhow (?:are|have) we done\b"
+)
+
+
+@rule("triage stats", "read", 0.72)
+async def triage_stats(ctx: Context) -> str | None:
+    """ "how are we doing against targets on support this term" (staff): the support
+    service's own figures, asked without the word triage."""
+    if ctx.actor.is_staff and ctx.has(r"\bsupport\b|\brequests\b") and ctx.has(STATS):
+        return "triage stats"
+    return None
 
 
 @rule("triage ack", "write", 0.9)
@@ -113,22 +126,49 @@ async def triage_ack(ctx: Context) -> str | None:
     return f"triage ack {n}" if n else None
 
 
+async def _request_id(ctx: Context) -> int | None:
+    """The support request a staff message means: its number, or one named by what it asks
+    for or who asked ("the parkwood maths exchange one")."""
+    return slots.any_number(ctx.s) or await ctx.support_request()
+
+
+# "I'll take X", "leave it with me": the asker takes it on ("I've picked up request 11"
+# alone is an acknowledgement: triage ack)
+TAKE_IT = (
+    r"\bi (?:have |will |am going to )?(?:take|taking|taken|grab|grabbed)\b"
+    r"|\b(?:put|leave) (?:it|this|that|them) with me\b|\bassign (?:it|this|that) to me\b"
+)
+
+
 @rule("triage assign", "write", 0.9)
 async def triage_assign(ctx: Context) -> str | None:
-    m = re.search(
-        r"\b(?:assign|give|pass|allocate)\b.*?\bto (\w+(?: \w+)?)\s*$", ctx.s
-    ) or re.search(
+    verb = re.search(r"\b(?:assign|give|pass|allocate|hand|put|send)\b", ctx.s)
+    asked = re.search(
         r"^(?:can|could) (\w+) (?:take|have|pick up|look at) (?:request|case|support request) #?\d+",
         ctx.s,
     )
-    if not m or not (
+    mine = ctx.actor.is_staff and ctx.has(TAKE_IT)
+    if not (verb or asked or mine) or not (
         ctx.has(r"\brequest\b|\btriage\b|\bsupport\b|\bcase\b")
-        or (ctx.actor.is_staff and not ctx.has(r"\baction\b"))
+        or (ctx.actor.is_staff and not ctx.has(r"\baction\b|\bagenda\b|\bmeeting\b"))
     ):
         return None
-    n = slots.any_number(ctx.s)
-    who = ctx.handle_of(m.group(1)) or ctx.handle_of(m.group(1).split()[0])
-    return f"triage assign {n} {who}" if n and who else None
+    who = None
+    if asked:
+        who = ctx.handle_of(asked.group(1))
+    elif verb:
+        # the first "to <name>" / "with <name>" after the verb that names one person
+        # ("assign 9 to fiona pls, she knows the pool", "put it with me")
+        for m in re.finditer(r"\b(?:to|with) (\w+)", ctx.s[verb.end() :]):
+            who = ctx.handle_of(m.group(1))
+            if who:
+                break
+    if who is None and mine:
+        who = ctx.handle_of("me")
+    if who is None:
+        return None
+    n = await _request_id(ctx)
+    return f"triage assign {n} {who}" if n else None
 
 
 @rule("triage escalate", "write", 0.88)
@@ -142,12 +182,43 @@ async def triage_escalate(ctx: Context) -> str | None:
 
 @rule("triage signpost", "write", 0.88)
 async def triage_signpost(ctx: Context) -> str | None:
+    if not ctx.actor.is_staff:
+        return None
     m = re.search(
         r"\bsignpost(?:ed)?\b(?:\s+(?:request|case))?\s+#?(\d+)\s+(?:to\s+)?(.+)$", ctx.text, re.I
     )
-    if m is None or not ctx.actor.is_staff:
+    if m is not None:
+        return f"triage signpost {m.group(1)} {q(m.group(2).strip())}"
+    # "signpost the staffing restructure one to the LA HR team": named, where to after "to"
+    m = re.search(r"\bsignpost(?:ed)?\b.*?\s(?:to|towards)\s+(.+?)[\s.!]*$", ctx.text, re.I)
+    n = await ctx.support_request() if m else None
+    return f"triage signpost {n} {q(m.group(1).strip())}" if m and n else None
+
+
+KINDS = r"\b(crisis|consultancy|advocacy|brokerage|signposting)\b"
+
+
+@rule("triage kind", "write", 0.88)
+async def triage_kind(ctx: Context) -> str | None:
+    """ "reclassify 9 as consultancy", "request 11 is really brokerage, not a crisis": the
+    last kind named is the new one ("not a crisis, it's advocacy")."""
+    if not ctx.actor.is_staff or not ctx.has(
+        r"\bre-?(?:classify|categori[sz]e)\b|\bchange (?:the |its )?(?:kind|type|category)\b"
+        r"|\b(?:is|it is|should be|that is) (?:really|actually|more) (?:a |an )?\w+\b"
+        r"|\bshould be (?:a |an )?(?:crisis|consultancy|advocacy|brokerage|signposting)\b"
+        r"|\bmake (?:it|that|this|\w+ \d+) (?:a |an )?"
+        r"(?:crisis|consultancy|advocacy|brokerage|signposting)\b"
+    ):
         return None
-    return f"triage signpost {m.group(1)} {q(m.group(2).strip())}"
+    kinds = [k for k in re.findall(KINDS, ctx.s)]
+    negated = set(
+        re.findall(r"\bnot (?:a |an )?(crisis|consultancy|advocacy|brokerage|signposting)", ctx.s)
+    )
+    kinds = [k for k in kinds if k not in negated]
+    if not kinds:
+        return None
+    n = await _request_id(ctx)
+    return f"triage kind {n} {kinds[-1]}" if n else None
 
 
 @rule("triage log-days", "write", 0.88)
@@ -170,6 +241,15 @@ async def triage_reopen(ctx: Context) -> str | None:
     return f"triage reopen {n}" if n else None
 
 
+# "... close it off", "mark it resolved": the order at the end is not what was done
+CLOSE_ORDER = re.compile(
+    r"[\s,.;:-]*(?:(?:so|please|pls|can you|could you)\s+)*(?:close|resolve|mark)\b"
+    r"(?:\s+(?:it|this|that|the request|them))?(?:\s+(?:off|down|as resolved|resolved|as done))?"
+    r"[\s,.!]*(?:please|pls|thanks)?[\s.!]*$",
+    re.I,
+)
+
+
 @rule("triage resolve", "write", 0.85)
 async def triage_resolve(ctx: Context) -> str | None:
     if not ctx.has(
@@ -179,9 +259,11 @@ async def triage_resolve(ctx: Context) -> str | None:
         or (ctx.actor.is_staff and not ctx.has(r"\baction\b|\bconsultation\b"))
     ):
         return None
-    n = slots.any_number(ctx.s)
-    m = re.search(r"(?:,|:| - )\s*(.+)$", ctx.text)
-    return f"triage resolve {n} {q(m.group(1).strip())}" if n and m else None
+    n = await _request_id(ctx)
+    # what was done: the words after the first comma, colon or dash, less a closing order
+    m = re.search(r"(?:,|:| - )\s*(.+)$", ctx.text, re.S)
+    note = CLOSE_ORDER.sub("", m.group(1)).strip(" ,.;:-") if m else ""
+    return f"triage resolve {n} {q(note)}" if n and note else None
 
 
 # --- attendance ---------------------------------------------------------------------------
@@ -292,6 +374,8 @@ async def schedules(ctx: Context) -> str | None:
         r"\bschedules\b|\bscheduled (?:posts|messages)\b|\brecurring posts\b"
         r"|\bposts (?:are )?scheduled\b|\bgoing out automatically\b|\bscheduled to\b"
         r"|\bgo(?:ing)? out (?:automatically|on a schedule|every)\b"
+        # "whats on the schedule to go out to channels": posts to the groups' channels
+        r"|\b(?:go|going|goes|sent|posted) (?:out )?(?:to|in) (?:the |our )?(?:channels?|groups?)\b"
     ):
         return "schedules"
     return None

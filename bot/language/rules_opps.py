@@ -13,6 +13,15 @@ OPPS = (
     r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
     r"npq|places|networks?|projects?)\b|\bwhat is open for\b|\bclosing soon\b"
     r"|\banything (?:closing|about)\b|\bis there anything (?:for|about|on)\b"
+    # "any leadership stuff on at the minute?", "anything going for nursery schools?"
+    r"|\b(?:any|anything) (?:\w+ )?(?:stuff|things|going|on offer)\b(?! (?:wrong|on with))"
+)
+# "training or anything": a hedge, not a filter
+HEDGED = r"\b{word} or (?:anything|something|whatever|similar|the like)\b"
+# "for nursery schools", "going for special": what they offer a phase
+FOR_PHASE = (
+    r"\b(?:anything|any(?: \w+)?|what is there|what have you got|what is (?:available|going|on)"
+    r"|available|going|on offer)\b(?: \w+){0,2} for\b"
 )
 TAGS = {"training": "training", "network": "networks", "networks": "networks"}
 TAGS |= {"networking": "networks"}
@@ -35,16 +44,14 @@ def _in_bulletin_for(ctx: Context) -> bool:
 
 @rule("opps", "read", 0.6)
 async def opps(ctx: Context) -> str | None:
-    named_phase = ctx.has(
-        r"\b(?:anything|any|what is there|what have you got|what is available|available) for\b"
-    ) and slots.phase(ctx.s)
+    named_phase = ctx.has(FOR_PHASE) and slots.phase(ctx.s)
     if not (ctx.has(OPPS) or named_phase or _in_bulletin_for(ctx)) or ctx.has(
         r"\bopportunit(?:y|ies) #?\d+\b"
     ):
         return None
     if ctx.has(r"\bbulletin\b") and not _in_bulletin_for(ctx):
         return None
-    if ctx.has(r"\b(?:add|post(?! 16)|new|withdraw|extend)\b"):
+    if ctx.has(r"\b(?:add|post(?![- ]?16)|new|withdraw|extend)\b"):
         return None
     if ctx.has(r"\b(?:info|more|details|tell me)\b"):
         n = await ctx.titled("opportunity")
@@ -56,7 +63,9 @@ async def opps(ctx: Context) -> str | None:
             return f"opp {n}"
     phase = slots.phase(ctx.s)
     command = "opps" + opt("phase", phase)
-    tag = next((TAGS[w] for w in ctx.words if w in TAGS), None)
+    tag = next(
+        (TAGS[w] for w in ctx.words if w in TAGS and not ctx.has(HEDGED.format(word=w))), None
+    )
     command += opt("tag", tag)
     if tag is None:
         word = next(
@@ -113,6 +122,9 @@ async def opp_detail(ctx: Context) -> str | None:
     return f"opp {n}" if n is not None else None
 
 
+NOT_NAMES = set(wordlist("me i us the this next my our your a an weekly opportunities week's"))
+
+
 @rule("bulletin", "read", 0.65)
 async def bulletin(ctx: Context) -> str | None:
     if (
@@ -128,12 +140,14 @@ async def bulletin(ctx: Context) -> str | None:
         r"\bas @?(\w+) (?:would )?(?:see|get)|\bwhat will (\w+) get\b|\bfor @?(\w+)\b|\bas @?(\w+)$",
         ctx.s,
     )
+    # "what jo's bulletin would look like": a person's name just before "bulletin"
+    m = m or re.search(r"\b(\w+) bulletin\b", ctx.s)
     who = None
     if m:
         name = next(g for g in m.groups() if g)
-        who = ctx.handle_of(name) if name not in ("me", "i", "us", "the", "this", "next") else None
+        who = ctx.handle_of(name) if name not in NOT_NAMES else None
     if who or ctx.has(
-        r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b|\bgoing (?:in|out)\b"
+        r"\bpreview\b|\bnext\b|\bwhat will\b|\bcoming\b|\bgoing (?:in|out)\b|\blook like\b"
         r"|\b(?:what is|anything|what have you got) (?:\w+ ){0,2}in (?:the |this |\w+ )?bulletin\b"
     ):
         return "bulletin preview" + (f" as:{who}" if who else "")

@@ -21,9 +21,24 @@ TODO = (
 )
 
 
+# "including the ones I've finished", "incl closed ones", "done ones too": the all option
+WITH_CLOSED = (
+    r"\b(?:includ\w*|incl|inc|with|and|plus|even|also) (?:the |those |all )?(?:ones |ones that )?"
+    r"(?:i have |we have |that are |that have been |which are )?(?:closed|done|finished|completed"
+    r"|complete)\b|\b(?:closed|done|finished|completed) (?:ones|actions|tasks) (?:too|as well)\b"
+    r"|\b(?:open and closed|closed and open|old and new|every single)\b"
+)
+EXPORT = r"\bexport\b|\bspreadsheet\b|\bcsv\b|\bexcel\b|\bdownload\b"
+
+
+def _still_open_for_group(ctx: Context) -> bool:
+    """ "whats still open for attendance group": a group's open actions."""
+    return ctx.group() is not None and ctx.has(r"\bstill (?:open|outstanding|to do)\b")
+
+
 @rule("actions", "read", 0.6)
 async def actions(ctx: Context) -> str | None:
-    if not (ctx.has(ACTION) or ctx.has(TODO)):
+    if not (ctx.has(ACTION) or ctx.has(TODO) or _still_open_for_group(ctx)):
         return None
     if ctx.has(r"\baction #?\d+\b"):
         return None
@@ -47,13 +62,29 @@ async def actions(ctx: Context) -> str | None:
     words = ["actions"]
     if who and who != "@" + ctx.actor.email.split("@", 1)[0]:
         words.append(who)
-    if group and ctx.has(r"\bexport\b|\bspreadsheet\b|\bcsv\b|\bexcel\b|\bdownload\b"):
+    if group and ctx.has(EXPORT):
         return f"actions group:{group} export"
+    if (
+        ctx.has(WITH_CLOSED)
+        or ctx.has(r"\ball (?:of )?(?:my|our|the|\w+) (?:group )?actions\b")
+        and (ctx.has(r"\b(?:closed|done|finished|completed|complete)\b"))
+    ):
+        words.append("all")
     command = " ".join(words) + opt("group", group)
     period = slots.period(ctx.clause(ACTION + "|" + TODO))
     if period:
         command += opt("by", period)
     return command
+
+
+@rule("actions export", "read", 0.8)
+async def actions_export(ctx: Context) -> str | None:
+    """ "can I get the design group's actions as a spreadsheet for the minutes": a file of a
+    group's actions is a specific ask, worth more than the words it shares with others."""
+    group = ctx.group()
+    if group and ctx.has(ACTION) and ctx.has(EXPORT):
+        return f"actions group:{group} export"
+    return None
 
 
 @rule("action", "read", 0.7)
@@ -94,6 +125,8 @@ async def action_done(ctx: Context) -> Interpretation | str | None:
         ACTION + r"|\b#\d+|\bi (?:have )?(?:done|finished|completed)\b|\bmark #?\d+\b|\btick off\b"
     ):
         return None
+    if ctx.has(WITH_CLOSED):
+        return None  # "my actions including the ones I've finished": a list, not a change
     n = _action_id(ctx) or await ctx.my_action()
     return f"action done {n}" if n else _needs_action("done")
 

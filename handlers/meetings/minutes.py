@@ -236,11 +236,18 @@ async def _save(
 
 async def _show(req: Request, svc: Services, meeting: Meeting) -> Reply:
     if not meeting.minutes:
-        organiser = await is_organiser(req, svc, meeting, command="minutes")
-        hint = "Organisers add them with:" if organiser else None
-        raise UserError(
-            f"Meeting #{meeting.id} has no minutes yet.", hint=hint, example=MINUTES_EXAMPLE
+        # an answer, not a mistake: asking for the minutes of a meeting (often one still to
+        # come, "minutes for the design meeting") is a fair question whose answer is "none yet"
+        ahead = meeting.starts_at > req.now
+        reply = Reply(
+            text=f"Meeting #{meeting.id}, {meeting.title}, {when_text(meeting, svc.tz)}, has no "
+            "minutes yet" + (": it has not met yet." if ahead else "."),
+            subject=("meeting", meeting.id),
         )
+        if await is_organiser(req, svc, meeting, command="minutes"):
+            example = MINUTES_EXAMPLE.replace("minutes 3", f"minutes {meeting.id}", 1)
+            reply.add(Section(text=f"Organisers add them with: `{example}`"))
+        return reply
     record = await record_of(svc.session, meeting, tz=svc.tz, now=req.now)
     reply = Reply(
         text=f"Minutes of meeting #{meeting.id}, {meeting.title}, {when_text(meeting, svc.tz)}."
