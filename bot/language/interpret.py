@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.language import (  # noqa: F401  (they add rules)
+    fallback,
     rules_more,
     rules_opps,
     rules_people,
@@ -76,7 +77,8 @@ async def interpret(
         found = [r for r in found if r.kind not in ("write", "support")] or found
     found = _allowed(found, actor, services)
     if not found:
-        return _by_topic(ctx)
+        # no rule reads it: the intent model's confident reading, or a question
+        return await fallback.read(ctx) or _by_topic(ctx)
     found.sort(key=lambda r: -r.score)
     for reading in found:
         reading.guessed = reading.guessed or bool(fixes)  # read through a typo fix: a guess too
@@ -89,6 +91,9 @@ async def interpret(
         if r.command and r.command != best.command and r.score >= best.score - TIE
     ]
     if rivals and best.command and best.kind != "clarify":
+        broken = await fallback.break_tie(ctx, [best, *rivals])
+        if broken is not None:
+            return broken
         options = [best, *rivals][:3]
         return Interpretation(
             command=None,
@@ -99,7 +104,7 @@ async def interpret(
             intent="tie",
             score=best.score,
         )
-    return best
+    return await fallback.second_opinion(ctx, best) or best
 
 
 def _allowed(

@@ -107,6 +107,8 @@ ACROSS_MY_GROUPS = r"\b(?:across|in|for|from|of|on) (?:all |each of |any of )?my
 async def whoami(ctx: Context) -> str | None:
     if ctx.has(ACROSS_MY_GROUPS) and ctx.has(r"\bactions?\b|\bdue\b|\boverdue\b|\bmeetings?\b"):
         return None
+    if ctx.has(r"\bgroups (?:are there|exist)\b"):
+        return None  # "what groups are there? i've been asked to join one": the list
     if ctx.has(
         r"\bwho am i\b|\bmy (?:details|profile|role|account)\b|\bwhat (?:groups|role) (?:am i|do i)|"
         r"\bwhich groups (?:am i|do i)\b|\bmy groups\b|\bwhat am i (?:on|in)\b|\bwhoami\b"

@@ -143,6 +143,8 @@ async def action_done_described(ctx: Context) -> str | None:
         return None
     if ctx.has(r"\b(?:action|task) #?\d+\b|\?$") or ctx.text.rstrip().endswith("?"):
         return None
+    if ctx.has(r"\bbeen (?:asked|told|invited|meaning|trying|wanting) to\b"):
+        return None  # "I've been asked to join one" is something to do, not done
     n = await ctx.my_action()
     return f"action done {n}" if n else None
 
