@@ -85,8 +85,13 @@ async def help_topic(ctx: Context) -> str | None:
         r"|\bhow do you work\b|\bhow do (?:\w+ )?\w+ work\b|^explain\b|\bhow to use\b"
     ):
         return None
-    if not ctx.has(r"^help\b|\bhow\b|^explain\b") and not slots.first(TOPICS, ctx.s):
-        return None  # "we need some help with a staffing issue" is a request, not about the bot
+    with_what = re.search(r"\bhelp (?:me )?(?:with|on)\b(.*)$", ctx.s)
+    if not ctx.has(r"^help\b|\bhow\b|^explain\b") and not slots.first(
+        TOPICS, with_what.group(1) if with_what else ctx.s
+    ):
+        # "we need some help with a staffing issue", "...the meeting with the LA. Is that
+        # something you can help with?": a request, not a question about the bot
+        return None
     if ctx.has(
         r"\bhow (?:do|can) (?:i|we) (?:find out|see|check|know|tell)"
         r" (?:what|which|when|where|who|how many|how much|if|whether)\b"

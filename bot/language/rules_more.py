@@ -20,8 +20,18 @@ NEED_HELP = (
     r"|\bwhere can (?:i|we) find\b|\bcan someone (?:come|help|talk|visit)\b"
     r"|\bwe need (?:a|an|some|advocacy|advice|someone)\b|\bneed someone to\b"
     r"|\bcan you find\b|\bfind us\b|\bwho (?:should|do|can) (?:i|we) (?:talk|speak|contact|ask|go)\b"
-    r"|\b(?:can|could) (?:someone|somebody|anyone|one of your team|learn sheffield) (?:please )?"
-    r"(?:come|help|talk|visit|review|look (?:at|over)|check|audit|advise|support|speak|sit in)\b"
+    r"|\b(?:can|could) (?:someone|somebody|anyone|one of your team|learn sheffield|a consultant"
+    r"|an adviser|an advisor|one of your advisers)(?: from (?:learn sheffield|your team))?"
+    r" (?:please )?"
+    r"(?:come|help|talk|visit|review|look (?:at|over)|check|audit|advise|support|speak|sit in"
+    r"|ring|call|phone|go through)\b"
+    r"|\b(?:would|really) like (?:someone|somebody|a|an)\b"
+    r"|\bwould (?:really )?appreciate (?:some|someone|a|an|help|advice|support)\b"
+    # asking for a person or for help in other words ("I could do with someone in my corner",
+    # "is that something you can help with?")
+    r"|\bcould (?:do with|use) (?:some|someone|somebody|a|an|help|advice|support)\b"
+    r"|\b(?:something|anything) (?:you|learn sheffield|your team) (?:can|could) help with\b"
+    r"|\b(?:can|could) you help\b|\bin (?:my|our) corner\b"
 )
 
 

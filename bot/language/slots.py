@@ -55,44 +55,71 @@ PHASES = [
     (r"\bpost[- ]?16\b|\bsixth forms?\b|\bcolleges?\b", "post-16"),
     (r"\ball[- ]through\b", "all-through"),
 ]
+# Said to play urgency down ("not urgent", "no rush", "I don't need anything today but..."):
+# these words are taken out before the kind and urgency are read, so "urgent" and "today" in
+# them count for nothing, and a request that says one of them is never read as for today.
+CALM = (
+    r"\b(?:not (?:urgent\w*|an emergency|a crisis|desperate|pressing|time[- ]critical"
+    r"|(?:for |needed |required )?(?:today|now|immediately|straight away|right away))"
+    r"|no (?:rush|hurry|panic|urgency|great rush)|not in a (?:rush|hurry)|whenever"
+    r"|when(?:ever)? (?:you|someone|one of you) (?:can|get a chance|has time|have time)"
+    r"|in (?:the|your) own time|is fine|would be fine"
+    r"|(?:do|does|did) not (?:need|want|expect) (?:\w+ ){0,3}(?:today|now|immediately)"
+    r"|no need (?:\w+ ){0,3}(?:today|now|immediately))\b"
+)
+# The kinds of point-of-need support (seed 003; storage.support.KIND_DESCRIPTIONS): what is
+# asked decides the kind, the first that fits in this order.
 SUPPORT_KINDS = [
     (
-        r"\b(?:crisis|emergency|taken ill|seriously ill|died|death|bereave\w*|off sick|"
-        r"signed off|suspended|safeguarding|serious incident|flood\w*|fire|urgent\w*|resigned|"
-        r"head is off|immediate effect|"
-        r"unexpectedly absent|no head|without a head|collapsed|hospital|allegation)\b",
+        # something serious has happened and a leader's help is needed today
+        r"\b(?:crisis|emergency|taken ill|seriously ill|died|death|passed away|bereave\w*|"
+        r"off sick|signed off|suspended|safeguarding|serious incident|incident|police|"
+        r"intruder|lock ?down|injur\w*|assault\w*|arrested|flood\w*|fire|urgent\w*|resigned|"
+        r"head is off|immediate effect|unannounced|ofsted (?:are|have|is) (?:in|here|arrived|"
+        r"called|coming tomorrow)|unexpectedly absent|no head|without a head|collapsed|"
+        r"hospital|allegation)\b",
         "crisis",
     ),
     (
-        r"\b(?:advocacy|advocate|speak (?:up|for)|represent|on our behalf|push back|appeal|"
-        r"tribunal|panel|hearing|exclusion|complaint|escalated|come (?:to|with) (?:a|an|the|me))\b",
+        # someone to speak up for the school: with the council, the DfE, a panel, the press
+        r"\b(?:advocacy|advocate|speak (?:up|for)|represent\w*|on (?:our|my) behalf|push back|"
+        r"appeal|tribunal|panel|hearing|exclusion|complaint|escalated|the press|journalists?|"
+        r"in (?:my|our) corner|on (?:my|our) side|back (?:me|us) up|stand up for|fight (?:our|my)"
+        r" corner|(?:with|alongside) (?:me|us) (?:at|in|to)|come (?:to|with) (?:a|an|the|me|us))\b",
         "advocacy",
     ),
     (
-        r"\b(?:broker\w*|find (?:us )?(?:a|an|someone)|partner school|supply|"
-        r"interim|recruit\w*|match us|put us in touch|mentor|coach|find us|find (?:a|an) )\b",
+        # finding and agreeing support from another school, trust or provider
+        r"\b(?:broker\w*|find (?:us )?(?:a|an|someone|another)|partner (?:school|with)|supply|"
+        r"interim|recruit\w*|match (?:us|me)|put (?:us|me) in touch|mentor|coach|find us|"
+        r"providers?|link (?:us|me) up)\b",
         "brokerage",
     ),
     (
-        r"\b(?:signpost\w*|who (?:do|should) (?:i|we) (?:contact|ask|speak)|where (?:can|do) "
-        r"(?:i|we) (?:find|get|go)|who deals with)\b",
+        # where to find guidance or whom to ask
+        r"\b(?:signpost\w*|who (?:do|should|would|can) (?:i|we) (?:contact|ask|speak|talk|go)|"
+        r"where (?:can|do|should|would) (?:i|we) (?:find|get|go|look)|who deals with|"
+        r"is there (?:any )?guidance)\b",
         "signposting",
     ),
     (
-        r"\b(?:consultancy|consultant|review|curriculum|advice|adviser|advisor|training|"
-        r"ofsted prep\w*|coaching|audit|mock)\b",
+        # expert advice or a review for planned work
+        r"\b(?:consultancy|consultants?|review|curriculum|advice|advis\w+|training|"
+        r"ofsted prep\w*|coaching|audit|mock|expert\w*|a second pair of eyes|second opinion|"
+        r"look (?:over|through)|go(?:ing)? (?:through|over))\b",
         "consultancy",
     ),
 ]
 URGENCY = [
     (
-        r"\b(?:today|now|immediately|urgent\w*|asap|straight away|right away|this morning|"
-        r"this afternoon|emergency|crisis)\b",
+        r"\b(?:today|immediately|urgent\w*|asap|straight away|right away|this morning|"
+        r"this afternoon|tonight|emergency|crisis|right now|now please)\b"
+        r"|\b(?:need|needs|needed|want|come|call|ring|help|someone)\b(?: \w+){0,3} now\b|\bnow$",
         "today",
     ),
     (r"\b(?:this week|next week|next few days|in a few days|by friday|soon)\b", "this week"),
     (
-        r"\b(?:this half term|half term|no rush|not urgent|when you can|next few weeks)\b",
+        r"\b(?:this half term|half term|next few weeks)\b",
         "this half term",
     ),
 ]
@@ -127,11 +154,28 @@ def phases(s: str) -> list[str]:
     return [value for rx, value in PHASES if re.search(rx, s)]
 
 
+def calm(s: str) -> bool:
+    """Whether the message plays its urgency down ("not urgent", "no rush", "sometime this
+    half term is fine", "I don't need anything today but...")."""
+    return re.search(CALM, s) is not None
+
+
 def support_kind(s: str) -> str | None:
-    return first(SUPPORT_KINDS, s)
+    """The kind of support asked for (`crisis`, `advocacy`, `brokerage`, `signposting`,
+    `consultancy`), or None; "not urgent" and the like never make a crisis."""
+    return first(SUPPORT_KINDS, re.sub(CALM, " ", s))
 
 
 def urgency(s: str) -> str | None:
+    """How soon support is wanted, as `support urgency:` takes it (`today`, `this week`,
+    `this half term`), or None when the message does not say.
+
+    A request that plays urgency down is never `today`: it is `this week` when it names this
+    or next week, else `this half term` ("no rush", "not urgent, sometime this half term is
+    fine", "I don't need anything today but could someone advise before half term")."""
+    if calm(s):
+        rest = re.sub(CALM, " ", s)
+        return "this week" if re.search(URGENCY[1][0], rest) else "this half term"
     return first(URGENCY, s)
 
 
