@@ -247,7 +247,9 @@ class Router:
             return None  # a write's own answer about its arguments (or its form) stands
         # a number the person typed that the reading leaves out ("attendance Sheffield 2019")
         dropped = refused is not None and any(
-            any(c.isdigit() for c in w) and w.lstrip("#") not in (reading.command or "")
+            any(c.isdigit() for c in w)
+            and w.lstrip("#") not in (reading.command or "")
+            and not _carried_as_date(w, reading.command or "")
             for w in _tail(text, None)
         )
         if refused is not None and (reading.guessed or dropped):
@@ -453,6 +455,21 @@ def _tail(text: str, command: str | None) -> list[str]:
 def _command_of(command: str | None, registry: Registry) -> Command | None:
     found, _ = registry.lookup((command or "").split()[:2])
     return found
+
+
+# a day of the month or a time of day as typed ("15th", "2pm", "10-12"): a reading carries it
+# resolved ("15/12/2023 10:00", until:12:00), not as typed
+DAY_OR_TIME = re.compile(
+    r"\d{1,2}(?:st|nd|rd|th)|\d{1,2}(?:[:.]\d\d)?(?:am|pm)?(?:-\d{1,2}(?:[:.]\d\d)?(?:am|pm)?)?",
+    re.IGNORECASE,
+)
+
+
+def _carried_as_date(word: str, command: str) -> bool:
+    """Whether a typed day or time (`15th`, `10-12`) is in the reading as a date or time."""
+    return bool(DAY_OR_TIME.fullmatch(word.strip(",.;!?"))) and bool(
+        re.search(r"\d/\d|\d:\d", command)
+    )
 
 
 def _bare(command: str | None, registry: Registry) -> bool:

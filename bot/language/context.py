@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
@@ -42,6 +42,11 @@ class Context:
     @property
     def s(self) -> str:
         return " ".join(self.words)
+
+    @property
+    def today(self) -> date:
+        """The day the message is read on, in the partnership's zone."""
+        return to_local(self.now, self.services.tz).date()
 
     def has(self, pattern: str) -> bool:
         return re.search(pattern, self.s) is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 
+from bot.dates import to_local
 from bot.language import slots
 from bot.language.context import Context, q, reason_after
 from bot.language.model import Interpretation, Kind
@@ -169,6 +170,7 @@ async def meetings(ctx: Context) -> str | None:
     diary = ctx.has(
         r"\bwhat is on\b|\bwhat have i got\b|\bam i (?:busy|free)\b|\bdiary\b|\bcoming up\b"
         r"|\banything on\b|\bnext needed\b|\bwhen am i (?:next|needed)\b"
+        r"|\b(?:need|have|got) to (?:be at|attend|go to)\b"
     )
     if not ctx.has(MEETING) and ctx.has(r"\bdue\b|\boverdue\b|\bactions?\b|\bto ?do\b"):
         return None  # "what have I got due this week" is about actions
@@ -181,8 +183,13 @@ async def meetings(ctx: Context) -> str | None:
     if ctx.has(r"\bmeeting #?\d+\b"):
         return None
     group = ctx.group()
-    asked = ctx.clause(MEETING + r"|\bdiary\b|\bon\b|\bbusy\b|\bfree\b")
-    period = slots.period(asked) if not ctx.has(r"\bnext (?:board |\w+ )?meeting\b") else None
+    asked = ctx.clause(MEETING + r"|\bdiary\b|\bon\b|\bbusy\b|\bfree\b|\bmeets?\b")
+    # "the next board meeting" is one meeting, not a period; "the next fortnight" is one
+    nxt = ctx.has(
+        r"\bnext (?:(?!fortnight\b|weeks?\b|months?\b|term\b)\w+ )?meeting\b"
+        r"|\bnext meets?\b|\bmeets? next\b"
+    )
+    period = slots.period(asked) if not nxt else None
     return "meetings" + opt("group", group) + opt("within", period)
 
 
@@ -281,11 +288,13 @@ async def papers_add(ctx: Context) -> Interpretation | str | None:
 
 @rule("terms", "read", 0.75)
 async def terms(ctx: Context) -> str | None:
-    if ctx.has(
+    # "anything due before we break up" names a deadline, it does not ask for the dates
+    if re.search(
         r"\bterm dates\b|\bwhen (?:is|does) (?:the )?(?:half term|term|holidays?|christmas|easter)"
         r"|\b(?:when|what|which|dates?|list)\b[^,.;]*\bholidays\b|^(?:the )?holidays\b"
         r"|\binset\b|\bbank holidays?\b|\bwhen does term\b|\bschool calendar\b"
-        r"|\bbreak up\b|\bterm (?:start|end)s?\b"
+        r"|\bbreak up\b|\bterm (?:start|end)s?\b",
+        re.sub(slots.BY_END_OF_TERM, " ", ctx.s),
     ):
         return "terms all" if ctx.has(r"\bnext (?:school |academic )?year\b") else "terms"
     return None
@@ -340,38 +349,49 @@ async def rsvp(ctx: Context) -> Interpretation | str | None:
 @rule("meeting add", "write", 0.85)
 async def meeting_add(ctx: Context) -> str | None:
     if not ctx.has(
-        r"\b(?:book|schedule|arrange|set up|organise|organize|add|call|put in)\b"
-        r"|^(?:a )?new\b.*\bmeeting\b"
+        r"\b(?:book|schedule|arrange|set (?:one |it |this |that )?up|organise|organize|add|call"
+        r"|put in)\b|^(?:a )?new\b.*\bmeeting\b"
     ):
         return None
     if ctx.has(r"\bmy (?:calendar|diary|outlook)\b"):
         return None
     group = ctx.group()
-    if group is None or not (ctx.has(MEETING) or ctx.has(r"\b(?:book|schedule|arrange)\b")):
+    if group is None or not (
+        ctx.has(MEETING) or ctx.has(r"\b(?:book|schedule|arrange)\b|\bto meet\b")
+    ):
         return None
     if ctx.has(r"\bagenda\b|\baction\b"):
         return None
-    day = slots.day_phrase(ctx.s)
+    day = slots.day_phrase(ctx.s, ctx.today)
     when = " ".join(x for x in (day, slots.clock_time(ctx.s)) if x)
     title = ctx.know.titles.get(group, group)
+    span = slots.time_range(ctx.s)  # "10-12": until:12:00
     return (
-        f"meeting add {q(title)} group:{group}" + opt("on", when) + opt("for", slots.length(ctx.s))
+        f"meeting add {q(title)} group:{group}"
+        + opt("on", when)
+        + opt("until", span[1] if span else None)
+        + opt("for", None if span else slots.length(ctx.s))
     )
 
 
 @rule("meeting move", "write", 0.85)
 async def meeting_move(ctx: Context) -> Interpretation | str | None:
+    target = slots.moved_to(ctx.s)  # "...on the 14th to tuesday 19th dec": the new day
+    day = slots.day_phrase(target, ctx.today) or ""
     if not ctx.has(
         r"\b(?:move|reschedule|re-schedule|change the (?:time|date|day))\b"
         r"|\b(?:push|put|bring|shift)\b(?: \w+){0,5} (?:back|forward|later|earlier)\b"
-    ):
+    ) and not (day and ctx.has(r"\b(?:push|bring|shift|switch)\b")):
         return None
     if not ctx.has(MEETING) and not ctx.group():
         return None
-    m = re.search(r"\bto (.+)$", ctx.s)
-    target = m.group(1) if m else ""
-    day = slots.day_phrase(target) or ""
-    when = " ".join(x for x in (day, slots.clock_time(target)) if x)
+    clock = slots.clock_time(target)
+    if day and clock is None:  # "to thurs 7th (same time)": it keeps its hour
+        mid, _ = await ctx.meeting(by_day=False)
+        brief = next((b for b in await ctx.upcoming() if b.id == mid), None)
+        if brief is not None:
+            clock = f"{to_local(brief.starts_at, ctx.services.tz):%H:%M}"
+    when = " ".join(x for x in (day, clock) if x)
     return await ctx.meeting_or_ask(
         "meeting move {id}" + opt("on", when),
         what=" to move",

@@ -363,8 +363,7 @@ async def consultation_extend(ctx: Context) -> str | None:
     if not ctx.has(r"\bconsultation\b") or not ctx.has(r"\bextend\b|\bpush\b|\bmove\b"):
         return None
     n = slots.number_after(ctx.s, "consultation") or await ctx.titled("consultation")
-    m = re.search(r"\bto (.+)$", ctx.s)
-    day = slots.day_phrase(m.group(1)) if m else None
+    day = slots.day_phrase(slots.moved_to(ctx.s), ctx.today)
     return f"consultation extend {n} closes:{q(day)}" if n and day else None
 
 
@@ -467,14 +466,20 @@ async def consultation_add(ctx: Context) -> str | None:
     )
     if len(title) < 3:
         return None
-    closes = re.search(
-        r"\b(?:closing|closes|close|deadline|until)\s+(?:on\s+|by\s+)?(.+?)(?:,|\s+for\b|$)", ctx.s
-    )
-    audience = ctx.groups() or slots.phases(ctx.s)
+    closes = slots.closing(ctx.s, ctx.today)
+    if closes is None:
+        found = re.search(
+            r"\b(?:closing|closes|close|deadline|until)\s+(?:on\s+|by\s+)?(.+?)(?:,|\s+for\b|$)",
+            ctx.s,
+        )
+        closes = found.group(1).strip() if found else None
+    # everyone it is for: groups and phases both ("the inclusion group and special schools")
+    audience = ctx.groups() + slots.phases(ctx.s)
     if ctx.has(r"\bfor (?:everyone|all)\b"):
         audience = ["everyone"]
     return (
         f"consultation add {q(title)}"
-        + opt("closes", closes.group(1).strip() if closes else None)
+        + opt("closes", closes)
         + opt("audience", ",".join(audience) if audience else None)
+        + opt("link", slots.link(ctx.text))
     )

@@ -111,8 +111,7 @@ async def opp_extend(ctx: Context) -> str | None:
     n = slots.number_after(ctx.s, "opportunity", "opp")
     if n is None or not ctx.has(r"\bextend\b|\bpush\b|\bchange the closing\b|\bmove\b"):
         return None
-    m = re.search(r"\bto (.+)$", ctx.s)
-    day = slots.day_phrase(m.group(1)) if m else None
+    day = slots.day_phrase(slots.moved_to(ctx.s), ctx.today)
     return f"opp edit {n} closes:{q(day)}" if day else None
 
 
@@ -217,13 +216,17 @@ async def opp_add(ctx: Context) -> str | None:
     if len(title) < 3:
         return None
     phases = slots.phases(ctx.s)
-    closes = re.search(
-        r"\b(?:closing|closes|close|deadline)\s+(?:on\s+)?(.+?)(?:\s+for\b|\s+tagged\b|,|$)", ctx.s
-    )
+    closes = slots.closing(ctx.s, ctx.today)
+    if closes is None:
+        found = re.search(
+            r"\b(?:closing|closes|close|deadline)\s+(?:on\s+)?(.+?)(?:\s+for\b|\s+tagged\b|,|$)",
+            ctx.s,
+        )
+        closes = found.group(1).strip() if found else None
     tags = re.search(r"\btagged\s+(\w+)", ctx.s)
     return (
         f"opp add {q(title)}"
-        + opt("closes", closes.group(1).strip() if closes else None)
+        + opt("closes", closes)
         + opt("phase", ",".join(phases) if phases else None)
         + opt("tags", tags.group(1) if tags else None)
     )

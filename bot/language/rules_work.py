@@ -11,7 +11,7 @@ from bot.language.rules import opt, rule
 
 ACTION = r"\b(?:actions?|tasks?|to ?dos?)\b"
 TODO = (
-    r"\bwhat (?:do|have|should|must) (?:i|we) (?:need to |got to |have to |still )?(?:do|doing|done|owe)\b"
+    r"\bwhat (?:do|have|should|must) (?:i|we) (?:need to |got to |have to |still )?(?:get )?(?:do|doing|done|owe)\b"
     r"|\bwhat is on my (?:plate|list)\b|\bmy (?:list|jobs|to ?do)\b|\bwhat am i (?:meant|supposed) to\b"
     r"|\bwhat is outstanding\b|\bwhat do i owe\b|\bwhat needs doing\b|\bon my plate\b"
     r"|\boutstanding\b|\boverdue\b|\bwhat is due\b|\bgot on (?:his|her|their|my) list\b"
@@ -164,7 +164,7 @@ async def action_snooze(ctx: Context) -> Interpretation | str | None:
     span = (
         (f"2{couple.group(1)[0]}" if couple else None)
         or slots.duration(ctx.s)
-        or slots.day_phrase(ctx.s)
+        or slots.day_phrase(ctx.s, ctx.today)
         or "1w"
     )
     return f"action snooze {n} {q(span)}"
@@ -214,8 +214,7 @@ async def action_due(ctx: Context) -> str | None:
     ):
         return None
     n = _action_id(ctx)
-    m = re.search(r"\bto (.+)$", ctx.s)
-    day = slots.day_phrase(m.group(1)) if m else None
+    day = slots.day_phrase(slots.moved_to(ctx.s), ctx.today)
     return f"action due {n} {q(day)}" if n and day else None
 
 

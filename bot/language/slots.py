@@ -16,25 +16,45 @@ MONTHS = wordlist(
     "january february march april may june july august september october november december"
 )
 DAY_RE = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-MONTH_RE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+MONTH_RE = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
+)
+# a day of the month as people write one alone: "the 18th", "18th" (not "the 2nd meeting")
+ORDINAL_RE = (
+    r"(?:the )?\d{1,2}(?:st|nd|rd|th)\b(?! (?:of (?!" + MONTH_RE + r")|time|one|meeting|item"
+    r"|action|week|floor|year|place|day|round|draft|version|request|consultation))"
+)
 DATE_RE = (
     rf"(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{4}}-\d{{2}}-\d{{2}}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_RE}(?: \d{{4}})?"
-    rf"|{MONTH_RE} \d{{1,2}}(?:st|nd|rd|th)?"
+    rf"|(?:{DAY_RE} (?:the )?)?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_RE}(?: \d{{4}})?"
+    rf"|(?:{DAY_RE} )?{MONTH_RE} (?:the )?\d{{1,2}}(?:st|nd|rd|th)?"
+    rf"|{DAY_RE} (?:the )?\d{{1,2}}(?:st|nd|rd|th)\b|{DAY_RE} the \d{{1,2}}\b|{ORDINAL_RE}"
     rf"|(?:next |this )?{DAY_RE}|tomorrow|today"
     r"|end of (?:the |this |next )?(?:term|half term|week|month))"
 )
 # a number that is part of a date or a time, not an id: "9 jan", "9th", "10am", "10:30"
 NOT_AN_ID = rf"(?!(?:st|nd|rd|th)\b|[:./]\d|\s*(?:am|pm)\b|\s+(?:of\s+)?{MONTH_RE}\b)"
 
+# the end of this term as a deadline: "before we break up", "before the holidays", "by the
+# end of term" (a period, not a question about term dates)
+BY_END_OF_TERM = (
+    r"\b(?:before|by|until|till) (?:the )?end of (?:the )?term\b"
+    r"|\b(?:before|by|until|till) (?:we|they|the schools?|schools?|school) (?:break|finish)"
+    r"(?: up)?\b|\b(?:before|by|until|till) the (?:summer |easter )?holidays\b"
+)
 # period phrases -> the value the period filters take (bot.dates.parse_period reads them)
 PERIODS = [
     (r"\b(?:before|by|until) (?:christmas|xmas|the christmas holidays)\b", "before 24 december"),
-    (r"\b(?:in|within) the next (?:two|2) weeks\b|\bnext (?:two|2|couple of) weeks\b", "2 weeks"),
-    (r"\b(?:in|within) the next (?:few|three|3) weeks\b", "3 weeks"),
+    (
+        r"\b(?:in|within|over) the next (?:two|2) weeks\b|\bnext (?:two|2|couple of) weeks\b"
+        r"|\b(?:the |a |next |in a |within a )+fortnight\b|\bfortnight'?s? time\b",
+        "2 weeks",
+    ),
+    (r"\b(?:in|within|over) the next (?:few|three|3) weeks\b", "3 weeks"),
     (r"\bsoon\b", "2 weeks"),
-    (r"\b(?:before|by) (?:the )?half term\b", "half term"),
-    (r"\b(?:before|by) (?:the )?end of (?:the )?term\b", "this term"),
+    (r"\b(?:before|by|until|till) (?:the )?(?:end of )?(?:the )?half term\b", "half term"),
+    (BY_END_OF_TERM, "this term"),
     (r"\b(?:this|current) half term\b", "this half term"),
     (r"\bthis term\b", "this term"),
     (r"\bnext term\b", "next term"),
@@ -229,7 +249,8 @@ def clock_time(s: str) -> str | None:
     if m is None:
         m2 = re.search(r"\bat (\d{1,2})\b(?!/)", s)
         if m2 is None:
-            return None
+            span = time_range(s)  # "fri 15th dec 10-12": it starts at 10
+            return span[0] if span else None
         hour = int(m2.group(1))
         if hour < 7:  # "at 2" in a working day means the afternoon
             hour += 12
@@ -247,20 +268,97 @@ def clock_time(s: str) -> str | None:
     return f"{hour:02d}:{minute:02d}"
 
 
-def day_phrase(s: str) -> str | None:
-    """The day a message names (`15 january`, `thursday`, `15/01/2024`), as typed."""
+def day_phrase(s: str, today: date | None = None) -> str | None:
+    """The day a message names (`15 january`, `thursday`, `15/01/2024`, `the 18th`,
+    `tuesday 19th dec`), as typed; or, given `today`, a day named by its number as the
+    command writes it (`19/12/2023`, see `quick_date`), so the reading shows the very day."""
     m = re.search(rf"\b({DATE_RE})\b", s)
-    return m.group(1) if m else None
+    if m is None:
+        return None
+    phrase = m.group(1)
+    if today is not None and re.search(r"\d", phrase):
+        found = quick_date(phrase, today)
+        if found is not None:
+            return f"{found:%d/%m/%Y}"
+    return phrase
+
+
+def moved_to(s: str) -> str:
+    """The words after the `to` that names where a thing moves ("need to move the board
+    meeting on the 14th to tuesday 19th dec" -> "tuesday 19th dec"): the first `to` followed
+    by a day or a time, else the first `to`; "" when there is none."""
+    found = [m.end() for m in re.finditer(r"\bto ", s)]
+    for end in found:
+        if re.match(rf"(?:on |the |next )*(?:{DATE_RE}|\d)", s[end:]):
+            return s[end:]
+    return s[found[0] :] if found else ""
+
+
+def closing(s: str, today: date) -> str | None:
+    """The closing date an opportunity or consultation is given ("closes 2nd feb", "closing
+    date 19th jan", "deadline end of term", "until friday"), as the command writes it (see
+    `day_phrase`), or None. Only a day right after the cue counts: a message's words run on
+    without commas ("closes 2nd feb link https://...")."""
+    m = re.search(
+        r"\b(?:closing|closes|close|closed|deadline|ends?|until|till)(?: date)?(?: is)?"
+        r"(?: on| by| at)? (?=(?:the |next |this )*(?:" + DATE_RE + r"))",
+        s,
+    )
+    return day_phrase(s[m.end() :], today) if m else None
+
+
+def link(text: str) -> str | None:
+    """The first web address in a message as typed (`https://example.org/c`), without the
+    full stop or bracket that ends a sentence."""
+    m = re.search(r"https?://[^\s<>\"']+", text)
+    return m.group(0).rstrip(".,;:!?)]") if m else None
+
+
+def _month_number(word: str) -> int | None:
+    return next((i for i, name in enumerate(MONTHS, 1) if name.startswith(word[:3])), None)
+
+
+def _day_of_month(day: int, today: date, weekday: int | None) -> date | None:
+    """A day of the month named alone ("the 18th"): this month's if it is still to come, else
+    next month's; with a weekday ("thurs 7th"), whichever of those two is on that weekday."""
+    candidates = []
+    year, month = today.year, today.month
+    for _ in range(13):
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            found = None
+        if found is not None and found >= today:
+            candidates.append(found)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not candidates:
+        return None
+    if weekday is not None:  # this month's or next: a year on is not what "thurs 7th" means
+        agreeing = [d for d in candidates[:2] if d.weekday() == weekday]
+        if agreeing:
+            return agreeing[0]
+    return candidates[0]
 
 
 def quick_date(text: str, today: date) -> date | None:
-    """`15 december`, `15th dec`, `15/12`, `15/12/2023`, `tomorrow` without dateparser (it
-    costs milliseconds); the next such day from today. None for anything else."""
-    text = text.strip()
+    """`15 december`, `15th dec`, `15/12`, `15/12/2023`, `tuesday 19th dec`, `dec 19th`,
+    `the 18th`, `thursday 7th`, `tomorrow` without dateparser (it costs milliseconds); the
+    next such day from today (a date already past is next year's, a day of the month alone is
+    this month's or next). None for anything else."""
+    text = " ".join(text.split()).removeprefix("on ")
     if text == "today":
         return today
     if text == "tomorrow":
         return today + timedelta(days=1)
+    weekday = None
+    m = re.match(rf"({DAY_RE}) (?:the )?(?=\d|{MONTH_RE})", text)
+    if m:
+        weekday = WEEKDAYS.index(m.group(1))
+        text = text[m.end() :]
+    text = text.removeprefix("the ")
+    m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?", text)
+    if m:
+        return _day_of_month(int(m.group(1)), today, weekday)
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?", text)
     day_month = None
     year = None
@@ -269,14 +367,15 @@ def quick_date(text: str, today: date) -> date | None:
         year = int(m.group(3)) if m.group(3) else None
     else:
         m = re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?(?: of)? ([a-z]+)(?: (\d{4}))?", text)
-        if m:
-            month = next(
-                (i for i, name in enumerate(MONTHS, 1) if name.startswith(m.group(2)[:3])), None
-            )
+        m2 = re.fullmatch(r"([a-z]+) (?:the )?(\d{1,2})(?:st|nd|rd|th)?(?: (\d{4}))?", text)
+        if m or m2:
+            day_text, month_text = (m.group(1), m.group(2)) if m else (m2.group(2), m2.group(1))
+            month = _month_number(month_text)
             if month is None:
                 return None
-            day_month = (int(m.group(1)), month)
-            year = int(m.group(3)) if m.group(3) else None
+            day_month = (int(day_text), month)
+            year_text = (m or m2).group(3)
+            year = int(year_text) if year_text else None
     if day_month is None:
         return None
     if year is not None and year < 100:
@@ -288,6 +387,36 @@ def quick_date(text: str, today: date) -> date | None:
     except ValueError:
         return None
     return found
+
+
+def time_range(s: str) -> tuple[str, str] | None:
+    """A meeting's span of the day: `10-12`, `10 till 12`, `9.30 to 11`, `2-4pm`, `10am -
+    12.30pm` -> (`10:00`, `12:00`)...; hours without am/pm before 7 are the afternoon (a
+    working day), and the end must come after the start. None when there is no such span."""
+    m = re.search(
+        r"(?<![\d/:.-])(?<!year )(?<!years )(\d{1,2})(?:[:.](\d\d))?\s*(am|pm)?"
+        r"\s*(?:-|to|till|until|til)\s*(\d{1,2})(?:[:.](\d\d))?\s*(am|pm)?(?![\d/:-])",
+        s,
+    )
+    if m is None:
+        return None
+    start_h, start_m, start_ampm, end_h, end_m, end_ampm = m.groups()
+
+    def hour(h: str, ampm: str | None) -> int:
+        value = int(h)
+        if ampm == "pm" and value < 12 or ampm is None and value < 7:
+            value += 12
+        if ampm == "am" and value == 12:
+            value = 0
+        return value
+
+    end = hour(end_h, end_ampm)
+    start = hour(start_h, start_ampm)
+    if start_ampm is None and end_ampm == "pm" and start + 12 < end:
+        start += 12  # "2-4pm"
+    if not (0 <= start < end <= 23 and int(start_m or 0) < 60 and int(end_m or 0) < 60):
+        return None
+    return f"{start:02d}:{int(start_m or 0):02d}", f"{end:02d}:{int(end_m or 0):02d}"
 
 
 def length(s: str) -> str | None:
