@@ -27,7 +27,7 @@ ORDINAL_RE = (
 )
 DATE_RE = (
     rf"(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|\d{{4}}-\d{{2}}-\d{{2}}"
-    rf"|(?:{DAY_RE} (?:the )?)?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_RE}(?: \d{{4}})?"
+    rf"|(?:{DAY_RE} )?(?:the )?\d{{1,2}}(?:st|nd|rd|th)?(?: of)? {MONTH_RE}(?: \d{{4}})?"
     rf"|(?:{DAY_RE} )?{MONTH_RE} (?:the )?\d{{1,2}}(?:st|nd|rd|th)?"
     rf"|{DAY_RE} (?:the )?\d{{1,2}}(?:st|nd|rd|th)\b|{DAY_RE} the \d{{1,2}}\b|{ORDINAL_RE}"
     rf"|(?:next |this )?{DAY_RE}|tomorrow|today"

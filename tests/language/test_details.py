@@ -177,6 +177,7 @@ async def test_when_do_we_break_up_still_asks_for_the_term_dates(demo: Asker) ->
         ("thursday 7th same time", "07/12/2023"),
         ("friday the 8th", "08/12/2023"),
         ("12th jan please", "12/01/2024"),  # January is past this year: next year's
+        ("for the 10th of january 2pm", "10/01/2024"),
         ("2nd feb", "02/02/2024"),
         ("dec 19th", "19/12/2023"),
         ("the 1st", "01/12/2023"),  # today
