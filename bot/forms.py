@@ -165,6 +165,7 @@ async def build_form(
     )
     current = await spec.current(svc, values) if spec.current is not None else {}
     fields: list[FormField] = []
+    about = ""
     for f in spec.fields:
         if f.literal is not None:
             fields.append(FormField(f.name, "", "hidden", positional=True, value=f.literal))
@@ -173,6 +174,7 @@ async def build_form(
             continue
         if f.id and known_id is not None:
             fields.append(FormField(f.name, "", "hidden", positional=f.positional, value=known_id))
+            about = about or await _named(f, known_id, svc, actor)
             continue
         value = (values.get(f.name) or "").strip() or current.get(f.name) or f.value
         kind, hint = f.kind, f.hint
@@ -214,7 +216,33 @@ async def build_form(
         fields.append(FormField("confirm", "", "hidden", value="yes"))
     title = spec.title.format(id=f"#{known_id}") if known_id else spec.title.replace(" {id}", "")
     submit = spec.submit.format(id=f"#{known_id}") if known_id else spec.submit.replace(" {id}", "")
-    return Form(title=title, command=command.name, fields=fields, submit_label=submit)
+    return Form(title=title, command=command.name, fields=fields, submit_label=submit, about=about)
+
+
+async def _named(f: Field, known_id: str, svc: Services, actor: Person) -> str:
+    """What the id field's picker calls item `known_id` ("#7 Circulate the PA figures (Jo
+    Bloggs, due 12/01/2024)"), without its leading "#7"; "" when the picker does not offer it
+    (a past meeting, someone else's action): the command's own answer then says what it is."""
+    if f.picker is None:
+        return ""
+    label = dict(await _choices(f, svc, actor)).get(known_id, "")
+    return label.removeprefix(f"#{known_id}").strip(" ,:")
+
+
+def headline(form: Form) -> str:
+    """The form's title with what its id names: "Apologies for meeting #1: Partnership board,
+    Thu 14 Dec 2023 14:00" (the title alone when nothing is known about it)."""
+    return f"{form.title}: {form.about}" if form.about else form.title
+
+
+def worth_showing(form: Form) -> bool:
+    """Whether a form proposed for a write read from plain English is worth opening: it shows a
+    field already filled in (words, a date, a person read from the message) for the person to
+    check. A form showing only empty optional fields (`action done 7`'s note) or none at all
+    (`bulletin unsubscribe`) is one press of a confirm button instead."""
+    return any(f.value for f in form.shown_fields) or any(
+        f.required and not f.value for f in form.shown_fields
+    )
 
 
 def intro(command: Command, form: Form) -> str:

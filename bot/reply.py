@@ -142,6 +142,9 @@ class Form:
     fields: list[FormField]
     submit_label: str = "Submit"
     type: Literal["form"] = "form"
+    # what a known id names, in words ("Partnership board, Thu 14 Dec 2023 14:00"): shown
+    # where the form stands alone (a Slack modal), since its title only says "#1"
+    about: str = ""
 
     def to_command(self, values: dict[str, str]) -> str:
         """Build the command text a user would have typed for these values."""
@@ -218,7 +221,8 @@ class Form:
         Shape: `{"type": "form", "title": str, "command": str, "submit_label": str,
         "fields": [{"name": str, "label": str, "kind": str, and only when not the default:
         "options": [str], "labels": [str] (one per option), "required": true,
-        "placeholder": str, "value": str, "positional": true, "error": str, "hint": str}]}`.
+        "placeholder": str, "value": str, "positional": true, "error": str, "hint": str}]}`,
+        plus `"about": str` when it names what a known id is.
         Defaults are left out so it fits in Slack's 2,000-character button value.
         """
         fields = []
@@ -229,13 +233,16 @@ class Form:
                 if value != default:
                     data[key] = list(value) if key in ("options", "labels") else value
             fields.append(data)
-        return {
+        data: dict[str, Any] = {
             "type": "form",
             "title": self.title,
             "command": self.command,
             "submit_label": self.submit_label,
             "fields": fields,
         }
+        if self.about:
+            data["about"] = self.about
+        return data
 
     def wire_text(self) -> str:
         """`to_wire()` as compact JSON text (Slack button values and modal metadata)."""
@@ -273,6 +280,7 @@ class Form:
             command=command.strip(),
             fields=fields,
             submit_label=_text(data, "submit_label", "Submit") or "Submit",
+            about=_text(data, "about", "") or "",
         )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import forms
 from bot.clock import Clock, SystemClock
 from bot.errors import NotAllowed, UserError
-from bot.language import interpret
+from bot.language import Interpretation, interpret
 from bot.language import replies as plain_replies
 from bot.language.knowledge import forget as forget_names
 from bot.language.text import ABBREVIATIONS, wordlist
@@ -259,7 +259,7 @@ class Router:
         if reading.kind == "clarify" or reading.command is None:
             return plain_replies.question(reading)
         if reading.kind == "write":
-            return plain_replies.proposal(reading)
+            return await self._propose(reading, actor, door, services, now)
         if reading.kind == "support":
             form = await forms.form_for(services, actor, reading.command, now=now, door=door)
             if form is None:
@@ -279,6 +279,35 @@ class Router:
             err.message = plain_replies.read_line(reading.command) + "\n" + err.message
             raise
         return plain_replies.with_read_as(reply, reading.command)
+
+    async def _propose(
+        self,
+        reading: Interpretation,
+        actor: Person,
+        door: str,
+        services: Services,
+        now: datetime | None,
+    ) -> Reply:
+        """A write read from plain English, never run: its form prefilled with what was read
+        when that leaves something to check (`forms.worth_showing`), else a confirm button
+        carrying the exact command; either way under a line naming what it acts on.
+
+        The form is built with the same checks as running the command, so a person who may
+        not do it, or an id that names nothing, gets the command's own answer at once."""
+        command = reading.command
+        assert command is not None
+        try:
+            form = await forms.form_for(services, actor, command, now=now, door=door)
+        except UserError as err:
+            err.message = plain_replies.read_line(command) + "\n" + err.message
+            raise
+        if form is not None and forms.worth_showing(form):
+            # the form's own title says what it does; the line names what its id is
+            names = forms.headline(form) if form.about else None
+            return plain_replies.prefilled(form, command, names=names, verb="saved")
+        return plain_replies.proposal(
+            reading, names=forms.headline(form) if form is not None else None
+        )
 
     async def _form_if_incomplete(
         self,

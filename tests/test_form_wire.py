@@ -224,3 +224,21 @@ async def test_slack_answers_a_foreign_form_button_in_words_and_refuses_a_foreig
     response = await slack.interact(submitted)
     assert response.status == 400
     assert slack.fake.calls_to("chat.postMessage") == []
+
+
+def test_what_a_form_acts_on_travels_with_it_and_its_modal_says_it() -> None:
+    """A Slack modal shows no message above it: its `about` names what "#1" in its title is."""
+    form = Form(
+        title="Apologies for meeting #1",
+        command="apologies",
+        fields=[
+            FormField("meeting", "meeting", "hidden", positional=True, value="1"),
+            FormField("reason", "Reason", positional=True, value="Ofsted are in"),
+        ],
+        about="Partnership board, Thu 14 Dec 2023, 14:00-16:00",
+    )
+    assert Form.from_wire(form.wire_text()) == form
+    assert "about" not in opp_form().to_wire()  # only when there is something to say
+    modal = blockkit.render_modal(form, metadata=blockkit.modal_metadata(form))
+    texts = [b["text"]["text"] for b in modal["blocks"] if b["type"] == "section"]
+    assert texts == ["Partnership board, Thu 14 Dec 2023, 14:00-16:00"]

@@ -16,6 +16,7 @@ from bot.demo import load_demo
 from bot.render.text import render_text
 from bot.reply import Reply
 from storage.base import Base
+from storage.directory import person_by_email
 from tests.conftest import Asker
 
 HEAD = "jo@hillside.sch.uk"
@@ -128,16 +129,35 @@ async def test_complete_commands_run_exactly_as_before(demo: Asker) -> None:
         assert not reply.text.startswith("Read as:")
 
 
-async def test_a_write_is_proposed_and_saved_only_when_confirmed(demo: Asker) -> None:
+async def submit(ask: Asker, email: str, reply: Reply) -> Reply:
+    """Send the reply's form as it was prefilled, as every form door does."""
+    form = reply.form
+    assert form is not None, reply.text
+    values = {f.name: f.value or "" for f in form.fields}
+    async with ask.ctx.db.session() as session:
+        person = await person_by_email(session, email)
+    assert person is not None
+    return await ask.ctx.router.handle(
+        form.to_command(values), actor_id=person.id, door="web", submitted=True
+    )
+
+
+async def test_a_write_with_words_to_check_is_its_prefilled_form_saved_only_when_sent(
+    demo: Asker,
+) -> None:
     before = await snapshot(demo)
     reply = await demo(HEAD, "I can't make meeting 1, Ofsted are in")
     assert not reply.error
     assert reply.read_as == 'apologies 1 "Ofsted are in"'
-    assert "Nothing is saved" in reply.text
+    assert "nothing is saved until you do" in reply.text
+    assert "Partnership board, Thu 14 Dec 2023" in reply.text  # which meeting "1" is
+    assert not reply.buttons
+    form = reply.form
+    assert form is not None and form.command == "apologies"
+    assert {f.name: f.value for f in form.fields} == {"meeting": "1", "reason": "Ofsted are in"}
+    assert form.about.startswith("Partnership board, Thu 14 Dec 2023")
     assert await snapshot(demo) == before
-    [confirm] = reply.buttons
-    assert confirm.command == reply.read_as
-    done = await demo(HEAD, confirm.command)
+    done = await submit(demo, HEAD, reply)
     assert not done.error and "#1" in done.text
     assert await snapshot(demo) != before
     meeting = render_text(await demo(HEAD, "meeting 1"))
@@ -145,10 +165,37 @@ async def test_a_write_is_proposed_and_saved_only_when_confirmed(demo: Asker) ->
 
 
 async def test_i_cant_make_meeting_1_as_written(demo: Asker) -> None:
+    """Nothing to check but the meeting: one confirm button, under the meeting's name."""
     before = await snapshot(demo)
     reply = await demo(HEAD, "I can't make meeting 1")
     assert reply.read_as == "apologies 1"
     assert [b.command for b in reply.buttons] == ["apologies 1"]
+    assert "Nothing is saved until you say yes" in reply.text
+    assert "Apologies for meeting #1: Partnership board, Thu 14 Dec 2023" in reply.text
+    assert await snapshot(demo) == before
+
+
+async def test_a_write_with_nothing_to_check_names_what_it_acts_on(demo: Asker) -> None:
+    before = await snapshot(demo)
+    reply = await demo(HEAD, "mark action 7 done")
+    assert reply.read_as == "action done 7" and reply.form is None
+    assert [b.command for b in reply.buttons] == ["action done 7"]
+    assert "Mark action #7 done: Check DfE attendance return dates (Jo Bloggs" in reply.text
+    unsubscribe = await demo(HEAD, "unsubscribe me from the bulletin")
+    assert [b.command for b in unsubscribe.buttons] == ["bulletin unsubscribe"]
+    assert "Stop the bulletin by DM" in unsubscribe.text
+    assert await snapshot(demo) == before
+    done = await demo(HEAD, reply.buttons[0].command)
+    assert not done.error and "#7" in done.text
+
+
+async def test_a_write_that_could_not_be_done_is_answered_at_once(demo: Asker) -> None:
+    """No form or button is offered for what the person could not send: the command's answer."""
+    before = await snapshot(demo)
+    missing = await demo(HEAD, "mark action 99 done")
+    assert missing.error and "no action #99" in missing.text
+    assert missing.text.startswith("Read as: action done 99")
+    assert not missing.buttons and missing.form is None
     assert await snapshot(demo) == before
 
 
@@ -156,8 +203,10 @@ async def test_an_action_for_someone_is_proposed_with_owner_and_due_date(demo: A
     before = await snapshot(demo)
     reply = await demo(HEAD, "jo to circulate the PA figures by Friday")
     assert reply.read_as == 'action add "Circulate the PA figures" owner:@jo due:Friday'
+    values = {f.name: f.value for f in reply.form.fields} if reply.form else {}
+    assert values["text"] == "Circulate the PA figures" and values["due"] == "Friday"
     assert await snapshot(demo) == before
-    done = await demo(HEAD, reply.buttons[0].command)
+    done = await submit(demo, HEAD, reply)
     assert not done.error, done.text
     assert "Circulate the PA figures" in render_text(await demo(HEAD, "actions"))
 

@@ -20,11 +20,13 @@ def with_read_as(reply: Reply, command: str) -> Reply:
     return reply
 
 
-def proposal(reading: Interpretation) -> Reply:
-    """A write read from plain English: shown with one button carrying the exact command."""
+def proposal(reading: Interpretation, *, names: str | None = None) -> Reply:
+    """A write read from plain English that needs nothing checked: one button carrying the
+    exact command, under a line naming what it acts on (`names`, see `bot.forms.headline`)."""
     assert reading.command is not None
+    said = f"{names}\n" if names else ""
     return Reply(
-        text=f"{read_line(reading.command)}\nNothing is saved until you say yes.",
+        text=f"{read_line(reading.command)}\n{said}Nothing is saved until you say yes.",
         elements=[Actions([Button("Yes, do it", reading.command, "primary")])],
         read_as=reading.command,
     )
@@ -49,11 +51,14 @@ def friendly(reading: Interpretation) -> Reply:
     return Reply(text=reading.text or "", elements=[Actions(buttons)] if buttons else [])
 
 
-def prefilled(form: Form, command: str) -> Reply:
+def prefilled(form: Form, command: str, *, names: str | None = None, verb: str = "sent") -> Reply:
     """The command's own form, filled in with what was read from plain English
-    (`bot.forms.form_for`); nothing is sent until the person submits it."""
+    (`bot.forms.form_for`), under a line naming what it acts on (`names`); nothing is
+    `verb` ("sent", "saved") until the person submits it."""
+    said = f"{names}\n" if names else ""
     return Reply(
-        text=read_line(command) + "\nCheck the form and send it: nothing is sent until you do.",
+        text=f"{read_line(command)}\n{said}Check the form and send it: nothing is {verb} "
+        "until you do.",
         elements=[form],
         read_as=command,
     )

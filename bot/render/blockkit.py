@@ -444,6 +444,8 @@ def _input_element(f: FormField) -> dict[str, Any]:
 def render_modal(form: Form, *, metadata: str = "", error: str | None = None) -> dict[str, Any]:
     """A form as a modal view; each input's block_id is the field name (for field errors)."""
     blocks: list[dict[str, Any]] = []
+    if form.about:  # the modal stands alone: say what "#1" in its title is
+        blocks.append({"type": "section", "text": plain(form.about, SECTION_TEXT)})
     if error:
         blocks.append(_section(":warning: " + fit(error, SECTION_TEXT - 20)))
     for f in form.shown_fields:

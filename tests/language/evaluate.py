@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, text
 
-from bot import language
+from bot import forms, language
 from bot.app import BotContext
+from bot.errors import UserError
 from bot.parsing import build_args, split_command
-from bot.reply import Reply
+from bot.reply import Form, Reply
+from bot.services import Services
 from storage.base import Base
 from storage.directory import Person, person_by_email
 from tests.language.judge import Case, Judge
@@ -101,18 +103,38 @@ def means_write(ctx: BotContext, command_text: str | None) -> bool:
     return True
 
 
-async def _offers(judge: Judge, reply: Reply, command: str) -> bool:
-    """The reply carries the exact command: a confirm button, or a form prefilled with it."""
+async def _offers(judge: Judge, reply: Reply, command: str, as_it_stands: Form | None) -> bool:
+    """The reply carries the exact command: a confirm button, or a form prefilled with it.
+
+    A form counts when sending it as prefilled runs the command, or (an edit form, which shows
+    the item's present values) when the values it changes from the form for the bare id as it
+    stands (`as_it_stands`) do."""
     for button in reply.buttons:
         if button.command == command or await judge.matches(command, button.command):
             return True
     form = reply.form
-    if form is None:
+    if form is None or form.command.split()[0] != command.split()[0]:
         return False
-    prefilled = form.to_command({f.name: f.value or "" for f in form.fields})
-    return form.command.split()[0] == command.split()[0] and (
-        form.command == "support" or await judge.matches(command, prefilled)
-    )
+    if form.command == "support":
+        return True
+    values = {f.name: f.value or "" for f in form.fields}
+    if await judge.matches(command, form.to_command(values)):
+        return True
+    if as_it_stands is None:
+        return False
+    present = {f.name: f.value or "" for f in as_it_stands.fields}
+    changed = {k: v for k, v in values.items() if v != present.get(k, "")}
+    return await judge.matches(command, form.to_command(changed))
+
+
+async def _as_it_stands(services: Services, actor: Person, reply: Reply) -> Form | None:
+    """The form for the reply's form's command with only its hidden values (`opp edit 4`)."""
+    if reply.form is None:
+        return None
+    try:
+        return await forms.form_for(services, actor, reply.form.to_command({}))
+    except UserError:
+        return None
 
 
 async def evaluate(ctx: BotContext, cases: list[Case], *, door: str = "cli") -> list[Result]:
@@ -155,7 +177,10 @@ async def evaluate(ctx: BotContext, cases: list[Case], *, door: str = "cli") -> 
                     break
             proposed = True
             if reply.read_as and means_write(ctx, reply.read_as):
-                proposed = await _offers(judge, reply, reply.read_as)
+                actor = await session.get(Person, person.id)
+                assert actor is not None
+                standing = await _as_it_stands(services, actor, reply)
+                proposed = await _offers(judge, reply, reply.read_as, standing)
         results.append(
             Result(
                 case=case,

@@ -5,8 +5,13 @@ Web API), Teams (activities to /api/messages, the Agents SDK against the fake co
 web chat (Debian chromium through Playwright):
 
 - a plain-English question is answered at once, saying how it was read (`Read as: ...`);
-- a plain-English write ("mark action 7 done") is only proposed: nothing changes until the
-  person presses the confirm button, which then does exactly that;
+- a plain-English write with something to check ("I can't make Thursday's board meeting,
+  Ofsted are in") is shown as the command's own form, prefilled (a Slack modal at once from
+  the slash command, or from the "Open form" button in a DM; a Teams Adaptive Card; a web
+  form), and nothing is saved until the form is submitted;
+- a plain-English write with nothing to check ("mark action 7 done") names what it acts on and
+  is only proposed: nothing changes until the person presses the confirm button, which then
+  does exactly that;
 - a plain-English support request opens the support form prefilled with what was written, and
   nothing is filed until the form is submitted.
 
@@ -42,6 +47,9 @@ SECRET = "language-door-secret"
 QUESTION = "when is the next board meeting?"
 WRITE = "mark action 7 done"
 HELP = "our head has been taken ill and we need help today"
+APOLOGY = "I can't make Thursday's board meeting, Ofsted are in"
+BOARD = "Partnership board, Thu 14 Dec 2023"  # meeting #1, as the proposal must name it
+ACTION_7 = "Check DfE attendance return dates"  # what action #7 is, as the proposal names it
 _ids = itertools.count(1)
 
 
@@ -50,6 +58,21 @@ async def action_status(ctx: BotContext, action_id: int) -> str:
         return (
             await conn.execute(text("SELECT status FROM actions WHERE id = :i"), {"i": action_id})
         ).scalar_one()
+
+
+async def jos_answer(ctx: BotContext, meeting_id: int = 1) -> tuple[str, str | None]:
+    """Jo's answer to a meeting and its reason (the demo has her coming to #1)."""
+    async with ctx.db.engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT r.answer, r.reason FROM meeting_rsvps r JOIN people p"
+                    " ON p.id = r.person_id WHERE r.meeting_id = :m AND p.email = :e"
+                ),
+                {"m": meeting_id, "e": "jo@hillside.sch.uk"},
+            )
+        ).one()
+    return row[0], row[1]
 
 
 async def support_requests(ctx: BotContext) -> int:
@@ -103,6 +126,21 @@ class Slack:
     async def interact(self, payload: dict[str, Any]) -> Any:
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded")
+
+    async def dm(self, words: str) -> Any:
+        """A direct message to the bot (Events API): no trigger_id comes with it."""
+        event = {"type": "message", "channel_type": "im", "user": "UJO", "channel": "DUJO"}
+        body = json.dumps(
+            {
+                "type": "event_callback",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "event_id": f"Ev{next(_ids)}",
+                "event_time": 1,
+                "event": {**event, "text": words},
+            }
+        )
+        return await self.post(body, "application/json")
 
     async def answer(self, token: str) -> dict[str, Any]:
         """The response_url post answering the request sent with this token."""
@@ -179,6 +217,7 @@ async def test_slack_plain_english_question_write_and_support(slack: Slack) -> N
 
     assert (await slack.command(WRITE, token="w")).status == 200
     proposal = await slack.answer("w")
+    assert ACTION_7 in slack_text(proposal), "the proposal names the action"
     buttons = [n for n in nodes(proposal.get("blocks", [])) if n.get("type") == "button"]
     confirm = [b for b in buttons if b.get("value") == "action done 7"]
     assert confirm, slack_text(proposal)
@@ -208,6 +247,78 @@ async def test_slack_plain_english_question_write_and_support(slack: Slack) -> N
     response = await slack.interact(modal_submission(view))
     assert response.status == 200
     assert await support_requests(slack.ctx) == before + 1
+
+
+def opened_view(call: Any) -> dict[str, Any]:
+    view = call.args["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def modal_inputs(view: dict[str, Any]) -> dict[str, Any]:
+    """Each input block's prefilled value, by field name."""
+    found = {}
+    for block in view["blocks"]:
+        if block.get("type") == "input":
+            element = block["element"]
+            found[block["block_id"]] = element.get("initial_value")
+    return found
+
+
+async def test_slack_plain_english_write_is_its_prefilled_modal_saved_only_on_submit(
+    slack: Slack,
+) -> None:
+    """The slash command carries a trigger: the apologies modal opens at once, naming the
+    meeting; Jo's answer changes only when the modal is submitted."""
+    assert (await slack.command(APOLOGY, token="a")).status == 200
+    (opened,) = await slack.fake.wait_for("views.open")
+    assert opened.args["trigger_id"] == "trigger-a"
+    view = opened_view(opened)
+    assert BOARD in json.dumps(view), "the modal says which meeting #1 is"
+    assert modal_inputs(view) == {"reason": "Ofsted are in"}
+    assert await jos_answer(slack.ctx) == ("yes", None), "the form is only shown"
+    assert (await slack.interact(modal_submission(view))).status == 200
+    assert await jos_answer(slack.ctx) == ("no", "Ofsted are in")
+    for _ in range(500):  # the answer, to Jo alone in the channel
+        answers = slack.fake.calls_to("chat.postEphemeral") + slack.fake.calls_to(
+            "chat.postMessage"
+        )
+        if answers:
+            break
+        await asyncio.sleep(0.02)
+    assert "#1" in slack_text(answers[0].args)
+
+
+async def test_slack_plain_english_write_in_a_dm_offers_its_form_saved_only_on_submit(
+    slack: Slack,
+) -> None:
+    """A DM has no trigger_id: the reply names the meeting and carries an "Open form" button
+    (as the support form does); its click opens the modal, and only submitting saves."""
+    assert (await slack.dm(APOLOGY)).status == 200
+    (posted,) = await slack.fake.wait_for("chat.postMessage")
+    said = slack_text(posted.args)
+    assert "Read as: apologies 1" in said
+    assert BOARD in said
+    assert not slack.fake.calls_to("views.open")
+    (button,) = [
+        n for n in nodes(posted.args.get("blocks", [])) if n.get("action_id") == "form:open"
+    ]
+    assert await jos_answer(slack.ctx) == ("yes", None), "nothing is saved by the message"
+    click = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "UJO"},
+        "channel": {"id": "DUJO"},
+        "trigger_id": "trigger-open",
+        "actions": [{"type": "button", "action_id": "form:open", "value": button["value"]}],
+    }
+    assert (await slack.interact(click)).status == 200
+    (opened,) = await slack.fake.wait_for("views.open")
+    assert opened.args["trigger_id"] == "trigger-open"
+    view = opened_view(opened)
+    assert modal_inputs(view) == {"reason": "Ofsted are in"}
+    assert await jos_answer(slack.ctx) == ("yes", None), "nor by opening the form"
+    assert (await slack.interact(modal_submission(view))).status == 200
+    assert await jos_answer(slack.ctx) == ("no", "Ofsted are in")
 
 
 # --- Teams ----------------------------------------------------------------------------------
