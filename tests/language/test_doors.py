@@ -391,6 +391,7 @@ async def test_teams_plain_english_question_write_and_support(
 
     proposal = await say(from_jo(connector, WRITE))
     assert "action done 7" in json.dumps(proposal.cards)
+    assert ACTION_7 in proposal.all_text(), "the proposal names the action"
     assert await action_status(ctx, 7) == "open", "nothing is done before the yes"
     value = card_submit(proposal.cards[0], "action done 7")
     done = await say(from_jo(connector, value=value))
@@ -408,6 +409,30 @@ async def test_teams_plain_english_question_write_and_support(
     assert await support_requests(ctx) == before + 1
 
 
+async def test_teams_plain_english_write_is_its_prefilled_card_saved_only_on_submit(
+    teams_client: TestClient, connector: FakeTeamsConnector, ctx: BotContext
+) -> None:
+    async def say(activity: dict[str, Any]) -> Any:
+        response = await teams_client.post("/api/messages", json=activity)
+        assert response.status in (200, 202)
+        return connector.posted[-1]
+
+    shown = await say(from_jo(connector, APOLOGY))
+    assert "Read as: apologies 1" in shown.all_text()
+    assert BOARD in shown.all_text(), "the card says which meeting #1 is"
+    (card,) = shown.cards
+    prefilled = {
+        n["id"]: n.get("value")
+        for n in nodes(card)
+        if str(n.get("type", "")).startswith("Input.") and "id" in n
+    }
+    assert "Ofsted are in" in prefilled.values()
+    assert await jos_answer(ctx) == ("yes", None), "the card is only shown"
+    sent = await say(from_jo(connector, value=card_submit(card, "apologies")))
+    assert "#1" in sent.all_text()
+    assert await jos_answer(ctx) == ("no", "Ofsted are in")
+
+
 # --- Web chat in a real browser ---------------------------------------------------------------
 
 
@@ -421,7 +446,7 @@ def browser_available() -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
-async def test_web_chat_plain_english_question_write_and_support(
+async def test_web_chat_plain_english_question_writes_and_support(
     ctx: BotContext, browser_available: None
 ) -> None:
     from playwright.async_api import async_playwright, expect
@@ -441,17 +466,36 @@ async def test_web_chat_plain_english_question_write_and_support(
             await expect(page.locator("#log .reply")).to_have_count(before + 1)
             return page.locator("#log .reply").last
 
+        async def press(button: Any) -> Any:
+            """Click and wait for the bot's answer (a new reply, not the one pressed in)."""
+            before = await page.locator("#log .reply").count()
+            await button.click()
+            await expect(page.locator("#log .reply")).to_have_count(before + 1)
+            return page.locator("#log .reply").last
+
         reply = await say(QUESTION)
         await expect(reply).to_contain_text("Read as")
         await expect(reply).to_contain_text("meetings group:board")
         await expect(reply).to_contain_text("Partnership board")
 
+        reply = await say(APOLOGY)
+        await expect(reply).to_contain_text("Read as: apologies 1")
+        await expect(reply).to_contain_text(BOARD)  # which meeting #1 is
+        form = reply.locator("form.cmdform")
+        await expect(form).to_have_count(1)
+        values = await form.locator("textarea, input").evaluate_all("els => els.map(e => e.value)")
+        assert "Ofsted are in" in values
+        assert await jos_answer(ctx) == ("yes", None), "the form is only shown"
+        sent = await press(form.locator("button[type=submit], input[type=submit]").first)
+        await expect(sent).to_contain_text("#1")
+        assert await jos_answer(ctx) == ("no", "Ofsted are in")
+
         reply = await say(WRITE)
+        await expect(reply).to_contain_text(ACTION_7)  # what action #7 is
         confirm = reply.locator("button.cmd[data-command='action done 7']")
         await expect(confirm).to_have_count(1)
         assert await action_status(ctx, 7) == "open", "nothing is done before the yes"
-        await confirm.click()
-        await expect(page.locator("#log .reply").last).to_contain_text("#7")
+        await expect(await press(confirm)).to_contain_text("#7")
         assert await action_status(ctx, 7) == "done"
 
         before = await support_requests(ctx)
@@ -461,7 +505,7 @@ async def test_web_chat_plain_english_question_write_and_support(
         values = await form.locator("textarea, input").evaluate_all("els => els.map(e => e.value)")
         assert HELP in values
         assert await support_requests(ctx) == before, "the form is only shown"
-        await form.locator("button[type=submit], input[type=submit]").first.click()
-        await expect(page.locator("#log .reply").last).to_contain_text("#")
+        filed = await press(form.locator("button[type=submit], input[type=submit]").first)
+        await expect(filed).to_contain_text("#")
         assert await support_requests(ctx) == before + 1
         await browser.close()
