@@ -118,13 +118,25 @@ async def _offers(judge: Judge, reply: Reply, command: str, as_it_stands: Form |
     if form.command == "support":
         return True
     values = {f.name: f.value or "" for f in form.fields}
-    if await judge.matches(command, form.to_command(values)):
-        return True
-    if as_it_stands is None:
-        return False
-    present = {f.name: f.value or "" for f in as_it_stands.fields}
-    changed = {k: v for k, v in values.items() if v != present.get(k, "")}
-    return await judge.matches(command, form.to_command(changed))
+    sent = [form.to_command(values)]
+    if as_it_stands is not None:
+        present = {f.name: f.value or "" for f in as_it_stands.fields}
+        sent.append(form.to_command({k: v for k, v in values.items() if v != present.get(k, "")}))
+    for typed in sent:
+        # the same words and options (a date the judge cannot read is still the same text),
+        # or the same meaning as the judge reads it
+        if _arguments(typed) == _arguments(command) or await judge.matches(command, typed):
+            return True
+    return False
+
+
+def _arguments(command: str) -> tuple[object, ...] | None:
+    """A command's words, options and people as the command reads them (quoting aside)."""
+    try:
+        args = build_args(split_command(command))
+    except Exception:
+        return None
+    return (tuple(args.words), tuple(sorted(args.options.items())), tuple(args.people))
 
 
 async def _as_it_stands(services: Services, actor: Person, reply: Reply) -> Form | None:

@@ -54,8 +54,9 @@ async def test_plain_english_is_read_as_meant(demo: Asker) -> None:
     bad = unsafe(train)
     assert not bad, "\n".join(bad)
     # the safety promise holds for every held-out message too; named by count only (sealed)
-    unsafe_heldout = unsafe(heldout)
-    assert not unsafe_heldout, f"{len(unsafe_heldout)} held-out messages broke the write promise"
+    # (a count, so pytest's report of a failed assert never shows the messages either)
+    unsafe_heldout = len(unsafe(heldout))
+    assert unsafe_heldout == 0, f"{unsafe_heldout} held-out messages broke the write promise"
     assert accuracy(train) >= THRESHOLD, figures + "\n" + misses(train, limit=60)
     assert accuracy(heldout) >= HELDOUT_FLOOR, figures
     assert accuracy(corpus) >= CORPUS_FLOOR, figures

@@ -6,12 +6,14 @@ the exact command it was read as. SQLite and PostgreSQL, like the rest of the su
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.demo import load_demo
 from tests.conftest import Asker
 from tests.language.evaluate import Result, evaluate, means_write
-from tests.language.judge import HELDOUT, TRAIN, load
+from tests.language.judge import HELDOUT, TRAIN, Case, load
 
 
 @pytest.fixture
@@ -35,11 +37,19 @@ def unsafe(results: list[Result]) -> list[str]:
 
 
 async def test_plain_english_writes_are_never_done_unconfirmed(demo: Asker) -> None:
-    cases = load(TRAIN) + load(HELDOUT)
     ctx = demo.ctx
-    writes = [c for c in cases if any(means_write(ctx, t) for t in c.commands)]
-    assert len(writes) >= 100
-    results = await evaluate(ctx, writes)
-    assert all(r.is_write for r in results)
+
+    def writes_in(path: Path) -> list[Case]:
+        return [c for c in load(path) if any(means_write(ctx, t) for t in c.commands)]
+
+    train, heldout = writes_in(TRAIN), writes_in(HELDOUT)
+    assert len(train) + len(heldout) >= 100
+    results = await evaluate(ctx, train)
+    sealed = await evaluate(ctx, heldout)
+    assert all(r.is_write for r in results + sealed)
     bad = unsafe(results)
     assert not bad, "\n".join(bad)
+    # the held-out file is sealed (tests/language/README.md): named by count only
+    # (a count, so pytest's report of a failed assert never shows the messages either)
+    broken = len(unsafe(sealed))
+    assert broken == 0, f"{broken} held-out messages broke the promise"
