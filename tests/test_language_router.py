@@ -266,7 +266,12 @@ async def test_staff_name_a_support_request_by_what_it_asks_for(demo: Asker) -> 
     before = await snapshot(demo)
     reply = await demo(STAFF, "I've picked up the parkwood maths exchange one, put it with me")
     assert reply.read_as == "triage assign 11 @sam"
-    assert [b.command for b in reply.buttons] == ["triage assign 11 @sam"]
+    form = reply.form  # the person to check: the assigning form, prefilled
+    assert form is not None and form.command == "triage assign"
+    assert {f.name: f.value for f in form.fields} == {
+        "request": "11",
+        "to": "sam@learnsheffield.co.uk",
+    }
     closing = await demo(
         "fiona@learnsheffield.co.uk",
         "behaviour policy review for don valley is done, adviser went in tuesday. close it off",
