@@ -212,6 +212,9 @@ async def ask(ctx: Context, guesses: list[Guess], question: str | None = None) -
         choice = await _choice(ctx, guess.label)
         if choice and choice not in choices:
             choices.append(choice)
+    if question and len(choices) < 2:
+        # nothing else is likely: the asker's own lists, where the thing meant usually is
+        choices += [c for c in ("meetings", "actions") if c not in choices][: 2 - len(choices)]
     if not choices:
         choices = ["help"]
     offered = " / ".join(f"`{c}`" for c in choices)

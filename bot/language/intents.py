@@ -90,6 +90,16 @@ class IntentModel:
         self._prior = [math.log(d / n) for d in docs]
         self._norm = [math.log(t + alpha * vocabulary) for t in totals]
         self._log_alpha = math.log(alpha)
+        # what each feature adds to each label's score, worked out once (a message then costs
+        # additions only): log(count + alpha) - log(alpha) where the label has the feature
+        self._delta = {
+            f: [
+                (flat[i], math.log(flat[i + 1] + alpha) - self._log_alpha)
+                for i in range(0, len(flat), 2)
+            ]
+            for f, flat in counts.items()
+        }
+        self._ranked: dict[tuple[str, ...], list[Guess]] = {}
 
     def known(self, words: Sequence[str]) -> float:
         """The share of the message's words the model has seen (0-1): little means the message
@@ -101,21 +111,28 @@ class IntentModel:
         """Every label with its probability, likeliest first (empty for an empty model)."""
         if not self.labels:
             return []
-        present = [f for f in features(words) if f in self.counts]
+        key = tuple(words)
+        hit = self._ranked.get(key)  # the interpreter may ask more than once per message
+        if hit is not None:
+            return hit
+        present = [self._delta[f] for f in features(words) if f in self._delta]
         k = len(present)
         scores = [
             prior + k * (self._log_alpha - norm)
             for prior, norm in zip(self._prior, self._norm, strict=True)
         ]
-        for f in present:
-            flat = self.counts[f]
-            for i in range(0, len(flat), 2):
-                scores[flat[i]] += math.log(flat[i + 1] + self.alpha) - self._log_alpha
+        for adds in present:
+            for label, delta in adds:
+                scores[label] += delta
         top = max(scores)
         exp = [math.exp((s - top) / TEMPERATURE) for s in scores]
         total = sum(exp)
         ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], self.labels[i]))
-        return [Guess(self.labels[i], exp[i] / total) for i in ranked]
+        result = [Guess(self.labels[i], exp[i] / total) for i in ranked]
+        if len(self._ranked) > 256:
+            self._ranked.clear()
+        self._ranked[key] = result
+        return result
 
     def to_json(self) -> str:
         """The model as the text of `intents.json` (sorted, so the same training gives the

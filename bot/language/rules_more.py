@@ -40,6 +40,9 @@ async def support(ctx: Context) -> Interpretation | None:
     if not ctx.has(NEED_HELP) or ctx.has(
         r"\b(?:my|our|open|any|new) (?:support )?requests\b|\bentitlement\b|\brequests? #?\d+\b"
         r"|\brequests have\b|\bhow do i\b|\bwhat support have\b"
+        # asking what may be asked for is a question about entitlement, not a request
+        r"|\bwhat (?:(?:can|could|may|am|are) (?:i|we)|(?:i|we) (?:can|could|may|am|are))\b"
+        r"(?: \w+){0,3} ask\b"
     ):
         return None
     if ctx.has(r"^help\b|\bhelp (?:me )?with (?:the )?(?:bot|commands?|meetings|actions)\b"):

@@ -170,7 +170,7 @@ notes team school schools head heads staff member members chair chairs group gro
 time date dates back than then them they their mean means meant into over under before
 after until since between during soon later latest late early scheduled count assign assigned signed resign resigned meaning action
 county post posts reminder reminders response responses responded replied report reports
-minded ordered minute moment subscriber subscribers subscription subscribed""")
+minded ordered minute moment subscriber subscribers subscription subscribed subscriptions""")
 )
 
 WORD_RE = re.compile(r"[a-z0-9][a-z0-9'/.\-:@#]*[a-z0-9]|[a-z0-9#]")

@@ -154,3 +154,17 @@ async def test_shipped_model_answers_what_can_this_thing_do(demo: Asker) -> None
     reply = await demo(HEAD, "what can this thing do")
     assert not reply.error and reply.read_as is None
     assert "Ask in your own words" in reply.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what am i allowed to ask learn sheffield for",
+        "not sure what we're able to ask Learn Sheffield for as non subscribers",
+    ],
+)
+async def test_asking_what_may_be_asked_for_is_not_a_request(demo: Asker, text: str) -> None:
+    # a question about what can be asked for: never the support form with the question in it
+    reply = await demo(HEAD, text)
+    assert reply.form is None, render_text(reply)
+    assert not (reply.read_as or "").startswith(("support", "bulletin")), render_text(reply)
