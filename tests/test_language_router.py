@@ -301,3 +301,49 @@ async def test_minutes_of_a_meeting_still_to_come_are_an_answer_not_an_error(
     assert reply.read_as == "minutes 2"
     assert not reply.error
     assert "has no minutes yet: it has not met yet" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("who", "text", "read_as"),
+    [
+        (
+            "evie@learnsheffield.co.uk",
+            "can you add an opp - Attendance data workshop for secondary attendance leads, closes "
+            "19th Jan, training, link https://example.org/attendance-data",
+            'opp add "Attendance data workshop for secondary attendance leads" closes:19/01/2024 '
+            "phase:secondary tags:training link:https://example.org/attendance-data",
+        ),
+        (
+            "stella@learnsheffield.co.uk",
+            'new consultation: "Inclusion charter", for the inclusion group and special schools, '
+            "closes 2nd Feb, link https://example.org/charter",
+            'consultation add "Inclusion charter" closes:02/02/2024 audience:inclusion,special '
+            "link:https://example.org/charter",
+        ),
+        (
+            STAFF,
+            "post a reminder in the board channel every monday at 9 saying board papers are out",
+            'schedule add "Board papers are out" channel:board on:"Mon 09:00" every:week',
+        ),
+        (
+            "dan@sheffield.gov.uk",
+            "Attendance sub group needs to meet before Christmas - can you set one up for Fri 15th "
+            "Dec 10-12 at Albion House",
+            'meeting add "Attendance priority sub-group" group:attendance on:"15/12/2023 10:00" '
+            'until:12:00 place:"Albion House"',
+        ),
+    ],
+)
+async def test_a_staff_write_in_one_long_sentence_is_proposed_with_every_detail(
+    demo: Asker, who: str, text: str, read_as: str
+) -> None:
+    """Title, closing date (as a date), phase, tag, audience, link, time range and place are
+    each read from their own part of the sentence; nothing is saved until confirmed."""
+    before = await snapshot(demo)
+    reply = await demo(who, text)
+    assert not reply.error, reply.text
+    assert reply.read_as == read_as
+    assert [b.command for b in reply.buttons] == [read_as]
+    assert await snapshot(demo) == before
+    done = await demo(who, read_as)
+    assert not done.error, done.text

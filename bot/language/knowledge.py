@@ -46,6 +46,7 @@ GROUP_WORDS = {
     "people",
     "chair",
     "working",
+    "channel",  # "post to the design channel every wednesday"
 }
 # area words that do not name one area by themselves
 AREA_GENERIC = set(

@@ -28,6 +28,10 @@ def rule(name: str, kind: Kind, score: float) -> Callable[[Rule], Rule]:
     return add
 
 
+# a link as typed, without the comma or full stop that follows it in a sentence
+URL = re.compile(r"https?://[^\s,;]+[^\s,;.!?)]")
+
+
 def opt(key: str, value: str | None) -> str:
     return f" {key}:{q(value)}" if value else ""
 
@@ -276,13 +280,13 @@ async def minutes_record(ctx: Context) -> Interpretation | str | None:
 
 @rule("papers add", "write", 0.85)
 async def papers_add(ctx: Context) -> Interpretation | str | None:
-    m = re.search(r"(https?://\S+)", ctx.text)
+    m = URL.search(ctx.text)
     if not m or not ctx.has(r"\bpapers?\b|\bdocument\b|\bpack\b|\bslides\b"):
         return None
     if ctx.has(r"\bminutes\b"):
         return None
     return await ctx.meeting_or_ask(
-        "papers {id} add " + m.group(1), what="", kind="write", label="Add to"
+        "papers {id} add " + m.group(0), what="", kind="write", label="Add to"
     )
 
 
@@ -346,6 +350,28 @@ async def rsvp(ctx: Context) -> Interpretation | str | None:
     )
 
 
+# "at Albion House", "in the Town Hall": a place written with capitals, as places are
+PLACE = re.compile(
+    r"\b(?:at|in|venue:?|location:?)\s+((?:the\s+)?(?:[A-Z][\w'&.-]*)(?:\s+(?:[A-Z][\w'&.-]*|of|on))*)"
+)
+NOT_PLACES = set(slots.WEEKDAYS) | {"teams", "zoom", "the morning", "the afternoon"}
+
+
+def place_in(ctx: Context) -> str | None:
+    """Where a meeting is to be: "at Albion House"; "at Don Valley" is the one organisation
+    whose name begins so (Don Valley Special School)."""
+    for m in PLACE.finditer(ctx.text):
+        place = m.group(1).strip()
+        words = place.lower().split()
+        if words[0] == "the" and len(words) > 1 and words[1] in ("morning", "afternoon"):
+            continue
+        if set(words) & NOT_PLACES or re.match(slots.MONTH_RE + "$", words[0]):
+            continue
+        named = [o for o in ctx.know.organisations if o.lower().startswith(place.lower())]
+        return named[0] if len(named) == 1 else place
+    return None
+
+
 @rule("meeting add", "write", 0.85)
 async def meeting_add(ctx: Context) -> str | None:
     if not ctx.has(
@@ -371,6 +397,7 @@ async def meeting_add(ctx: Context) -> str | None:
         + opt("on", when)
         + opt("until", span[1] if span else None)
         + opt("for", None if span else slots.length(ctx.s))
+        + opt("place", place_in(ctx))
     )
 
 
@@ -418,12 +445,13 @@ async def meeting_cancel(ctx: Context) -> Interpretation | str | None:
 async def agenda_add(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(r"\bagenda\b") or not ctx.has(r"\badd\b|\bput\b|\braise\b|\bonto\b|\bon the\b"):
         return None
+    # "add X to the design group agenda", "put X on the agenda for the board"
     m = re.search(
-        r"(?:add|put|raise)\s+(.+?)\s+(?:on|to|onto)\s+(?:the\s+)?(?:next\s+)?\S*\s*agenda",
+        r"(?:add|put|raise)\s+(.+?)\s+(?:on|to|onto)\s+(?:the\s+)?(?:next\s+)?(?:\S+\s+){0,3}?agenda",
         ctx.text,
         flags=re.IGNORECASE,
     )
-    item = m.group(1).strip(" \"'") if m else None
+    item = m.group(1).strip(" \"'\u201c\u201d") if m else None
     if not item:
         return None
     return await ctx.meeting_or_ask(

@@ -400,10 +400,18 @@ DAYS = {d[:3]: d[:3].title() for d in slots.WEEKDAYS}
 async def schedule_add(ctx: Context) -> str | None:
     if not ctx.actor.is_staff or not ctx.has(r"\bevery\b|\bschedule\b|\bchannel\b"):
         return None
-    m = re.search(r"[\"\u201c](.+?)[\"\u201d]", ctx.text)
+    m = re.search(r"[\"\u201c](.+?)[\"\u201d]", ctx.text) or re.search(
+        # "... every monday at 9 saying board papers are out": the words after the cue
+        r"\b(?:saying|that says|to say|which says|reading|with the (?:text|message|words))\b"
+        r"[\s:]*(.+?)[\s.!]*$",
+        ctx.text,
+        re.I | re.S,
+    )
     group = ctx.group()
     if m is None or group is None:
         return None
+    text = m.group(1).strip(" \"'")
+    text = text[:1].upper() + text[1:]
     every = re.search(
         r"\bevery (half[- ]?term|term|day|week|fortnight|month|monday|tuesday|wednesday|thursday"
         r"|friday)\b",
@@ -418,7 +426,42 @@ async def schedule_add(ctx: Context) -> str | None:
         repeat = (
             word if word in ("day", "week", "fortnight", "month", "term", "half-term") else "week"
         )
-    return f"schedule add {q(m.group(1))} channel:{group}" + opt("on", when) + opt("every", repeat)
+    return f"schedule add {q(text)} channel:{group}" + opt("on", when) + opt("every", repeat)
+
+
+@rule("schedule edit", "write", 0.87)
+async def schedule_edit(ctx: Context) -> str | None:
+    """ "move the bulletin reminder to friday at 8", "change schedule 1 to go out on tuesdays
+    at 10" (staff): a running scheduled post, by number or by what it says, at a new time."""
+    if not ctx.actor.is_staff or not ctx.has(
+        r"\b(?:change|move|edit|switch|shift|make|push|put|update)\b"
+    ):
+        return None
+    n = slots.number_after(ctx.s, "schedule", "scheduled post", "post")
+    if n is None and ctx.has(r"\bposts?\b|\bschedule\w*\b|\breminder\b"):
+        n = await ctx.scheduled_post()
+    if n is None:
+        return None
+    after = re.search(r"\b(?:to|until|till|for|on) (.+)$", ctx.s)
+    target = after.group(1) if after else ""
+    day = re.search(r"\b(mon|tue|wed|thu|fri)\w*day", target)
+    when = " ".join(x for x in (DAYS[day.group(1)] if day else None, slots.clock_time(target)) if x)
+    every = re.search(
+        r"\b(?:every|each) (day|week|fortnight|month|term)\b|\b(fortnightly|monthly|weekly|daily)\b",
+        ctx.s,
+    )
+    repeat = None
+    if every:
+        word = every.group(1) or every.group(2)
+        repeat = {
+            "fortnightly": "fortnight",
+            "monthly": "month",
+            "weekly": "week",
+            "daily": "day",
+        }.get(word, word)
+    if not when and not repeat:
+        return None
+    return f"schedule edit {n}" + opt("on", when) + opt("every", repeat)
 
 
 @rule("schedule cancel", "write", 0.85)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from bot.dates import to_local
 from bot.language import slots
 from bot.language.context import Context, q
-from bot.language.rules import opt, rule
-from bot.language.text import KEEP, wordlist
+from bot.language.rules import URL, opt, rule
+from bot.language.text import KEEP, normalise, wordlist
 
 OPPS = (
     r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
@@ -121,7 +122,9 @@ async def opp_detail(ctx: Context) -> str | None:
     return f"opp {n}" if n is not None else None
 
 
-NOT_NAMES = set(wordlist("me i us the this next my our your a an weekly opportunities week's"))
+NOT_NAMES = set(
+    wordlist("me i us the this next my our your a an weekly opportunities week weeks latest last")
+)
 
 
 @rule("bulletin", "read", 0.65)
@@ -136,7 +139,7 @@ async def bulletin(ctx: Context) -> str | None:
     ):
         return None
     m = re.search(
-        r"\bas @?(\w+) (?:would )?(?:see|get)|\bwhat will (\w+) get\b|\bfor @?(\w+)\b|\bas @?(\w+)$",
+        r"\bas @?(\w+) (?:would )?(?:see|get)|\bwhat (?:will|would|does) (\w+) get\b|\bfor @?(\w+)\b|\bas @?(\w+)$",
         ctx.s,
     )
     # "what jo's bulletin would look like": a person's name just before "bulletin"
@@ -190,9 +193,41 @@ async def bulletin_subscribe(ctx: Context) -> str | None:
 
 
 OPP_ADD = re.compile(
-    r"^(?:please\s+)?(?:add|post|put up|new)\s+(?:an?\s+)?(?:opportunity|opp)\b[:\s-]*(?P<rest>.+)$",
-    re.IGNORECASE,
+    r"^(?:(?:hi|hello|can you|could you|can we|please|pls)[\s,]+)*(?:add|post|put up|new|create)\s+"
+    r"(?:an?\s+)?(?:new\s+)?(?:opportunity|opp)\b[:\s-]*(?P<rest>.+)$",
+    re.IGNORECASE | re.DOTALL,
 )
+
+
+def parts(text: str) -> list[str]:
+    """A staff message's comma-separated details ("Title, closes 19th Jan, training, link
+    https://..."), each stripped; a link's own punctuation is left alone."""
+    return [p.strip(" .") for p in re.split(r"[;,\n]|\s-\s", text) if p.strip(" .")]
+
+
+def link_in(text: str) -> str | None:
+    m = URL.search(text)
+    return m.group(0) if m else None
+
+
+def closes_in(ctx: Context, pieces: list[str]) -> str | None:
+    """The closing date of a staff message's "closes 19th Jan" / "deadline end of term"
+    detail, as dd/mm/yyyy when it is a plain date (the next such day), else as written."""
+    for piece in pieces:
+        m = re.search(
+            r"\b(?:closing|closes|close|deadline(?: is)?|until|due)\s*:?\s+(?:date\s+)?(?:on\s+|by\s+)?"
+            r"(.+)$",
+            piece,
+            re.I,
+        )
+        if m is None:
+            continue
+        words = " ".join(normalise(m.group(1)))
+        day = slots.day_phrase(words, to_local(ctx.now, ctx.services.tz).date())
+        if day is not None and re.match(r"\d", day):
+            return day
+        return re.split(r"\s+(?:for|tagged|link|https?:)\b", words, maxsplit=1)[0] or None
+    return None
 
 
 @rule("opp add", "write", 0.88)
@@ -202,8 +237,15 @@ async def opp_add(ctx: Context) -> str | None:
         return None
     rest = m.group("rest")
     quoted = re.search(r"[\"\u201c](.+?)[\"\u201d]", rest)
+    pieces = parts(URL.sub("", rest))
     if quoted:
         title = quoted.group(1)
+    elif "," in rest or ";" in rest:
+        # "Attendance data workshop for secondary attendance leads, closes 19th Jan, ...":
+        # the first detail is the title, whatever it says
+        title = re.sub(
+            r"^for [\w -]+?(?:schools)?:\s*", "", pieces[0] if pieces else "", flags=re.I
+        )
     else:
         cut = re.split(
             r",|\s+(?:closing|closes|close|deadline|for (?:primary|secondary|special|all|nursery)"
@@ -224,11 +266,22 @@ async def opp_add(ctx: Context) -> str | None:
         )
         closes = found.group(1).strip() if found else None
     tags = re.search(r"\btagged\s+(\w+)", ctx.s)
+    tag = tags.group(1) if tags else None
+    if tag is None:  # a detail of one word that is not a phase: "..., training, ..."
+        tag = next(
+            (
+                p.lower()
+                for p in pieces[1:]
+                if re.fullmatch(r"[A-Za-z-]{3,30}", p) and slots.phase(p.lower()) is None
+            ),
+            None,
+        )
     return (
         f"opp add {q(title)}"
         + opt("closes", closes)
         + opt("phase", ",".join(phases) if phases else None)
-        + opt("tags", tags.group(1) if tags else None)
+        + opt("tags", tag)
+        + opt("link", link_in(ctx.text))
     )
 
 
