@@ -163,7 +163,13 @@ async def triage_assign(ctx: Context) -> str | None:
     mine = ctx.actor.is_staff and ctx.has(TAKE_IT)
     if not (verb or asked or mine) or not (
         ctx.has(r"\brequest\b|\btriage\b|\bsupport\b|\bcase\b")
-        or (ctx.actor.is_staff and not ctx.has(r"\baction\b|\bagenda\b|\bmeeting\b"))
+        or (
+            ctx.actor.is_staff
+            and not ctx.has(
+                r"\bactions?\b|\bagenda\b|\bmeetings?\b|\bopportunit|\bconsultation|\bbulletin\b"
+                r"|\bschedule|\bpapers\b|\bminutes\b|\bposts?\b"
+            )
+        )
     ):
         return None
     who = None
