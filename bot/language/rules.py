@@ -389,9 +389,10 @@ async def meeting_add(ctx: Context) -> str | None:
     if ctx.has(r"\bagenda\b|\baction\b"):
         return None
     day = slots.day_phrase(ctx.s, ctx.today)
-    when = " ".join(x for x in (day, slots.clock_time(ctx.s)) if x)
-    title = ctx.know.titles.get(group, group)
     span = slots.time_range(ctx.s)  # "10-12": until:12:00
+    # a span's start, not the first clock time: "1-3pm" starts at 13:00, not at "3pm"
+    when = " ".join(x for x in (day, span[0] if span else slots.clock_time(ctx.s)) if x)
+    title = ctx.know.titles.get(group, group)
     return (
         f"meeting add {q(title)} group:{group}"
         + opt("on", when)
