@@ -365,6 +365,8 @@ def place_in(ctx: Context) -> str | None:
         words = place.lower().split()
         if words[0] == "the" and len(words) > 1 and words[1] in ("morning", "afternoon"):
             continue
+        if words[0] == "the" and len(words) > 1:  # "at the Town Hall": the place is Town Hall
+            place, words = place.split(None, 1)[1], words[1:]
         if set(words) & NOT_PLACES or re.match(slots.MONTH_RE + "$", words[0]):
             continue
         named = [o for o in ctx.know.organisations if o.lower().startswith(place.lower())]
