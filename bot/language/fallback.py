@@ -245,8 +245,11 @@ async def read(ctx: Context) -> Interpretation | None:
         return None
     pointing = vague(ctx)
     short = len(ctx.words) <= 2 and not ctx.has(REFERENT)  # "done", "sorted it"
-    if not (pointing or short) and intents.model().known(ctx.words) < KNOWN:
-        return None  # words it was never taught: the usual "I don't know" is more honest
+    known = intents.model().known(ctx.words)
+    # words it was never taught: the usual "I don't know" is more honest; a short message
+    # ("done") is asked about only when the model knows one of its words ("frobnicate" is not)
+    if not pointing and (known == 0 if short else known < KNOWN):
+        return None
     top = guesses[0]
     if not pointing and top.p >= CONFIDENT and top.label != CLARIFY:
         reading = await build(ctx, top.label)
