@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.dates import parse_date, to_local
 from bot.errors import UserError
-from bot.language import slots
+from bot.language import naming, slots
 from bot.language.knowledge import Knowledge
 from bot.language.model import Interpretation
 from bot.language.text import normalise
@@ -20,8 +20,9 @@ from bot.services import Services
 from storage import consultations as consultations_repo
 from storage import meetings as meetings_repo
 from storage import opportunities as opportunities_repo
+from storage import support as support_repo
 from storage.actions import Action
-from storage.directory import Group, Organisation, Person
+from storage.directory import Group, Organisation, Person, groups_of
 from storage.support import OPEN as OPEN_REQUEST
 from storage.support import SupportRequest
 
@@ -38,6 +39,7 @@ class Context:
     now: datetime
     _meetings: list[meetings_repo.MeetingBrief] | None = field(default=None, repr=False)
     _clauses: list[str] | None = field(default=None, repr=False)
+    _named: dict[tuple[str, int], naming.Named] = field(default_factory=dict, repr=False)
 
     @property
     def s(self) -> str:
@@ -189,6 +191,75 @@ class Context:
         )
         return _best_title(self.s, [(r[0], f"{r[1]} {r[2] or ''}") for r in rows], strict=True)
 
+    # --- things the asker already has, named by their title --------------------------------
+
+    async def named(self, kind: str, *, need: int | None = None) -> naming.Named:
+        """The open action or support request (`kind` "action" / "request") the message names
+        by what its title says, among what the asker can see: their own first, then their
+        groups' actions (staff: the open requests they triage), then other open actions. Two
+        title words are needed unless the message says the kind of thing ("the AP places
+        action", "the behaviour one")."""
+        if need is None:
+            noun = r"\b(?:action|task|one)\b" if kind == "action" else r"\b(?:request|one|case)\b"
+            need = 1 if self.has(noun) else 2
+        if (kind, need) in self._named:  # several rules ask; one lookup per message
+            return self._named[kind, need]
+        session = self.services.session
+        items: list[naming.Item] = []
+        if kind == "action":
+            mine = {g.id for g in await groups_of(session, self.actor.id)}
+            rows = await session.execute(
+                select(Action.id, Action.text, Action.due_on, Action.owner_id, Action.group_id)
+                .where(Action.status == "open")
+                .order_by(Action.id)
+            )
+            for aid, text, due, owner, group in rows:
+                tier = 0 if owner == self.actor.id else 1 if group in mine else 2
+                items.append(naming.Item(aid, text, due, tier))
+        else:
+            own = await support_repo.requests_for(
+                session, organisation_id=self.actor.organisation_id, requester_id=self.actor.id
+            )
+            queue = await support_repo.open_requests(session) if self.actor.is_staff else []
+            orgs = dict((await session.execute(select(Organisation.id, Organisation.name))).all())
+            seen: set[int] = set()
+            for tier, requests in ((0, own), (1, queue)):
+                for r in requests:
+                    if r.id in seen or not r.details:
+                        continue
+                    seen.add(r.id)
+                    raised = to_local(r.created_at, self.services.tz).date()
+                    also = f"{r.kind} {orgs.get(r.organisation_id, '')}"
+                    items.append(naming.Item(r.id, r.details, raised, tier, also))
+        found = self._named[kind, need] = naming.pick(self.s, items, need=need)
+        return found
+
+    async def refer(
+        self, kind: str, build: str, *, number: int | None, label: str
+    ) -> Interpretation | str | None:
+        """`build` with `{id}` filled from the number typed, or from the one item the message
+        names; a question naming each when two or three are named about equally; None when
+        nothing is named (the rule decides whether to ask for the number)."""
+        if number is not None:
+            return fill(build, number)
+        found = await self.named(kind)
+        if found.best is not None:
+            return fill(build, found.best.id)
+        if not found.close:
+            return None
+        names = [
+            f"#{i.id} {i.title}" + (f" ({i.when:%a} {i.when.day} {i.when:%b})" if i.when else "")
+            for i in found.close
+        ]
+        what = "action" if kind == "action" else "request"
+        return Interpretation(
+            command=None,
+            kind="clarify",
+            question=f"Which {what}: " + ", ".join(names[:-1]) + " or " + names[-1] + "?",
+            choices=[fill(build, i.id) for i in found.close],
+            labels=[f"{label} {n}" for n in names],
+        )
+
     async def organisation(self) -> str | None:
         """An organisation the message names (`Parkwood Academy`, `steel city secondary`)."""
         for name in self.know.organisations:
@@ -217,12 +288,12 @@ class Context:
         `by_day`: a day in the message picks the meeting (not when it is where one moves to)."""
         mid, options = await self.meeting(by_day=by_day)
         if mid is not None:
-            return build.format(id=mid)
+            return fill(build, mid)
         if not options:
             return Interpretation(
                 command=None,
                 kind="clarify",
-                question=f"Which meeting{what}? Give its number, e.g. `{build.format(id=1)}`; "
+                question=f"Which meeting{what}? Give its number, e.g. `{fill(build, 1)}`; "
                 "`meetings` lists yours.",
                 choices=["meetings"],
                 labels=["My meetings"],
@@ -236,7 +307,7 @@ class Context:
             command=None,
             kind="clarify",
             question=question + "?",
-            choices=[build.format(id=m.id) for m in options],
+            choices=[fill(build, m.id) for m in options],
             labels=[f"{label} {n}" for n in names],
         )
 
@@ -259,6 +330,12 @@ def reason_after(text: str, *cues: str) -> str | None:
         return None
     rest = text[m.end() :].strip(" ,.;:!?-")
     return rest or None
+
+
+def fill(build: str, item_id: int) -> str:
+    """`build` with its first `{id}` replaced by the id. Not str.format: the rest may be the
+    person's own words ("apologies {id} "{curly} reason""), which must never be read as fields."""
+    return build.replace("{id}", str(item_id), 1)
 
 
 def q(value: str) -> str:
@@ -350,4 +427,4 @@ def _best_title(
     return None
 
 
-__all__ = ["Context", "Group", "q", "reason_after", "group_title"]
+__all__ = ["Context", "Group", "fill", "q", "reason_after", "group_title"]

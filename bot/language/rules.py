@@ -337,7 +337,7 @@ async def rsvp(ctx: Context) -> Interpretation | str | None:
     elif ctx.has(r"\bcan not\b|\bnot\b"):
         return None
     elif ctx.has(
-        r"\bi will (?:\w+ )?be (?:there|at|coming)\b|\bcount me in\b|\bi can (?:make|come|attend)\b"
+        r"\bi will (?:\w+ )?be (?:there|at|coming)\b|^will (?:\w+ )?be (?:there|at)\b|\bcount me in\b|\bi can (?:make|come|attend)\b"
         r"|\bput me down (?:as|for) (?:attending|coming|a yes|yes)\b"
         r"|\bi(?: will|ll)? attend\b|\bsee you (?:at|there|on)\b|\byes (?:to|for)\b|\bi am coming\b"
         r"|\bi am attending\b|\bwill attend\b|\brsvp yes\b|\bi will come\b"

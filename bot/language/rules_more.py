@@ -73,11 +73,17 @@ async def support_mine(ctx: Context) -> str | None:
 
 
 @rule("support detail", "read", 0.75)
-async def support_detail(ctx: Context) -> str | None:
+async def support_detail(ctx: Context) -> Interpretation | str | None:
     n = slots.number_after(ctx.s, "support request", "request", "support")
-    if n is None or ctx.has(r"\btriage\b|\back\w*\b|\bassign\b|\bresolve\b"):
+    if ctx.has(r"\btriage\b|\back\w*\b|\bassign\b|\bresolve\b"):
         return None
-    return ("triage " if ctx.actor.is_staff and ctx.actor.role != "admin" else "support ") + str(n)
+    if n is None and not ctx.has(
+        r"\b(?:request|case)\b.*\b(?:got to|update|latest|news|happen\w*|status|where|progress)\b"
+        r"|\b(?:got to|update|latest|news|happen\w*|status|where|progress)\b.*\b(?:request|case)\b"
+    ):
+        return None
+    verb = "triage " if ctx.actor.is_staff and ctx.actor.role != "admin" else "support "
+    return await ctx.refer("request", verb + "{id}", number=n, label="See")
 
 
 @rule("entitlement", "read", 0.85)
@@ -270,7 +276,7 @@ CLOSE_ORDER = re.compile(
 
 
 @rule("triage resolve", "write", 0.85)
-async def triage_resolve(ctx: Context) -> str | None:
+async def triage_resolve(ctx: Context) -> Interpretation | str | None:
     if not ctx.has(
         r"\b(?:resolve|resolved|close|closed|sorted|dealt with|fixed|done|complete|completed)\b"
     ) or not (

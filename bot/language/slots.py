@@ -227,9 +227,11 @@ def any_number(s: str) -> int | None:
 
 def duration(s: str) -> str | None:
     """`a week`, `2 weeks`, `3 days`, `a fortnight` -> `1w`, `2w`, `3d`, `2w`."""
-    m = re.search(r"\b(\d+|a|an|one|two|three|four) ?(day|week|fortnight|month)s?\b", s)
+    m = re.search(r"\b(\d+|a|an|another|one|two|three|four) ?(day|week|fortnight|month)s?\b", s)
     if m:
-        n = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(m.group(1))
+        n = {"a": 1, "an": 1, "another": 1, "one": 1, "two": 2, "three": 3, "four": 4}.get(
+            m.group(1)
+        )
         count = n if n is not None else int(m.group(1))
         unit = m.group(2)
         if unit == "fortnight":
