@@ -127,7 +127,19 @@ async def _offers(judge: Judge, reply: Reply, command: str, as_it_stands: Form |
         # or the same meaning as the judge reads it
         if _arguments(typed) == _arguments(command) or await judge.matches(command, typed):
             return True
-    return False
+    # an edit to what a field already holds ("make it weekly" when it is): the form changes
+    # nothing, but every option the command sets is in its field as the command sets it
+    return _carries(values, command)
+
+
+def _carries(values: dict[str, str], command: str) -> bool:
+    """Every option of `command` is a form field holding that value (and it has options)."""
+    try:
+        args = build_args(split_command(command))
+    except Exception:
+        return False
+    options = {k: str(v) for k, v in args.options.items()}
+    return bool(options) and all(values.get(k, "").strip() == v for k, v in options.items())
 
 
 def _arguments(command: str) -> tuple[object, ...] | None:
