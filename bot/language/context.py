@@ -150,6 +150,8 @@ class Context:
 
     async def titled(self, kind: str, *, strict: bool = False) -> int | None:
         """The open opportunity or consultation whose title the message names, or None."""
+        if not _title_words(self.s):  # nothing that could name one: spare the query
+            return None
         session = self.services.session
         if kind == "opportunity":
             items = await opportunities_repo.open_opportunities(
@@ -164,17 +166,37 @@ class Context:
 
     async def scheduled_post(self) -> int | None:
         """The running scheduled post the message describes ("the weekly bulletin reminder")."""
+        if not _title_words(self.s):  # nothing that could name one: spare the query
+            return None
         posts = await consultations_repo.live_scheduled_posts(self.services.session, now=self.now)
         return _best_title(self.s, [(p.id, p.text) for p in posts], strict=True)
 
     async def my_action(self) -> int | None:
         """The asker's open action the message describes ("I've circulated the PA figures")."""
-        rows = await self.services.session.execute(
-            select(Action.id, Action.text).where(
-                Action.owner_id == self.actor.id, Action.status == "open"
+        if not _title_words(self.s):  # nothing that could name one: spare the query
+            return None
+        mine = [(a[0], a[1]) for a in await self._open_actions() if a[3] == self.actor.id]
+        return _best_title(self.s, mine, cutoff=60)
+
+    async def _open_actions(self) -> list[tuple[int, str, object, int | None, int | None]]:
+        """Every open action as (id, text, due, owner id, group id), in id order, kept with
+        the name index (`Knowledge.open_actions`) so a message usually costs no query."""
+        if self.know.open_actions is None:
+            rows = await self.services.session.execute(
+                select(Action.id, Action.text, Action.due_on, Action.owner_id, Action.group_id)
+                .where(Action.status == "open")
+                .order_by(Action.id)
             )
-        )
-        return _best_title(self.s, [(r[0], r[1]) for r in rows], cutoff=60)
+            self.know.open_actions = [tuple(r) for r in rows]  # type: ignore[misc]
+        return self.know.open_actions  # type: ignore[return-value]
+
+    async def _member_of(self) -> frozenset[int]:
+        """The ids of the asker's groups, kept with the name index like the open actions."""
+        found = self.know.member_of.get(self.actor.id)
+        if found is None:
+            groups = await groups_of(self.services.session, self.actor.id)
+            found = self.know.member_of[self.actor.id] = frozenset(g.id for g in groups)
+        return found
 
     async def support_request(self) -> int | None:
         """The open support request a member of staff names by what it asks for or who asked
@@ -182,7 +204,7 @@ class Context:
 
         Staff only: a request's text is for the requester and Learn Sheffield staff (DESIGN
         invariant 6). The text is compared here and never logged or returned."""
-        if not self.actor.is_staff:
+        if not self.actor.is_staff or not _title_words(self.s):
             return None
         rows = await self.services.session.execute(
             select(SupportRequest.id, SupportRequest.details, Organisation.name)
@@ -204,16 +226,14 @@ class Context:
             need = 1 if self.has(noun) else 2
         if (kind, need) in self._named:  # several rules ask; one lookup per message
             return self._named[kind, need]
+        if not naming.content_words(self.s):  # "done", "sorted it": nothing to look up
+            self._named[kind, need] = naming.Named()
+            return self._named[kind, need]
         session = self.services.session
         items: list[naming.Item] = []
         if kind == "action":
-            mine = {g.id for g in await groups_of(session, self.actor.id)}
-            rows = await session.execute(
-                select(Action.id, Action.text, Action.due_on, Action.owner_id, Action.group_id)
-                .where(Action.status == "open")
-                .order_by(Action.id)
-            )
-            for aid, text, due, owner, group in rows:
+            mine = await self._member_of()
+            for aid, text, due, owner, group in await self._open_actions():
                 tier = 0 if owner == self.actor.id else 1 if group in mine else 2
                 items.append(naming.Item(aid, text, due, tier))
         else:
@@ -381,6 +401,11 @@ STOP = set(
         "been",
     ]
 )
+
+
+def _title_words(s: str) -> set[str]:
+    """The words `_best_title` compares, by their first five letters (none: nothing named)."""
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", s.lower()) if len(w) > 2 and w not in STOP}
 
 
 def _best_title(

@@ -86,6 +86,11 @@ class Knowledge:
     vocabulary: tuple[str, ...] = ()
     names: list[str] = field(default_factory=list)  # people's full names, lower case, in order
     organisations: list[str] = field(default_factory=list)
+    # open actions (id, text, due, owner id, group id) and each asker's group ids, loaded on
+    # first use and kept as long as the index: naming an action by its title ("the letter
+    # template action") then costs no query. Any write through the router forgets the index.
+    open_actions: list[tuple[int, str, object, int | None, int | None]] | None = None
+    member_of: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def group_in(self, words: list[str]) -> list[str]:
         """Group names mentioned in the words, in order ("the attendance group", "SEND")."""

@@ -243,7 +243,7 @@ def test_moved_to_is_the_new_day_not_the_old_one() -> None:
             "Attendance sub group needs to meet before Christmas - can you set one up for Fri "
             "15th Dec 10-12 at Albion House",
             'meeting add "Attendance priority sub-group" group:attendance '
-            'on:"15/12/2023 10:00" until:12:00',
+            'on:"15/12/2023 10:00" until:12:00 place:"Albion House"',
         ),
         (
             STAFF,
