@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
@@ -25,6 +27,8 @@ from storage.actions import Action
 from storage.directory import Group, Organisation, Person, groups_of
 from storage.support import OPEN as OPEN_REQUEST
 from storage.support import SupportRequest
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -92,10 +96,24 @@ class Context:
 
     # --- meetings the message may mean ------------------------------------------------
 
+    async def _memo(self, key: tuple[object, ...], load: Callable[[], Awaitable[T]]) -> T:
+        """`load()`, kept with the name index under `key` plus the minute asked in (a clock
+        moved by a test or by time asks again; a write through the router forgets it all)."""
+        full = (*key, self.now.replace(second=0, microsecond=0))
+        memo = self.know.memo
+        if full not in memo:
+            if len(memo) > 512:
+                memo.clear()
+            memo[full] = await load()
+        return memo[full]  # type: ignore[return-value]
+
     async def upcoming(self) -> list[meetings_repo.MeetingBrief]:
         if self._meetings is None:
-            self._meetings = await meetings_repo.upcoming_briefs(
-                self.services.session, person_id=self.actor.id, now=self.now, limit=20
+            self._meetings = await self._memo(
+                ("upcoming", self.actor.id),
+                lambda: meetings_repo.upcoming_briefs(
+                    self.services.session, person_id=self.actor.id, now=self.now, limit=20
+                ),
             )
         return self._meetings
 
@@ -153,15 +171,20 @@ class Context:
         if not _title_words(self.s):  # nothing that could name one: spare the query
             return None
         session = self.services.session
-        if kind == "opportunity":
-            items = await opportunities_repo.open_opportunities(
-                session, today=to_local(self.now, self.services.tz).date()
-            )
-        else:
-            items = await consultations_repo.open_consultations(session, now=self.now)
-        found = _best_title(self.s, [(i.id, i.title) for i in items], strict=strict)
+
+        async def load() -> list[tuple[int, str]]:
+            if kind == "opportunity":
+                rows = await opportunities_repo.open_opportunities(
+                    session, today=to_local(self.now, self.services.tz).date()
+                )
+            else:
+                rows = await consultations_repo.open_consultations(session, now=self.now)
+            return [(i.id, i.title) for i in rows]
+
+        items = await self._memo(("titled", kind), load)
+        found = _best_title(self.s, items, strict=strict)
         if found is None and len(items) == 1 and self.has(rf"\b(?:the|this|that) {kind}\b"):
-            return items[0].id  # "the consultation" when only one is open
+            return items[0][0]  # "the consultation" when only one is open
         return found
 
     async def scheduled_post(self) -> int | None:

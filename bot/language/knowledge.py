@@ -91,6 +91,9 @@ class Knowledge:
     # template action") then costs no query. Any write through the router forgets the index.
     open_actions: list[tuple[int, str, object, int | None, int | None]] | None = None
     member_of: dict[int, frozenset[int]] = field(default_factory=dict)
+    # other lookups a message makes (the asker's upcoming meetings, the open opportunities'
+    # titles), keyed by what they depend on including the minute asked in, kept like the rest
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict)
 
     def group_in(self, words: list[str]) -> list[str]:
         """Group names mentioned in the words, in order ("the attendance group", "SEND")."""

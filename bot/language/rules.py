@@ -310,6 +310,11 @@ async def apologies(ctx: Context) -> Interpretation | str | None:
         r"^(?:please |can you |could you )?(?:cancel|call off|move|reschedule|book) (?!my )"
     ):
         return None  # "cancel tuesday's meeting, too many apologies": the verb says what to do
+    if ctx.has(
+        r"^(?:who(?: is| has| have)?|who s|how many|has anyone|have any|any|are there|were there"
+        r"|did anyone|list|show)\b.*\bapologies\b|\bapologies (?:so far|received|in)\b"
+    ):
+        return None  # "who's sent apologies for the board": a question about the meeting
     if not ctx.has(
         r"\bcan not (?:make|come|attend|be there|do)\b|\bapologies\b|\bunable to (?:make|attend|come)"
         r"|\bwill not be (?:there|able|at|coming)\b|\bnot (?:be )?able to (?:make|attend|come)\b"
