@@ -35,10 +35,18 @@ NEED_HELP = (
 )
 
 
+# asking about requests already made ("any crisis requests today?", "our open requests"):
+# a question about the queue or one's own, never a new request
+ABOUT_REQUESTS = (
+    r"\b(?:my|our|open|any|new|outstanding) (?:(?:support|crisis|consultancy|advocacy|brokerage"
+    r"|signposting|urgent) )?requests\b"
+)
+
+
 @rule("support", "support", 0.8)
 async def support(ctx: Context) -> Interpretation | None:
     if not ctx.has(NEED_HELP) or ctx.has(
-        r"\b(?:my|our|open|any|new) (?:support )?requests\b|\bentitlement\b|\brequests? #?\d+\b"
+        ABOUT_REQUESTS + r"|\bentitlement\b|\brequests? #?\d+\b"
         r"|\brequests have\b|\bhow do i\b|\bwhat support have\b"
         # asking what may be asked for is a question about entitlement, not a request
         r"|\bwhat (?:(?:can|could|may|am|are) (?:i|we)|(?:i|we) (?:can|could|may|am|are))\b"
@@ -109,7 +117,7 @@ async def triage(ctx: Context) -> str | None:
         or (
             staff
             and ctx.has(
-                r"\b(?:open|new|outstanding|any) (?:support )?requests\b|\bwaiting to be\b"
+                ABOUT_REQUESTS + r"|\bwaiting to be\b"
                 r"|\banything new\b|\bcome in\b|\bcome through\b|\brequests waiting\b"
                 r"|\backnowledge?ment times\b|\bsupport requests have we had\b"
                 r"|^(?:so |and )?what is (?:still )?waiting\b"
