@@ -25,8 +25,8 @@ from tests.language.judge import HELDOUT, TRAIN, load
 from tests.language.test_writes import unsafe
 
 THRESHOLD = 0.90  # issue 23: at least 90% of the corpus
-HELDOUT_FLOOR = 0.64  # 52.5% (134/255) before any tuning to it; 65.1% (166/255) after (30 Nov 2026)
-CORPUS_FLOOR = THRESHOLD  # 91.0% (983/1080) on 30 Nov 2026
+HELDOUT_FLOOR = 0.64  # 52.5% (134/255) before any tuning to it; 65.9% (168/255) after (30 Nov 2026)
+CORPUS_FLOOR = THRESHOLD  # 91.2% (988/1083) on 30 Nov 2026
 
 
 @pytest.fixture
