@@ -180,42 +180,51 @@ def dated_example(
     after `today` (so weekdays and the gaps between them stay: "on:15/12/2023" is a Friday a
     fortnight ahead), and further by whole weeks until every one is a school day when
     `is_school_day` is given. UK dates (15/12/2023) and ISO dates given as an option value
-    (on:2023-12-15) move; anything else (a school year, a CSV row) is left alone. On the day
-    the examples were written for (the design's replay) they are unchanged.
+    (on:2023-12-15) move; anything else (a school year, a CSV row, a date more than a year from
+    1 Dec 2023, which shows a format rather than an example) is left alone. On the day the
+    examples were written for (the design's replay) they are unchanged.
     """
     weeks = max(0, -(-(today - EXAMPLES_WRITTEN).days // 7))  # whole weeks, rounded up
     if weeks == 0 or not EXAMPLE_DATE_RE.search(text):
         return text
+
+    def framed(day: date) -> bool:
+        # a date years from the examples' day is a format shown, not an example to move
+        # ("dates like 05/01/2027 (5 January)" in the term import's hint)
+        return abs((day - EXAMPLES_WRITTEN).days) <= 366
 
     def days_in(t: str) -> list[date]:
         found = []
         for m in EXAMPLE_DATE_RE.finditer(t):
             try:
                 if m["d"]:
-                    found.append(date(int(m["y"]), int(m["m"]), int(m["d"])))
+                    day = date(int(m["y"]), int(m["m"]), int(m["d"]))
                 else:
-                    found.append(date(int(m["iy"]), int(m["im"]), int(m["id"])))
+                    day = date(int(m["iy"]), int(m["im"]), int(m["id"]))
             except ValueError:
                 continue
+            if framed(day):
+                found.append(day)
         return found
 
     def shifted(by: int) -> str:
         def move(m: re.Match[str]) -> str:
             try:
                 if m["d"]:
-                    day = date(int(m["y"]), int(m["m"]), int(m["d"])) + timedelta(weeks=by)
-                    return f"{day:%d/%m/%Y}"
-                day = date(int(m["iy"]), int(m["im"]), int(m["id"])) + timedelta(weeks=by)
-                return day.isoformat()
+                    day = date(int(m["y"]), int(m["m"]), int(m["d"]))
+                    return f"{day + timedelta(weeks=by):%d/%m/%Y}" if framed(day) else m[0]
+                day = date(int(m["iy"]), int(m["im"]), int(m["id"]))
+                return (day + timedelta(weeks=by)).isoformat() if framed(day) else m[0]
             except ValueError:
                 return m[0]
 
         return EXAMPLE_DATE_RE.sub(move, text)
 
+    examples = days_in(text)  # the dates that move (framed ones), before moving
     for extra in range(10):  # the longest school holiday is about six weeks
-        moved = shifted(weeks + extra)
-        if is_school_day is None or all(is_school_day(d) for d in days_in(moved)):
-            return moved
+        by = timedelta(weeks=weeks + extra)
+        if is_school_day is None or all(is_school_day(d + by) for d in examples):
+            return shifted(weeks + extra)
     return shifted(weeks)
 
 

@@ -154,7 +154,8 @@ async def test_agenda_papers_and_minutes(ask: Asker) -> None:
     added = await ask.ok(SAM, 'papers 1 add https://example.org/pa.pdf "PA paper"')
     assert "Added paper #1" in added.text
     assert "PA paper: https://example.org/pa.pdf" in render_text(await ask.ok(JO, "meeting 1"))
-    assert (await ask(JO, "minutes 1")).error  # none yet
+    none_yet = await ask(JO, "minutes 1")  # an answer, not an error, since 34cb1d0
+    assert not none_yet.error and "has no minutes yet" in none_yet.text
     await ask.ok(SAM, 'minutes 1 "Agreed the PA plan." confirm:yes')
     assert "Agreed the PA plan." in render_text(await ask.ok(JO, "minutes 1"))
 
