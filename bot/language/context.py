@@ -174,9 +174,7 @@ class Context:
 
         async def load() -> list[tuple[int, str]]:
             if kind == "opportunity":
-                rows = await opportunities_repo.open_opportunities(
-                    session, today=to_local(self.now, self.services.tz).date()
-                )
+                rows = await opportunities_repo.open_opportunities(session, today=self.today)
             else:
                 rows = await consultations_repo.open_consultations(session, now=self.now)
             return [(i.id, i.title) for i in rows]
@@ -438,12 +436,7 @@ def _best_title(
     their first five letters, so "circulated" names "Circulate PA figures"), at least two, or
     one that no other title has; a near-tie names none. `cutoff` is kept for a fuzzy second
     try on typed titles (rapidfuzz token_set_ratio)."""
-
-    def stems(text: str) -> set[str]:
-        return {
-            w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in STOP
-        }
-
+    stems = _title_words
     wanted = stems(s)
     if not wanted or not items:
         return None

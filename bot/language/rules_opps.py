@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.dates import to_local
 from bot.language import slots
 from bot.language.context import Context, q
 from bot.language.rules import URL, opt, rule
-from bot.language.text import KEEP, normalise, wordlist
+from bot.language.text import KEEP, wordlist
 
 OPPS = (
     r"\b(?:opportunit(?:y|ies)|funding|funded|grants?|training|cpd|courses?|programmes?|"
@@ -205,31 +204,6 @@ def parts(text: str) -> list[str]:
     return [p.strip(" .") for p in re.split(r"[;,\n]|\s-\s", text) if p.strip(" .")]
 
 
-def link_in(text: str) -> str | None:
-    m = URL.search(text)
-    return m.group(0) if m else None
-
-
-def closes_in(ctx: Context, pieces: list[str]) -> str | None:
-    """The closing date of a staff message's "closes 19th Jan" / "deadline end of term"
-    detail, as dd/mm/yyyy when it is a plain date (the next such day), else as written."""
-    for piece in pieces:
-        m = re.search(
-            r"\b(?:closing|closes|close|deadline(?: is)?|until|due)\s*:?\s+(?:date\s+)?(?:on\s+|by\s+)?"
-            r"(.+)$",
-            piece,
-            re.I,
-        )
-        if m is None:
-            continue
-        words = " ".join(normalise(m.group(1)))
-        day = slots.day_phrase(words, to_local(ctx.now, ctx.services.tz).date())
-        if day is not None and re.match(r"\d", day):
-            return day
-        return re.split(r"\s+(?:for|tagged|link|https?:)\b", words, maxsplit=1)[0] or None
-    return None
-
-
 @rule("opp add", "write", 0.88)
 async def opp_add(ctx: Context) -> str | None:
     m = OPP_ADD.match(ctx.text.strip())
@@ -281,7 +255,7 @@ async def opp_add(ctx: Context) -> str | None:
         + opt("closes", closes)
         + opt("phase", ",".join(phases) if phases else None)
         + opt("tags", tag)
-        + opt("link", link_in(ctx.text))
+        + opt("link", slots.link(ctx.text))
     )
 
 
