@@ -532,13 +532,7 @@ async def consultation_add(ctx: Context) -> str | None:
     )
     if len(title) < 3:
         return None
-    closes = slots.closing(ctx.s, ctx.today)
-    if closes is None:
-        found = re.search(
-            r"\b(?:closing|closes|close|deadline|until)\s+(?:on\s+|by\s+)?(.+?)(?:,|\s+for\b|$)",
-            ctx.s,
-        )
-        closes = found.group(1).strip() if found else None
+    closes = slots.closing_as_said(ctx.s, ctx.today)
     # everyone it is for: groups and phases both ("the inclusion group and special schools")
     audience = ctx.groups() + slots.phases(ctx.s)
     if ctx.has(r"\bfor (?:everyone|all)\b"):

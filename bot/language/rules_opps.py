@@ -232,13 +232,7 @@ async def opp_add(ctx: Context) -> str | None:
     if len(title) < 3:
         return None
     phases = slots.phases(ctx.s)
-    closes = slots.closing(ctx.s, ctx.today)
-    if closes is None:
-        found = re.search(
-            r"\b(?:closing|closes|close|deadline)\s+(?:on\s+)?(.+?)(?:\s+for\b|\s+tagged\b|,|$)",
-            ctx.s,
-        )
-        closes = found.group(1).strip() if found else None
+    closes = slots.closing_as_said(ctx.s, ctx.today)
     tags = re.search(r"\btagged\s+(\w+)", ctx.s)
     tag = tags.group(1) if tags else None
     if tag is None:  # a detail of one word that is not a phase: "..., training, ..."

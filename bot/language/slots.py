@@ -309,6 +309,21 @@ def closing(s: str, today: date) -> str | None:
     return day_phrase(s[m.end() :], today) if m else None
 
 
+def closing_as_said(s: str, today: date) -> str | None:
+    """`closing`, or else the words after the cue up to the next detail, as written ("closes
+    end of the spring term, for heads" -> "end of the spring term"), for the command's own
+    date words to read or refuse; None when no closing is said."""
+    day = closing(s, today)
+    if day is not None:
+        return day
+    found = re.search(
+        r"\b(?:closing|closes|close|deadline|until)\s+(?:on\s+|by\s+)?(.+?)"
+        r"(?:,|\s+for\b|\s+tagged\b|$)",
+        s,
+    )
+    return found.group(1).strip() if found else None
+
+
 def link(text: str) -> str | None:
     """The first web address in a message as typed (`https://example.org/c`), without the
     full stop or bracket that ends a sentence."""
